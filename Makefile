@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make run` and `make test`. Every install step lives here.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+HTMX := static/vendor/htmx.min.js
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup deps assets browser lint bench screenshots clean
+
+run: deps assets
+	$(PY) -m storefront.manage prepare
+	$(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
+		--log-level info storefront.app:create_app
+
+test: deps assets browser
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: deps assets browser
+
+deps: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+assets: $(HTMX)
+
+# htmx comes from the npm registry, pinned exactly in package.json, and is never committed.
+$(HTMX): package.json
+	npm install --no-audit --no-fund --no-package-lock --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core
+
+lint: deps
+	$(VENV)/bin/ruff check .
+
+bench: deps
+	$(PY) -m bench.search_bench
+	$(PY) -m bench.ranking_bench
+
+screenshots: deps assets browser
+	$(PY) -m bench.screenshots
+
+clean:
+	rm -rf var/ static/vendor/ node_modules/
