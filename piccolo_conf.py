@@ -1,0 +1,14 @@
+"""Piccolo's configuration: the engine comes from DATABASE_URL, the apps are one per bounded context."""
+from piccolo.conf.apps import AppRegistry
+
+from storefront.db import make_engine
+from storefront.settings import get_settings
+
+DB = make_engine(get_settings().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "storefront.catalog.piccolo_app",
+        "storefront.sellers.piccolo_app",
+    ]
+)

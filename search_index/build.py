@@ -1,0 +1,104 @@
+"""Builds search documents from the database with the store's strategy, and keeps the index in step.
+
+Writers add the variants they touched to the search outbox inside their own transaction; `drain()`
+runs after the commit and reindexes them. If the engine is down the rows stay and the next drain
+(another write, start-up, or `manage sync-index`) catches up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+
+from search_index.backends import SearchBackend, SearchUnavailable
+from storefront.catalog import queries
+from storefront.catalog.tables import SearchOutbox, Variant
+from storefront.ranking import RankingWeights
+from storefront.strategy import is_available, offer_signals, product_document
+
+log = logging.getLogger(__name__)
+
+
+async def build_documents(
+    weights: RankingWeights, variant_ids: Sequence[int] | None = None
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """Documents for the given variants (all when None), and the ids that must leave the index."""
+    rows = await queries.variants_with_offers(variant_ids)
+    model_ids = sorted({variant["model"] for variant, _ in rows})
+    snapshot = await queries.load_snapshot(model_ids if variant_ids is not None else None)
+    documents: list[dict[str, Any]] = []
+    gone: list[int] = []
+    for variant, offers in rows:
+        model = snapshot.models[variant["model"]]
+        signals = [
+            offer_signals(o, snapshot.sellers[o["seller"]], variant, model)
+            for o in offers
+            if is_available(o, snapshot.sellers[o["seller"]])
+        ]
+        doc = product_document(
+            variant=variant, model=model, brand=snapshot.brands[model["brand"]],
+            categories=snapshot.category_chain(model["category"]), signals=signals, weights=weights,
+        )
+        if doc is None:
+            gone.append(variant["id"])
+        else:
+            documents.append(doc)
+    if variant_ids is not None:
+        found = {variant["id"] for variant, _ in rows}
+        gone.extend(v for v in variant_ids if v not in found)
+    return documents, gone
+
+
+async def rebuild(backend: SearchBackend, weights: RankingWeights) -> int:
+    documents, _ = await build_documents(weights)
+    await anyio.to_thread.run_sync(backend.configure)
+    count = await anyio.to_thread.run_sync(backend.replace_all, documents)
+    await SearchOutbox.delete(force=True)
+    return count
+
+
+async def enqueue(variant_ids: Iterable[int]) -> None:
+    """Call inside the writer's transaction, so the change and its reindexing commit together."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [SearchOutbox(variant_id=v, created_at=now) for v in sorted(set(variant_ids))]
+    if rows:
+        await SearchOutbox.insert(*rows)
+
+
+async def enqueue_model(model_id: int) -> None:
+    await enqueue(v["id"] for v in await Variant.select(Variant.id).where(Variant.model == model_id))
+
+
+async def drain(backend: SearchBackend, weights: RankingWeights) -> int:
+    """Reindex what the outbox holds; returns how many variants were handled."""
+    pending = await SearchOutbox.select(SearchOutbox.id, SearchOutbox.variant_id)
+    if not pending:
+        return 0
+    variant_ids = sorted({row["variant_id"] for row in pending})
+    documents, gone = await build_documents(weights, variant_ids)
+    try:
+        if gone:
+            await anyio.to_thread.run_sync(backend.delete, gone)
+        if documents:
+            await anyio.to_thread.run_sync(backend.upsert, documents)
+    except SearchUnavailable:
+        log.warning("search engine unavailable; %d variants wait in the outbox", len(variant_ids))
+        return 0
+    # Only the rows read above: a change committed meanwhile keeps its own row for the next drain.
+    await SearchOutbox.delete().where(SearchOutbox.id.is_in([row["id"] for row in pending]))
+    return len(variant_ids)
+
+
+@dataclass(frozen=True)
+class IndexSync:
+    """What a writer calls after its commit, so the change reaches search at once."""
+
+    backend: SearchBackend
+    weights: RankingWeights
+
+    async def after_commit(self) -> int:
+        return await drain(self.backend, self.weights)

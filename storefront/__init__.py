@@ -1,0 +1,1 @@
+"""Encore: a server-rendered marketplace for refurbished electronics."""

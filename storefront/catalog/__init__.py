@@ -1,0 +1,1 @@
+"""The catalogue: categories, brands, product models and the variants a buyer picks."""

@@ -1,0 +1,50 @@
+"""Database engines: SQLite (embedded default) and PostgreSQL (production), chosen by DATABASE_URL.
+
+SQLite runs in WAL mode with a busy timeout so that readers never block the one writer and a
+writer waits for its turn instead of failing with "database is locked".
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        enable_wal(path)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": database_url})
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {database_url[:20]!r}")
+
+
+def enable_wal(path: Path) -> None:
+    """WAL is a property of the file, so setting it once when the engine is made is enough."""
+    with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def app_tables() -> list[type]:
+    """Every table of the store's Piccolo apps."""
+    from piccolo.conf.apps import Finder
+
+    return Finder().get_table_classes()
+
+
+def bind_tables(engine: Engine) -> dict[type, Engine]:
+    """Points every table at `engine` and returns the previous engines, for tests that run one store on
+    SQLite and another on PostgreSQL in the same process."""
+    previous = {}
+    for table in app_tables():
+        previous[table] = table._meta.db
+        table._meta.db = engine
+    return previous

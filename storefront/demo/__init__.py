@@ -1,0 +1,1 @@
+"""The deterministic demo catalogue, at shop scale or at benchmark scale."""

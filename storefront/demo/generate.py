@@ -1,0 +1,180 @@
+"""Generates the demo catalogue deterministically, as plain rows ready to insert.
+
+`generate()` gives the shop-sized catalogue (about 3,000 offers); `generate(offers=100_000)` gives the
+same shape at benchmark scale by adding more product lines, so a bigger catalogue is not just more
+offers on the same few products.
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from storefront.demo.data import CATEGORIES, CITIES, FAMILIES, PAYMENT_MEANS, SELLER_NAMES
+
+GRADE_PRICE_FACTORS = {"premium": 0.80, "excellent": 0.68, "good": 0.61, "fair": 0.54}
+BASE_OFFERS = 3_000
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+@dataclass
+class DemoCatalogue:
+    categories: list[dict] = field(default_factory=list)
+    brands: list[dict] = field(default_factory=list)
+    models: list[dict] = field(default_factory=list)
+    variants: list[dict] = field(default_factory=list)
+    sellers: list[dict] = field(default_factory=list)
+    offers: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SellerProfile:
+    """How good a demo seller is: its price level and its figures, from excellent to poor."""
+
+    price_factor: float
+    rating_x100: int | None
+    rating_count: int
+    defect_bp: int | None
+    wrong_bp: int | None
+    cosmetic_bp: int | None
+    late_bp: int | None
+    shipping_cents: int
+
+
+def _seller_profile(index: int, rng: random.Random) -> SellerProfile:
+    tier = index % 5  # 0 excellent, 1 good, 2 average, 3 cheap but poor, 4 new (no figures yet)
+    if tier == 4:
+        return SellerProfile(rng.uniform(0.95, 1.02), None, 0, None, None, None, None, 0)
+    rating = {0: (470, 490), 1: (440, 465), 2: (405, 435), 3: (300, 370)}[tier]
+    defect = {0: (40, 120), 1: (120, 250), 2: (250, 450), 3: (700, 1400)}[tier]
+    late = {0: (100, 300), 1: (300, 600), 2: (600, 1000), 3: (1400, 2600)}[tier]
+    price = {0: (1.02, 1.08), 1: (0.98, 1.03), 2: (0.95, 1.00), 3: (0.88, 0.94)}[tier]
+    return SellerProfile(
+        price_factor=rng.uniform(*price),
+        rating_x100=rng.randint(*rating),
+        rating_count=rng.randint(150, 6_000),
+        defect_bp=rng.randint(*defect),
+        wrong_bp=rng.randint(defect[0] // 3, defect[1] // 3),
+        cosmetic_bp=rng.randint(defect[0] // 2, defect[1] // 2),
+        late_bp=rng.randint(*late),
+        shipping_cents=rng.choice([0, 0, 0, 499, 699]),
+    )
+
+
+def _storage_label(gb: int | None) -> str:
+    if gb is None:
+        return ""
+    return f"{gb // 1000} TB" if gb >= 1000 and gb % 1000 == 0 else f"{gb} GB"
+
+
+def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
+    """The same `offers` and `seed` always give the same catalogue, ids included."""
+    rng = random.Random(seed)
+    copies = max(1, math.ceil(offers / BASE_OFFERS))
+    cat = DemoCatalogue()
+
+    category_ids: dict[str, int] = {}
+    for position, (slug, name, parent, description) in enumerate(CATEGORIES, 1):
+        category_ids[slug] = position
+        cat.categories.append({"id": position, "name": name, "slug": slug, "position": position,
+                               "parent": category_ids[parent] if parent else None,
+                               "description": description})
+
+    brand_ids: dict[str, int] = {}
+    for brand, *_ in FAMILIES:
+        if brand not in brand_ids:
+            brand_ids[brand] = len(brand_ids) + 1
+            cat.brands.append({"id": brand_ids[brand], "name": brand, "slug": slugify(brand)})
+
+    for copy in range(copies):
+        # Benchmark scale adds product lines ("Edition 2", …) so documents grow, not just offers.
+        suffix = "" if copy == 0 else f" Edition {copy + 1}"
+        for brand, category, names, storages, base_price, colours, year in FAMILIES:
+            for rank, name in enumerate(names):
+                model_id = len(cat.models) + 1
+                model_name = name + suffix
+                has_rating = rng.random() > 0.15
+                cat.models.append({
+                    "id": model_id, "name": model_name, "slug": slugify(f"{brand} {model_name}"),
+                    "brand": brand_ids[brand], "category": category_ids[category],
+                    "release_year": year + rank,
+                    "description": f"The {brand} {model_name}, refurbished and tested by professional sellers.",
+                    "rating_x100": rng.randint(360, 485) if has_rating else None,
+                    "rating_count": rng.randint(3, 2_400) if has_rating else 0,
+                })
+                model_price = int(base_price * (1 + 0.09 * rank))
+                for s_index, storage in enumerate(storages):
+                    for colour, hex_code in colours:
+                        label = _storage_label(storage)
+                        title = " ".join(part for part in (brand, model_name, label, colour) if part)
+                        cat.variants.append({
+                            "id": len(cat.variants) + 1, "model": model_id, "slug": slugify(title),
+                            "storage_gb": storage, "color": colour, "color_hex": hex_code,
+                            "reference_price_cents": (model_price + int(base_price * 0.16 * s_index)) // 100 * 100 - 1,
+                            "specs": _specs(category, label, colour, year + rank, rng),
+                        })
+
+    seller_count = len(SELLER_NAMES) * copies
+    profiles = [_seller_profile(i, rng) for i in range(seller_count)]
+    for i in range(seller_count):
+        base_name = SELLER_NAMES[i % len(SELLER_NAMES)]
+        name = base_name if i < len(SELLER_NAMES) else f"{base_name} {i // len(SELLER_NAMES) + 1}"
+        street, city, country = CITIES[i % len(CITIES)]
+        profile = profiles[i]
+        cat.sellers.append({
+            "id": i + 1, "name": name, "slug": slugify(name),
+            "legal_name": f"{name} SAS", "address": f"{street}, {city}", "country": country,
+            "phone": f"+33 4 {10 + i % 89:02d} {20 + i % 79:02d} {30 + i % 69:02d} {40 + i % 59:02d}",
+            "email": f"contact@{slugify(name)}.example", "trade_register_number": f"RCS {800_000_000 + i * 7919}",
+            "vat_number": f"FR{10 + i % 89:02d}{800_000_000 + i * 7919}", "self_certified": True,
+            "status": "referenced", "rating_x100": profile.rating_x100, "rating_count": profile.rating_count,
+            "defect_rate_bp": profile.defect_bp, "wrong_item_rate_bp": profile.wrong_bp,
+            "cosmetic_rate_bp": profile.cosmetic_bp, "late_delivery_rate_bp": profile.late_bp,
+        })
+
+    _offers(cat, offers, profiles, rng)
+    return cat
+
+
+def _offers(cat: DemoCatalogue, target: int, profiles: list[SellerProfile], rng: random.Random) -> None:
+    grades = list(GRADE_PRICE_FACTORS)
+    per_variant, extra = divmod(target, len(cat.variants))
+    for index, variant in enumerate(cat.variants):
+        wanted = per_variant + (1 if index < extra else 0)
+        pairs = [(s, g) for s in range(len(profiles)) for g in grades]
+        for seller_index, grade in rng.sample(pairs, min(wanted, len(pairs))):
+            profile = profiles[seller_index]
+            raw = variant["reference_price_cents"] * GRADE_PRICE_FACTORS[grade] * profile.price_factor
+            price = max(999, int(raw * rng.uniform(0.97, 1.03)) // 100 * 100 - 1)
+            means = ["card", *[m for m in PAYMENT_MEANS[1:] if rng.random() < 0.5]]
+            cat.offers.append({
+                "id": len(cat.offers) + 1, "seller": seller_index + 1, "variant": variant["id"],
+                "grade": grade, "price_cents": price, "shipping_cents": profile.shipping_cents,
+                "stock": rng.choice([0, 1, 2, 3, 5, 8, 12, 20]) if rng.random() < 0.95 else 0,
+                "delivery_days": rng.randint(1, 5), "warranty_months": rng.choice([12, 12, 18, 24]),
+                "payment_means": ",".join(means), "status": "active",
+            })
+
+
+def _specs(category: str, storage: str, colour: str, year: int, rng: random.Random) -> dict[str, str]:
+    specs = {"Colour": colour, "Release year": str(year)}
+    if storage:
+        specs["Storage"] = storage
+    if category in ("smartphones", "tablets"):
+        sizes = [10.9, 11.0, 12.4] if category == "tablets" else [6.1, 6.4, 6.7]
+        specs["Screen"] = f"{rng.choice(sizes)} in"
+        specs["Network"] = rng.choice(["4G", "5G"])
+        specs["Battery health"] = "At least 80 % of original capacity"
+    elif category in ("ultrabooks", "gaming-laptops"):
+        specs["Processor"] = rng.choice(["Apple M1", "Intel Core i5", "Intel Core i7", "AMD Ryzen 7"])
+        specs["Memory"] = rng.choice(["8 GB", "16 GB", "32 GB"])
+        specs["Keyboard"] = rng.choice(["AZERTY (French)", "QWERTY (UK)", "QWERTZ (German)"])
+    elif category == "smartwatches":
+        specs["Case size"] = rng.choice(["41 mm", "44 mm", "45 mm"])
+    return specs

@@ -1,0 +1,104 @@
+"""Operator commands: `python -m storefront.manage prepare|migrate|seed|rebuild-index|sync-index`.
+
+`prepare` is what `make run` does: migrate, load the demo catalogue into an empty database, and build
+the search index when it is missing. Run twice, it reuses what exists and returns in a moment.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+
+from storefront.settings import get_settings
+
+log = logging.getLogger("storefront.manage")
+
+
+async def migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    for app in ("catalog", "sellers"):
+        result = await run_forwards(app_name=app, migration_id="all")
+        if not result.success:
+            raise SystemExit(f"migrations failed for {app}: {result.message}")
+
+
+async def seed(offers: int) -> bool:
+    from storefront.demo.generate import generate
+    from storefront.demo.load import is_empty, load
+
+    if not await is_empty():
+        return False
+    await load(generate(offers=offers))
+    return True
+
+
+async def rebuild_index() -> int:
+    from search_index import build
+    from storefront.search import backend_from_settings
+
+    settings = get_settings()
+    return await build.rebuild(backend_from_settings(settings), settings.ranking)
+
+
+async def sync_index() -> int:
+    from search_index import build
+    from storefront.search import backend_from_settings
+
+    settings = get_settings()
+    return await build.drain(backend_from_settings(settings), settings.ranking)
+
+
+async def prepare(offers: int) -> None:
+    from storefront.search import backend_from_settings
+
+    started = time.perf_counter()
+    await migrate()
+    seeded = await seed(offers)
+    backend = backend_from_settings(get_settings())
+    if seeded or not backend.health():
+        count = await rebuild_index()
+        log.info("search index built: %d products", count)
+    else:
+        await sync_index()
+    log.info("ready in %.1f s", time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="storefront.manage")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare", help="migrate, seed an empty database, build a missing index")
+    p.add_argument("--offers", type=int, default=3_000)
+    sub.add_parser("migrate")
+    s = sub.add_parser("seed", help="load the demo catalogue into an empty database")
+    s.add_argument("--offers", type=int, default=3_000)
+    sub.add_parser("rebuild-index", help="rebuild the whole search index from the database")
+    sub.add_parser("sync-index", help="reindex what the search outbox holds")
+    args = parser.parse_args(argv)
+
+    async def run() -> None:
+        from storefront.app import close_database, open_database
+
+        await open_database()
+        try:
+            if args.command == "prepare":
+                await prepare(args.offers)
+            elif args.command == "migrate":
+                await migrate()
+            elif args.command == "seed":
+                print("loaded" if await seed(args.offers) else "database not empty: nothing loaded")
+            elif args.command == "rebuild-index":
+                print(f"indexed {await rebuild_index()} products")
+            elif args.command == "sync-index":
+                print(f"reindexed {await sync_index()} products")
+        finally:
+            await close_database()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

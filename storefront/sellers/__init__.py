@@ -1,0 +1,1 @@
+"""Professional sellers (refurbishers), their offers and the quality figures ranking uses."""

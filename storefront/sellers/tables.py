@@ -1,0 +1,54 @@
+"""Sellers and offers. An offer is one seller's listing of one variant in one grade."""
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from storefront.catalog.tables import Variant
+
+
+class Seller(Table):
+    # Shown on the store.
+    name = Varchar(length=120)
+    slug = Varchar(length=140, unique=True, index=True)
+    # Trader traceability (DSA Art. 30): checked before the seller may list, shown on offer pages.
+    legal_name = Varchar(length=200, default="")
+    address = Text(default="")
+    country = Varchar(length=2, default="FR")
+    phone = Varchar(length=40, default="")
+    email = Varchar(length=200, default="")
+    trade_register_number = Varchar(length=60, default="")
+    vat_number = Varchar(length=40, default="")
+    self_certified = Boolean(default=False)
+    # pending until the operator references it; dereferenced for convenience or for breach.
+    status = Varchar(length=16, default="pending", index=True)
+    joined_at = Timestamptz()
+    # Figures used by ranking. None means "no figures yet", which ranking treats as neutral.
+    rating_x100 = Integer(null=True, default=None)
+    rating_count = Integer(default=0)
+    defect_rate_bp = Integer(null=True, default=None)
+    wrong_item_rate_bp = Integer(null=True, default=None)
+    cosmetic_rate_bp = Integer(null=True, default=None)
+    late_delivery_rate_bp = Integer(null=True, default=None)
+
+
+class Offer(Table):
+    seller = ForeignKey(Seller, index=True)
+    variant = ForeignKey(Variant, index=True)
+    grade = Varchar(length=16)
+    price_cents = Integer()
+    shipping_cents = Integer(default=0)
+    currency = Varchar(length=3, default="EUR")
+    stock = Integer(default=0)
+    delivery_days = Integer(default=3)
+    warranty_months = Integer(default=12)
+    # Comma-separated means of payment the seller accepts (card, paypal, instalments, bank_transfer).
+    payment_means = Varchar(length=120, default="card")
+    status = Varchar(length=16, default="active", index=True)
+    description = Text(default="")
+    updated_at = Timestamptz()

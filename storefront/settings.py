@@ -1,0 +1,109 @@
+"""Typed settings, read once from the environment.
+
+Every figure that DOMAIN.md marks as a default lives here, so the code that charges a fee and the
+page that explains it read the same number.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from storefront.ranking.weights import RankingWeights
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ServiceFeeRule:
+    """The buyer's service fee: a share of the items' price, clamped to a floor and a ceiling."""
+
+    rate_basis_points: int = 200  # 2 %
+    minimum_cents: int = 49
+    maximum_cents: int = 799
+    currency: str = "EUR"
+
+    def fee_for(self, items_cents: int) -> int:
+        """Fee in cents for a cart whose items cost `items_cents`; nothing to pay on an empty cart."""
+        if items_cents <= 0:
+            return 0
+        # Round half up on integer cents: no float comes near money.
+        proportional = (items_cents * self.rate_basis_points + 5_000) // 10_000
+        return max(self.minimum_cents, min(self.maximum_cents, proportional))
+
+
+@dataclass(frozen=True)
+class SellerFees:
+    monthly_flat_cents: int = 5_000
+    commission_basis_points: int = 1_000  # 10 % of the transaction, taxes and shipping included
+
+
+@dataclass(frozen=True)
+class Settings:
+    brand_name: str = "Encore"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}"
+    search_backend: Literal["embedded", "meilisearch"] = "embedded"
+    search_index_dir: Path = ROOT / "var" / "search"
+    meili_url: str | None = None
+    meili_api_key: str | None = None
+    index_prefix: str = "encore_dev"
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "dev-only-secret-change-me"
+    debug: bool = False
+    currency: str = "EUR"
+    service_fee: ServiceFeeRule = field(default_factory=ServiceFeeRule)
+    seller_fees: SellerFees = field(default_factory=SellerFees)
+    ranking: RankingWeights = field(default_factory=RankingWeights)
+    commercial_warranty_min_months: int = 12
+    legal_guarantee_months: int = 24
+    withdrawal_days: int = 14
+    return_window_days: int = 30
+    results_per_page: int = 24
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def from_environment(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from environment variables; unknown or empty ones keep their defaults."""
+    env = dict(os.environ if env is None else env)
+    defaults = Settings()
+    backend = env.get("SEARCH_BACKEND", defaults.search_backend)
+    if backend not in ("embedded", "meilisearch"):
+        raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', not {backend!r}")
+    fee = ServiceFeeRule(
+        rate_basis_points=int(env.get("SERVICE_FEE_BASIS_POINTS") or defaults.service_fee.rate_basis_points),
+        minimum_cents=int(env.get("SERVICE_FEE_MIN_CENTS") or defaults.service_fee.minimum_cents),
+        maximum_cents=int(env.get("SERVICE_FEE_MAX_CENTS") or defaults.service_fee.maximum_cents),
+    )
+    return Settings(
+        brand_name=env.get("BRAND_NAME") or defaults.brand_name,
+        database_url=env.get("DATABASE_URL") or defaults.database_url,
+        search_backend=backend,  # type: ignore[arg-type]
+        search_index_dir=Path(env.get("SEARCH_INDEX_DIR") or defaults.search_index_dir),
+        meili_url=env.get("MEILI_URL") or None,
+        meili_api_key=env.get("MEILI_API_KEY") or None,
+        index_prefix=env.get("SEARCH_INDEX_PREFIX") or defaults.index_prefix,
+        public_base_url=(env.get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
+        secret_key=env.get("SECRET_KEY") or defaults.secret_key,
+        debug=env.get("DEBUG", "") in ("1", "true", "yes"),
+        service_fee=fee,
+        ranking=RankingWeights.from_environment(env),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return from_environment()
