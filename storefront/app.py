@@ -1,0 +1,109 @@
+"""create_app(): the only place where plugins, templates, routes and dependencies are wired."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Litestar, Response
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from search_index.backends import SearchBackend
+from storefront.money import format_money
+from storefront.search import backend_from_settings
+from storefront.settings import ROOT, Settings, get_settings
+from storefront.web import browse, legal, media, product
+from storefront.web.errors import http_exception_handler, internal_error_handler
+
+log = logging.getLogger("storefront")
+
+
+def _engine():
+    from piccolo_conf import DB
+
+    return DB
+
+
+async def open_database() -> None:
+    engine = _engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+
+
+async def close_database() -> None:
+    engine = _engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+def _static_version(root: Path) -> str:
+    """Changes whenever a stylesheet or script changes, so assets can be cached for a year."""
+    files = sorted(p for p in (root / "static").rglob("*") if p.is_file())
+    return format(sum(int(p.stat().st_mtime) for p in files) % 1_000_000, "x")
+
+
+def _templates(settings: Settings) -> TemplateConfig:
+    environment = Environment(
+        loader=FileSystemLoader(ROOT / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["money"] = format_money
+    environment.globals.update(settings=settings, brand_name=settings.brand_name,
+                               static_version=_static_version(ROOT))
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+
+
+def _vary_on_htmx(response: Response) -> Response:
+    """Pages answer HTMX with a fragment and everyone else with the full page: caches must know."""
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> Litestar:
+    settings = settings or get_settings()
+    backend = backend or backend_from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await open_database()
+        try:
+            yield
+        finally:
+            await close_database()
+
+    static = create_static_files_router(
+        path="/static", directories=[ROOT / "static"],
+        cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+    )
+    return Litestar(
+        route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
+                        media.variant_picture, legal.ranking_explained, static],
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
+        },
+        plugins=[HTMXPlugin()],
+        template_config=_templates(settings),
+        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        after_request=_vary_on_htmx,
+        lifespan=[lifespan],
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="never",  # 500s are logged with their traceback by internal_error_handler
+        ),
+        debug=settings.debug,
+        openapi_config=None,
+    )

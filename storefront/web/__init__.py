@@ -1,0 +1,1 @@
+"""The only HTTP-aware code: controllers, guards, dependencies, error pages."""

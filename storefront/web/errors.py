@@ -1,0 +1,44 @@
+"""Error pages: every error on an HTML route is an HTML page, never raw JSON; a 500 logs its traceback."""
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("storefront.errors")
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please check the address or the form and try again."),
+    403: ("You cannot do that", "This page or action is not open to your account."),
+    404: ("We could not find that page", "The product may have moved, or the address may be mistyped."),
+    405: ("That action is not available here", "Please go back and try again."),
+    410: ("This product is no longer offered", "It was removed from the store. Similar products are still here."),
+    429: ("Too many requests", "Please wait a moment before trying again."),
+    500: ("Something went wrong on our side", "We have been told about it. Please try again in a moment."),
+}
+
+
+class GoneException(HTTPException):
+    status_code = 410
+    detail = "Gone"
+
+
+def error_page(request: Request, status_code: int, detail: str | None = None) -> Template:
+    title, message = MESSAGES.get(status_code, MESSAGES[400] if status_code < 500 else MESSAGES[500])
+    return Template(
+        template_name="pages/error.html",
+        context={"status_code": status_code, "title": title, "message": detail or message},
+        status_code=status_code,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    return error_page(request, exc.status_code, getattr(exc, "page_message", None))  # type: ignore[return-value]
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)  # type: ignore[return-value]

@@ -1,0 +1,98 @@
+"""The product page: complete in the first HTML response, for shoppers and crawlers alike."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from storefront.catalog import queries
+from storefront.catalog.grades import GRADE_BY_KEY, GRADES
+from storefront.money import format_money
+from storefront.settings import Settings
+from storefront.strategy import (
+    ProductOffers,
+    is_available,
+    offer_signals,
+    product_offers,
+    storage_label,
+    variant_title,
+)
+from storefront.web.errors import GoneException
+
+
+def _pickers(variant: dict[str, Any], siblings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Storage and colour choices as links: each goes to the closest existing variant."""
+    storages: list[dict[str, Any]] = []
+    for gb in sorted({s["storage_gb"] for s in siblings if s["storage_gb"] is not None}):
+        same = [s for s in siblings if s["storage_gb"] == gb]
+        target = next((s for s in same if s["color"] == variant["color"]), same[0])
+        storages.append({"label": storage_label(gb), "slug": target["slug"], "current": gb == variant["storage_gb"]})
+    colours: list[dict[str, Any]] = []
+    for colour in dict.fromkeys(s["color"] for s in siblings):
+        same = [s for s in siblings if s["color"] == colour]
+        target = next((s for s in same if s["storage_gb"] == variant["storage_gb"]), same[0])
+        colours.append({"label": colour, "hex": target["color_hex"], "slug": target["slug"],
+                        "current": colour == variant["color"]})
+    return {"storages": storages, "colours": colours}
+
+
+def _json_ld(*, title: str, url: str, image: str, brand: str, model: dict[str, Any], variant: dict[str, Any],
+             offers: ProductOffers, description: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Product", "name": title, "url": url, "image": image,
+        "sku": f"encore-{variant['id']}", "brand": {"@type": "Brand", "name": brand}, "description": description,
+    }
+    if offers.ranked:
+        prices = [s.offer.price_cents for s in offers.ranked]
+        data["offers"] = {
+            "@type": "AggregateOffer", "priceCurrency": variant["currency"], "offerCount": len(prices),
+            "lowPrice": f"{min(prices) / 100:.2f}", "highPrice": f"{max(prices) / 100:.2f}",
+            "availability": "https://schema.org/InStock", "itemCondition": "https://schema.org/RefurbishedCondition",
+        }
+    if model["rating_x100"] is not None and model["rating_count"] > 0:
+        data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": f"{model['rating_x100'] / 100:.2f}",
+                                   "reviewCount": model["rating_count"], "bestRating": "5", "worstRating": "1"}
+    return data
+
+
+@get("/p/{slug:str}", name="product")
+async def product_page(slug: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Template:
+    variant = await queries.variant_by_slug(slug)
+    context = variant and await queries.model_with_context(variant["model"])
+    if not context:
+        raise NotFoundException()
+    model, brand, category = context
+    offers = await queries.offers_for_variant(variant["id"])
+    sellers = await queries.sellers_by_id(sorted({o["seller"] for o in offers}))
+    only_dereferenced = bool(offers) and all(sellers[o["seller"]]["status"] == "dereferenced" for o in offers)
+    if model["is_dereferenced"] or only_dereferenced:
+        raise GoneException()
+    signals = [offer_signals(o, sellers[o["seller"]], variant, model) for o in offers
+               if is_available(o, sellers[o["seller"]])]
+    ranked = product_offers(signals, settings.ranking)
+    title = variant_title(brand["name"], model["name"], variant["storage_gb"], variant["color"])
+    url = f"{settings.public_base_url}/p/{variant['slug']}"
+    image = f"/media/variant/{variant['id']}.svg"
+    fee = settings.service_fee
+    lowest = min((s.offer.price_cents for s in ranked.ranked), default=None)
+    if lowest is not None:
+        lead = (f"Refurbished {title} from {format_money(lowest)}, "
+                f"{len(ranked.ranked)} offers from professional sellers")
+    else:
+        lead = f"Refurbished {title}: no offer right now"
+    description = f"{lead}. Tested, graded, with a {settings.legal_guarantee_months // 12}-year legal guarantee."
+    return Template(template_name="pages/product.html", context={
+        "variant": variant, "model": model, "brand": brand, "title": title,
+        "breadcrumbs": list(reversed(await queries.category_chain(category["id"]))),
+        "pickers": _pickers(variant, await queries.sibling_variants(model["id"])),
+        "offers": ranked, "sellers": sellers, "offers_by_id": {o["id"]: o for o in offers},
+        "grades": GRADES, "grade_by_key": GRADE_BY_KEY, "image": image, "canonical_url": url,
+        "meta_description": description,
+        "json_ld": _json_ld(title=title, url=url, image=settings.public_base_url + image, brand=brand["name"],
+                            model=model, variant=variant, offers=ranked, description=description),
+        "fee": fee, "lowest_price": lowest,
+    })
