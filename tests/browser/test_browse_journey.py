@@ -1,0 +1,77 @@
+"""The browsing journey in headless Chromium: typing, facets and paging swap results without a reload."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def card_titles(page) -> list[str]:
+    return page.locator(".card__title").all_inner_texts()
+
+
+def wait_until_every_card(page, text: str, *, prefix: bool = False) -> None:
+    test = "startsWith" if prefix else "includes"
+    page.wait_for_function(f"[...document.querySelectorAll('.card__title')].every(e => e.textContent.{test}({text!r}))")
+
+
+def test_misspelt_query_then_a_facet_update_results_without_a_full_page_load(live_server: str, desktop) -> None:
+    page = desktop
+    page.goto(f"{live_server}/search")
+    page.evaluate("window.__sameDocument = true")
+    before = card_titles(page)
+
+    page.fill("#search-q", "iphnoe")
+    page.wait_for_url(re.compile(r"q=iphnoe"))
+    wait_until_every_card(page, "iPhone")
+    iphones = card_titles(page)
+    assert iphones and iphones != before
+
+    page.get_by_role("checkbox", name=re.compile(r"^256 GB")).check()
+    page.wait_for_url(re.compile(r"storage=256"))
+    wait_until_every_card(page, "256 GB")
+    filtered = card_titles(page)
+    assert filtered and all("iPhone" in t and "256 GB" in t for t in filtered)
+    assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    assert page.locator("#search-q").input_value() == "iphnoe"
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"q=iphnoe$"))
+    page.wait_for_function("!document.querySelector('input[name=storage][value=\"256 GB\"]').checked")
+
+
+def test_on_a_phone_filters_fold_away_and_still_work(live_server: str, phone) -> None:
+    page = phone
+    page.goto(f"{live_server}/c/smartphones")
+    assert not page.get_by_role("checkbox", name=re.compile("^Samsung")).is_visible()
+    page.get_by_text("Filters").click()
+    page.get_by_role("checkbox", name=re.compile("^Samsung")).check()
+    page.wait_for_url(re.compile(r"brand=samsung"))
+    wait_until_every_card(page, "Samsung", prefix=True)
+    assert page.get_by_role("checkbox", name=re.compile("^Samsung")).is_visible(), "filters stay open while used"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "nothing overflows the phone's width"
+
+
+def test_without_javascript_the_same_form_submits_by_get(live_server: str, no_js) -> None:
+    page = no_js
+    page.goto(f"{live_server}/search?q=galaxy")
+    page.get_by_text("Filters").click()
+    page.get_by_role("radio", name=re.compile("^Fair")).check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"grade=fair"))
+    assert card_titles(page) and all("Galaxy" in t for t in card_titles(page))
+    page.get_by_role("link", name="Next").click()
+    page.wait_for_url(re.compile(r"page=2"))
+
+
+def test_product_page_shows_offers_per_grade_and_the_fee_rule(live_server: str, phone) -> None:
+    page = phone
+    page.goto(f"{live_server}/p/apple-iphone-13-128-gb-midnight")
+    assert page.locator("h1").inner_text().startswith("Apple iPhone 13 128 GB Midnight")
+    assert page.locator(".grade-offer").count() == 4
+    assert "service fee" in page.locator(".product__fee").inner_text()
+    page.get_by_role("link", name="256 GB").click()
+    page.wait_for_url(re.compile(r"/p/apple-iphone-13-256-gb-midnight$"))
