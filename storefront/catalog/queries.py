@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
@@ -86,6 +87,34 @@ async def category_chain(category_id: int) -> list[dict[str, Any]]:
 
 async def variant_by_slug(slug: str) -> dict[str, Any] | None:
     return await Variant.select().where(Variant.slug == slug).output(load_json=True).first()
+
+
+@cache
+def _variant_in_context_columns() -> tuple:
+    # Piccolo resolves joined columns through attribute magic that costs milliseconds per request;
+    # the column list never changes, so it is resolved once.
+    return (
+        *Variant.all_columns(exclude=[Variant.model]),
+        *Variant.model.all_columns(exclude=[ProductModel.brand, ProductModel.category]),
+        *Variant.model.brand.all_columns(),
+        *Variant.model.category.all_columns(),
+    )
+
+
+@cache
+def _offer_with_seller_columns() -> tuple:
+    return (*Offer.all_columns(exclude=[Offer.seller]), *Offer.seller.all_columns())
+
+
+async def variant_in_context(slug: str) -> dict[str, Any] | None:
+    """A variant with its model, brand and category nested, in one query (the product page's hot path)."""
+    return await Variant.select(*_variant_in_context_columns()).where(Variant.slug == slug).output(
+        nested=True, load_json=True).first()
+
+
+async def offers_with_sellers(variant_id: int) -> list[dict[str, Any]]:
+    """Every offer of a variant, each with its seller nested under "seller", in one query."""
+    return await Offer.select(*_offer_with_seller_columns()).where(Offer.variant == variant_id).output(nested=True)
 
 
 async def sibling_variants(model_id: int) -> list[dict[str, Any]]:

@@ -61,18 +61,16 @@ def _json_ld(*, title: str, url: str, image: str, brand: str, model: dict[str, A
 
 @get("/p/{slug:str}", name="product")
 async def product_page(slug: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Template:
-    variant = await queries.variant_by_slug(slug)
-    context = variant and await queries.model_with_context(variant["model"])
-    if not context:
+    variant = await queries.variant_in_context(slug)
+    if variant is None:
         raise NotFoundException()
-    model, brand, category = context
-    offers = await queries.offers_for_variant(variant["id"])
-    sellers = await queries.sellers_by_id(sorted({o["seller"] for o in offers}))
-    only_dereferenced = bool(offers) and all(sellers[o["seller"]]["status"] == "dereferenced" for o in offers)
+    model = variant["model"]
+    brand, category = model["brand"], model["category"]
+    offers = await queries.offers_with_sellers(variant["id"])
+    only_dereferenced = bool(offers) and all(o["seller"]["status"] == "dereferenced" for o in offers)
     if model["is_dereferenced"] or only_dereferenced:
         raise GoneException()
-    signals = [offer_signals(o, sellers[o["seller"]], variant, model) for o in offers
-               if is_available(o, sellers[o["seller"]])]
+    signals = [offer_signals(o, o["seller"], variant, model) for o in offers if is_available(o, o["seller"])]
     ranked = product_offers(signals, settings.ranking)
     title = variant_title(brand["name"], model["name"], variant["storage_gb"], variant["color"])
     url = f"{settings.public_base_url}/p/{variant['slug']}"
@@ -89,7 +87,7 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
         "variant": variant, "model": model, "brand": brand, "title": title,
         "breadcrumbs": list(reversed(await queries.category_chain(category["id"]))),
         "pickers": _pickers(variant, await queries.sibling_variants(model["id"])),
-        "offers": ranked, "sellers": sellers, "offers_by_id": {o["id"]: o for o in offers},
+        "offers": ranked, "offers_by_id": {o["id"]: o for o in offers},
         "grades": GRADES, "grade_by_key": GRADE_BY_KEY, "image": image, "canonical_url": url,
         "meta_description": description,
         "json_ld": _json_ld(title=title, url=url, image=settings.public_base_url + image, brand=brand["name"],
