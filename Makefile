@@ -8,7 +8,7 @@ HTMX := static/vendor/htmx.min.js
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup deps assets browser lint bench screenshots clean
+.PHONY: run test setup deps assets browser lint bench clean
 
 run: deps assets
 	$(PY) -m storefront.manage prepare
@@ -45,12 +45,13 @@ $(CHROMIUM):
 lint: deps
 	$(VENV)/bin/ruff check .
 
+# Figures for docs/performance.md; `make run` must have prepared var/ for the server bench.
 bench: deps
-	$(PY) -m bench.search_bench
+	command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk)
 	$(PY) -m bench.ranking_bench
-
-screenshots: deps assets browser
-	$(PY) -m bench.screenshots
+	$(PY) -m bench.search_bench
+	$(PY) -m storefront.manage prepare
+	$(PY) -m bench.server_bench
 
 clean:
 	rm -rf var/ static/vendor/ node_modules/

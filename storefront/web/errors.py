@@ -36,6 +36,8 @@ def error_page(request: Request, status_code: int, detail: str | None = None) ->
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code >= 500:
+        log.error("%d on %s %s", exc.status_code, request.method, request.url.path, exc_info=exc)
     return error_page(request, exc.status_code, getattr(exc, "page_message", None))  # type: ignore[return-value]
 
 

@@ -1,0 +1,106 @@
+"""When the search engine fails, shoppers still get pages; when the database changes, search follows."""
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from search_index.backends import SearchUnavailable
+from search_index.build import IndexSync
+from search_index.query import SearchQuery
+from storefront.app import create_app
+from storefront.sellers.tables import Offer
+
+
+class EngineDown:
+    """A search backend whose server does not answer: every call fails as the real adapters do."""
+
+    name = "down"
+
+    def configure(self) -> None:
+        raise SearchUnavailable("connection refused")
+
+    def replace_all(self, docs) -> int:
+        raise SearchUnavailable("connection refused")
+
+    upsert = delete = replace_all
+
+    def search(self, query: SearchQuery):
+        raise SearchUnavailable("connection refused")
+
+    def health(self) -> bool:
+        return False
+
+
+class EngineBroken(EngineDown):
+    def search(self, query: SearchQuery):
+        raise RuntimeError("a bug, not an outage")
+
+
+@pytest.fixture
+async def client_without_engine(prepared_store) -> AsyncTestClient:
+    async with AsyncTestClient(app=create_app(prepared_store, EngineDown())) as client:
+        yield client
+
+
+async def test_search_answers_from_the_database_with_a_notice_when_the_engine_is_down(
+    client_without_engine: AsyncTestClient,
+) -> None:
+    response = await client_without_engine.get("/search", params={"q": "galaxy s22", "grade": "good"})
+    assert response.status_code == 200
+    assert "Search is running in a simplified mode" in response.text
+    titles = re.findall(r'<h3 class="card__title">(.*?)</h3>', response.text)
+    assert titles and all("Galaxy S22" in t for t in titles)
+
+
+async def test_category_and_home_pages_survive_the_engine_being_down(client_without_engine: AsyncTestClient) -> None:
+    for path in ("/", "/c/consoles"):
+        response = await client_without_engine.get(path)
+        assert response.status_code == 200, path
+        assert "simplified mode" in response.text
+
+
+class Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def test_an_unexpected_error_is_an_html_500_page_and_its_traceback_is_logged(prepared_store) -> None:
+    recorder = Recorder()
+    # Attached after start-up: the app's logging configuration replaces the root logger's handlers.
+    async with AsyncTestClient(app=create_app(prepared_store, EngineBroken())) as client:
+        logging.getLogger("storefront.errors").addHandler(recorder)
+        try:
+            response = await client.get("/search")
+        finally:
+            logging.getLogger("storefront.errors").removeHandler(recorder)
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Something went wrong on our side" in response.text and "a bug, not an outage" not in response.text
+    assert recorder.records, "the 500 was not logged"
+    exc_info = recorder.records[0].exc_info
+    assert exc_info and "a bug, not an outage" in str(exc_info[1])
+
+
+async def test_a_price_change_reaches_search_when_it_is_committed(client: AsyncTestClient, backend, settings) -> None:
+    from storefront.sellers.services import update_offer
+
+    sync = IndexSync(backend, settings.ranking)
+    doc = backend.search(SearchQuery(text="switch oled")).hits[0]
+    featured = doc["offers"][0]
+    old_price = featured["price_cents"]
+    await update_offer(featured["offer_id"], price_cents=old_price - 5_000, sync=sync)
+    try:
+        fresh = next(d for d in backend.search(SearchQuery(text="switch oled")).hits if d["id"] == doc["id"])
+        prices = {o["offer_id"]: o["price_cents"] for o in fresh["offers"]}
+        assert prices[featured["offer_id"]] == old_price - 5_000
+    finally:
+        await update_offer(featured["offer_id"], price_cents=old_price, sync=sync)
+    assert (await Offer.select(Offer.price_cents).where(Offer.id == featured["offer_id"]).first())[
+        "price_cents"] == old_price
