@@ -10,5 +10,10 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "storefront.catalog.piccolo_app",
         "storefront.sellers.piccolo_app",
+        "storefront.accounts.piccolo_app",
+        "storefront.mail.piccolo_app",
+        "storefront.cart.piccolo_app",
+        "storefront.orders.piccolo_app",
+        "storefront.payments.piccolo_app",
     ]
 )

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from litestar import Litestar, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from litestar import Litestar, Request, Response
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -22,8 +22,21 @@ from search_index.backends import SearchBackend
 from storefront.money import format_money
 from storefront.search import backend_from_settings
 from storefront.settings import ROOT, Settings, get_settings
-from storefront.web import browse, legal, media, product
+from storefront.web import (
+    accounts,
+    browse,
+    cart,
+    checkout,
+    csrf,
+    legal,
+    mailbox,
+    media,
+    my_orders,
+    product,
+    seller_portal,
+)
 from storefront.web.errors import http_exception_handler, internal_error_handler
+from storefront.web.viewer import load_viewer, viewer_of
 
 log = logging.getLogger("storefront")
 
@@ -61,8 +74,18 @@ def _templates(settings: Settings) -> TemplateConfig:
         lstrip_blocks=True,
     )
     environment.filters["money"] = format_money
+
+    @pass_context
+    def csrf_token(context: dict) -> str:
+        return csrf.issue(settings.secret_key, viewer_of(context["request"]))
+
+    @pass_context
+    def viewer(context: dict):
+        return viewer_of(context["request"])
+
     environment.globals.update(settings=settings, brand_name=settings.brand_name,
-                               static_version=_static_version(ROOT))
+                               static_version=_static_version(ROOT), csrf_token=csrf_token, viewer=viewer,
+                               csrf_field_name=csrf.FIELD)
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
@@ -75,6 +98,13 @@ def _vary_on_htmx(response: Response) -> Response:
 def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> Litestar:
     settings = settings or get_settings()
     backend = backend or backend_from_settings(settings)
+
+    async def identify_and_protect(request: Request) -> None:
+        """Who is asking (only if they carry a session cookie), then CSRF for unsafe methods."""
+        if request.url.path.startswith(("/static/", "/media/")):
+            return
+        request.state.viewer = await load_viewer(request)
+        await csrf.check(request, request.state.viewer, settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -90,7 +120,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     )
     return Litestar(
         route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
-                        media.variant_picture, legal.ranking_explained, static],
+                        media.variant_picture, legal.ranking_explained, *accounts.HANDLERS, *cart.HANDLERS,
+                        *checkout.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS, *mailbox.HANDLERS,
+                        static],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
@@ -98,6 +130,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         plugins=[HTMXPlugin()],
         template_config=_templates(settings),
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        before_request=identify_and_protect,
         after_request=_vary_on_htmx,
         lifespan=[lifespan],
         logging_config=LoggingConfig(

@@ -19,10 +19,9 @@ log = logging.getLogger("storefront.manage")
 async def migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    for app in ("catalog", "sellers"):
-        result = await run_forwards(app_name=app, migration_id="all")
-        if not result.success:
-            raise SystemExit(f"migrations failed for {app}: {result.message}")
+    result = await run_forwards(app_name="all", migration_id="all")
+    if not result.success:
+        raise SystemExit(f"migrations failed: {result.message}")
 
 
 async def seed(offers: int) -> bool:

@@ -61,6 +61,15 @@ class Settings:
     withdrawal_days: int = 14
     return_window_days: int = 30
     results_per_page: int = 24
+    # E-mail: without SMTP_HOST messages stay in the outbox, readable at /dev/mailbox from this machine.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Encore <no-reply@encore.example>"
+    # The embedded payment sandbox signs its notifications with this shared secret.
+    payment_webhook_secret: str = "dev-only-sandbox-secret"
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,8 +80,8 @@ class Settings:
         return Path(self.database_url.removeprefix("sqlite:///"))
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+def _int_from(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
     return default if raw in (None, "") else int(raw)
 
 
@@ -84,9 +93,9 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
     if backend not in ("embedded", "meilisearch"):
         raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', not {backend!r}")
     fee = ServiceFeeRule(
-        rate_basis_points=int(env.get("SERVICE_FEE_BASIS_POINTS") or defaults.service_fee.rate_basis_points),
-        minimum_cents=int(env.get("SERVICE_FEE_MIN_CENTS") or defaults.service_fee.minimum_cents),
-        maximum_cents=int(env.get("SERVICE_FEE_MAX_CENTS") or defaults.service_fee.maximum_cents),
+        rate_basis_points=_int_from(env, "SERVICE_FEE_BASIS_POINTS", defaults.service_fee.rate_basis_points),
+        minimum_cents=_int_from(env, "SERVICE_FEE_MIN_CENTS", defaults.service_fee.minimum_cents),
+        maximum_cents=_int_from(env, "SERVICE_FEE_MAX_CENTS", defaults.service_fee.maximum_cents),
     )
     return Settings(
         brand_name=env.get("BRAND_NAME") or defaults.brand_name,
@@ -101,6 +110,13 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         debug=env.get("DEBUG", "") in ("1", "true", "yes"),
         service_fee=fee,
         ranking=RankingWeights.from_environment(env),
+        smtp_host=env.get("SMTP_HOST") or None,
+        smtp_port=_int_from(env, "SMTP_PORT", defaults.smtp_port),
+        smtp_username=env.get("SMTP_USERNAME") or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_starttls=env.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+        mail_from=env.get("MAIL_FROM") or defaults.mail_from,
+        payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET") or defaults.payment_webhook_secret,
     )
 
 

@@ -1,0 +1,1 @@
+"""Accounts (shoppers, seller users, operators), their sessions, password hashing and reset links."""

@@ -1,0 +1,14 @@
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class OutboxEmail(Table):
+    to_address = Varchar(length=254, index=True)
+    subject = Varchar(length=200)
+    body = Text()
+    # What the message is about, so tests and the mailbox can find it: "order_placed", "password_reset", …
+    kind = Varchar(length=40, index=True)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    last_error = Text(default="")

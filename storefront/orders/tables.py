@@ -1,0 +1,79 @@
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from storefront.accounts.tables import Account
+from storefront.catalog.tables import Variant
+from storefront.sellers.tables import Offer, Seller
+
+
+class Order(Table):
+    reference = Varchar(length=20, unique=True, index=True)
+    account = ForeignKey(Account, index=True)
+    # pending_payment | paid | payment_failed
+    status = Varchar(length=20, default="pending_payment", index=True)
+    items_cents = Integer()
+    shipping_cents = Integer()
+    service_fee_cents = Integer()
+    total_cents = Integer()
+    currency = Varchar(length=3, default="EUR")
+    payment_means = Varchar(length=20, default="card")
+    # A resubmitted "Order with obligation to pay" carries the same key and finds this order.
+    idempotency_key = Varchar(length=64, unique=True)
+    delivery_name = Varchar(length=120)
+    delivery_line1 = Varchar(length=200)
+    delivery_line2 = Varchar(length=200, default="")
+    delivery_postcode = Varchar(length=12)
+    delivery_city = Varchar(length=100)
+    delivery_country = Varchar(length=2, default="FR")
+    delivery_phone = Varchar(length=30, default="")
+    created_at = Timestamptz()
+    paid_at = Timestamptz(null=True, default=None)
+
+
+class SellerOrder(Table):
+    order = ForeignKey(Order, index=True)
+    seller = ForeignKey(Seller, index=True)
+    # awaiting_payment | pending | accepted | refused | shipped | delivered | cancelled
+    status = Varchar(length=20, default="awaiting_payment", index=True)
+    items_cents = Integer()
+    shipping_cents = Integer()
+    total_cents = Integer()
+    promised_delivery_date = Date()
+    carrier = Varchar(length=60, default="")
+    tracking_number = Varchar(length=60, default="")
+    accepted_at = Timestamptz(null=True, default=None)
+    shipped_at = Timestamptz(null=True, default=None)
+    delivered_at = Timestamptz(null=True, default=None)
+    delivered_late = Boolean(default=False)
+
+
+class OrderLine(Table):
+    seller_order = ForeignKey(SellerOrder, index=True)
+    offer = ForeignKey(Offer)
+    variant = ForeignKey(Variant)
+    title = Varchar(length=200)
+    grade = Varchar(length=16)
+    quantity = Integer()
+    unit_price_cents = Integer()
+    warranty_months = Integer()
+
+
+class OrderEvent(Table):
+    """The status history a buyer and a seller read."""
+
+    seller_order = ForeignKey(SellerOrder, index=True)
+    status = Varchar(length=20)
+    note = Text(default="")
+    created_at = Timestamptz()
+
+
+class Claim(Table):
+    seller_order = ForeignKey(SellerOrder, index=True)
+    # defective | wrong_item | cosmetic | not_received | other
+    reason = Varchar(length=20)
+    message = Text()
+    # open | answered | closed
+    status = Varchar(length=12, default="open")
+    seller_answer = Text(default="")
+    created_at = Timestamptz()
+    answered_at = Timestamptz(null=True, default=None)

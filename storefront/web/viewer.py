@@ -1,0 +1,80 @@
+"""Who is asking: the session (only if the request carries its cookie), the account and the cart badge.
+
+Anonymous requests without a cookie cost nothing here: no query, no row, no cookie.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+
+from storefront.accounts import sessions
+from storefront.accounts.sessions import SESSION_LIFETIME, SessionState
+from storefront.accounts.tables import Account
+from storefront.settings import Settings
+
+SESSION_COOKIE = "encore_session"
+
+
+@dataclass
+class Viewer:
+    session: SessionState | None = None
+    account: dict[str, Any] | None = None
+    cart_count: int = 0
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self.account is not None
+
+    @property
+    def is_seller(self) -> bool:
+        return bool(self.account and self.account["role"] == "seller" and self.account["seller"])
+
+    @property
+    def is_operator(self) -> bool:
+        return bool(self.account and self.account["role"] == "operator")
+
+
+ANONYMOUS = Viewer()
+
+
+async def load_viewer(request: Request) -> Viewer:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return ANONYMOUS
+    session = await sessions.load(token)
+    if session is None:
+        return ANONYMOUS
+    account = None
+    if session.account_id is not None:
+        account = await Account.select(
+            Account.id, Account.email, Account.name, Account.role, Account.seller
+        ).where(Account.id == session.account_id).first()
+    cart_count = 0
+    if session.cart_id:
+        from storefront.cart.service import item_count
+
+        cart_count = await item_count(session.cart_id)
+    return Viewer(session=session, account=account, cart_count=cart_count)
+
+
+def viewer_of(request: Request) -> Viewer:
+    return getattr(request.state, "viewer", ANONYMOUS)
+
+
+def session_cookie(token: str, settings: Settings) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
+                  secure=settings.public_base_url.startswith("https://"),
+                  max_age=int(SESSION_LIFETIME.total_seconds()))
+
+
+def expired_session_cookie(settings: Settings) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", path="/", httponly=True, samesite="lax",
+                  secure=settings.public_base_url.startswith("https://"), max_age=0)
+
+
+def with_session(response: Response, token: str, settings: Settings) -> Response:
+    response.set_cookie(session_cookie(token, settings))
+    return response
