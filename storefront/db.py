@@ -48,3 +48,13 @@ def bind_tables(engine: Engine) -> dict[type, Engine]:
         previous[table] = table._meta.db
         table._meta.db = engine
     return previous
+
+
+def write_transaction(engine: Engine):
+    """A transaction that takes SQLite's write lock at BEGIN (IMMEDIATE), so two writers queue on the busy
+    timeout instead of one failing when it upgrades a read lock. PostgreSQL needs nothing special."""
+    if isinstance(engine, SQLiteEngine):
+        from piccolo.engine.sqlite import TransactionType
+
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

@@ -1,0 +1,76 @@
+"""The e-mails an order sends, at each step, through the outbox. Plain text, our own words."""
+from __future__ import annotations
+
+from storefront.mail.outbox import queue
+from storefront.money import format_money
+from storefront.settings import Settings
+
+
+def _order_url(settings: Settings, reference: str) -> str:
+    return f"{settings.public_base_url}/account/orders/{reference}"
+
+
+async def order_confirmed(settings: Settings, *, to: str, order: dict, lines: list[dict]) -> None:
+    items = "\n".join(f"- {line['quantity']} × {line['title']} ({line['grade']}): "
+                      f"{format_money(line['unit_price_cents'] * line['quantity'])}" for line in lines)
+    await queue(to=to, kind="order_confirmed", subject=f"Your order {order['reference']} is paid", body=(
+        f"Thank you. We received your payment for order {order['reference']}.\n\n{items}\n\n"
+        f"Shipping: {format_money(order['shipping_cents'])}\nService fee: {format_money(order['service_fee_cents'])}\n"
+        f"Total paid: {format_money(order['total_cents'])}\n\n"
+        f"Each seller now confirms its part of the order. Follow it here: {_order_url(settings, order['reference'])}\n"
+    ))
+
+
+async def payment_failed(settings: Settings, *, to: str, order: dict) -> None:
+    await queue(to=to, kind="payment_failed", subject=f"Payment for order {order['reference']} did not go through",
+                body=(f"The payment for order {order['reference']} was not accepted, so the order was cancelled "
+                      f"and nothing was charged. Your cart still holds the items: {settings.public_base_url}/cart\n"))
+
+
+async def new_order_for_seller(settings: Settings, *, to: str, order: dict, seller_order: dict) -> None:
+    await queue(to=to, kind="seller_new_order", subject=f"New order {order['reference']} to accept", body=(
+        f"A buyer paid order {order['reference']} ({format_money(seller_order['total_cents'])} for you, shipping "
+        f"included). Accept or refuse it in your portal: "
+        f"{settings.public_base_url}/seller/orders/{seller_order['id']}\n"
+        f"Promised delivery date: {seller_order['promised_delivery_date']:%d %B %Y}.\n"
+    ))
+
+
+async def seller_decision(settings: Settings, *, to: str, order: dict, seller_name: str, accepted: bool,
+                          refund_cents: int = 0) -> None:
+    if accepted:
+        subject, body = (f"{seller_name} confirmed your order {order['reference']}",
+                         f"{seller_name} confirmed its part of order {order['reference']} and is preparing it.\n")
+    else:
+        subject, body = (f"{seller_name} could not fulfil your order {order['reference']}",
+                         f"{seller_name} could not fulfil its part of order {order['reference']}. We refund "
+                         f"{format_money(refund_cents)} to your means of payment.\n")
+    await queue(to=to, kind="seller_accepted" if accepted else "seller_refused", subject=subject,
+                body=body + f"Your order: {_order_url(settings, order['reference'])}\n")
+
+
+async def shipped(settings: Settings, *, to: str, order: dict, seller_name: str, carrier: str, tracking: str) -> None:
+    await queue(to=to, kind="shipped", subject=f"Your order {order['reference']} is on its way", body=(
+        f"{seller_name} shipped your parcel with {carrier}, tracking number {tracking}.\n"
+        f"Your order: {_order_url(settings, order['reference'])}\n"
+    ))
+
+
+async def delivered(settings: Settings, *, to: str, order: dict, seller_name: str) -> None:
+    await queue(to=to, kind="delivered", subject=f"Your order {order['reference']} was delivered", body=(
+        f"The parcel from {seller_name} was delivered. Your {settings.withdrawal_days}-day withdrawal period and "
+        f"the {settings.legal_guarantee_months // 12}-year legal guarantee start today. If anything is wrong, "
+        f"use “Get help” on your order: {_order_url(settings, order['reference'])}\n"
+    ))
+
+
+async def claim_opened(settings: Settings, *, to: str, order: dict, seller_order_id: int, reason: str) -> None:
+    await queue(to=to, kind="claim_opened", subject=f"A buyer needs help with order {order['reference']}", body=(
+        f"The buyer opened a claim ({reason}). Answer it in your portal: "
+        f"{settings.public_base_url}/seller/orders/{seller_order_id}\n"
+    ))
+
+
+async def claim_answered(settings: Settings, *, to: str, order: dict, seller_name: str) -> None:
+    await queue(to=to, kind="claim_answered", subject=f"{seller_name} answered about order {order['reference']}",
+                body=f"Read the answer on your order: {_order_url(settings, order['reference'])}\n")

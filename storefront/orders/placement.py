@@ -1,0 +1,131 @@
+"""Placing an order: the one function that turns a cart into an order, in one transaction.
+
+Stock is taken with a conditional UPDATE (never below zero), one seller order is made per seller, and
+the idempotency key of the checkout makes a double click or a resubmitted form find the same order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from search_index import build
+from search_index.build import IndexSync
+from storefront.cart import service as carts
+from storefront.db import write_transaction
+from storefront.orders.tables import Order, OrderEvent, OrderLine, SellerOrder
+from storefront.payments.tables import Payment
+from storefront.sellers.tables import Offer
+from storefront.settings import Settings
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class CheckoutBlocked(Exception):
+    """The order cannot be placed as it stands; the message tells the shopper what to do."""
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    name: str
+    line1: str
+    postcode: str
+    city: str
+    country: str = "FR"
+    line2: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order_id: int
+    reference: str
+    payment_reference: str
+    total_cents: int
+    created: bool  # False when the idempotency key found an order placed before
+
+
+def new_reference() -> str:
+    return "EN-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+async def _existing(idempotency_key: str) -> PlacedOrder | None:
+    order = await Order.select().where(Order.idempotency_key == idempotency_key).first()
+    if order is None:
+        return None
+    payment = await Payment.select(Payment.provider_reference).where(Payment.order == order["id"]).order_by(
+        Payment.id, ascending=False).first()
+    return PlacedOrder(order["id"], order["reference"], payment["provider_reference"] if payment else "",
+                       order["total_cents"], created=False)
+
+
+async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress, payment_means: str,
+                      idempotency_key: str, settings: Settings, sync: IndexSync,
+                      provider: str = "sandbox") -> PlacedOrder:
+    if found := await _existing(idempotency_key):
+        return found
+    view = await carts.load(cart_id, settings.service_fee)
+    if view.is_empty:
+        raise CheckoutBlocked("Your cart is empty.")
+    if view.needs_attention:
+        raise CheckoutBlocked("Some prices or stock changed since you added them: please check your cart.")
+    if payment_means not in view.payment_means:
+        raise CheckoutBlocked("Choose a means of payment that every seller in your cart accepts.")
+    now = dt.datetime.now(dt.UTC)
+    today = now.date()
+    engine = Order._meta.db
+    async with write_transaction(engine):
+        # Checked again under the write lock: two submissions of one form queue here.
+        if found := await _existing(idempotency_key):
+            return found
+        for line in view.lines:
+            taken = await Offer.update({Offer.stock: Offer.stock - line.quantity}).where(
+                (Offer.id == line.offer_id) & (Offer.stock >= line.quantity) & (Offer.status == "active")
+                & (Offer.price_cents == line.unit_price_cents)
+            ).returning(Offer.id)
+            if not taken:
+                # Raising rolls back the stock already taken for earlier lines.
+                raise CheckoutBlocked(f"“{line.title}” has just sold out or changed. Please check your cart.")
+        order = Order(
+            reference=new_reference(), account=account_id, status="pending_payment", items_cents=view.items_cents,
+            shipping_cents=view.shipping_cents, service_fee_cents=view.service_fee_cents,
+            total_cents=view.total_cents, currency=settings.currency, payment_means=payment_means,
+            idempotency_key=idempotency_key, delivery_name=address.name, delivery_line1=address.line1,
+            delivery_line2=address.line2, delivery_postcode=address.postcode, delivery_city=address.city,
+            delivery_country=address.country, delivery_phone=address.phone, created_at=now,
+        )
+        await order.save()
+        variants = {row["id"]: row["variant"] for row in await Offer.select(Offer.id, Offer.variant).where(
+            Offer.id.is_in([line.offer_id for line in view.lines]))}
+        for group in view.groups:
+            seller_order = SellerOrder(
+                order=order.id, seller=group.seller_id, status="awaiting_payment", items_cents=group.items_cents,
+                shipping_cents=group.shipping_cents, total_cents=group.items_cents + group.shipping_cents,
+                promised_delivery_date=add_working_days(today, group.delivery_days),
+            )
+            await seller_order.save()
+            await OrderLine.insert(*(
+                OrderLine(seller_order=seller_order.id, offer=line.offer_id, variant=variants[line.offer_id],
+                          title=line.title, grade=line.grade_label, quantity=line.quantity,
+                          unit_price_cents=line.unit_price_cents, warranty_months=line.warranty_months)
+                for line in group.lines
+            ))
+            await OrderEvent.insert(OrderEvent(seller_order=seller_order.id, status="awaiting_payment",
+                                               note="Order placed, waiting for payment.", created_at=now))
+        payment = Payment(order=order.id, provider=provider, provider_reference="pay_" + secrets.token_hex(12),
+                          amount_cents=order.total_cents, currency=order.currency, status="created",
+                          created_at=now, updated_at=now)
+        await payment.save()
+        # Stock moved: an offer that sold out must leave search.
+        await build.enqueue(variants.values())
+    await sync.after_commit()
+    return PlacedOrder(order.id, order.reference, payment.provider_reference, order.total_cents, created=True)

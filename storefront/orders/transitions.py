@@ -1,0 +1,243 @@
+"""Every change of an order's state goes through here: the allowed moves, their history, their money
+(ledger), their stock, their e-mails, and the seller figures they feed.
+
+A move is a conditional UPDATE on the current status, so two clicks or two tabs cannot apply it twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from search_index import build
+from search_index.build import IndexSync
+from storefront.accounts.tables import Account
+from storefront.cart import service as carts
+from storefront.db import write_transaction
+from storefront.orders import notifications
+from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
+from storefront.payments import ledger
+from storefront.sellers import figures
+from storefront.sellers.tables import Offer, Seller
+from storefront.settings import Settings
+
+ALLOWED: dict[str, set[str]] = {
+    "awaiting_payment": {"pending", "cancelled"},
+    "pending": {"accepted", "refused"},
+    "accepted": {"shipped"},
+    "shipped": {"delivered"},
+}
+STATUS_LABELS = {
+    "awaiting_payment": "Waiting for payment", "pending": "Waiting for the seller",
+    "accepted": "Confirmed by the seller", "refused": "Refused by the seller, refunded", "shipped": "Shipped",
+    "delivered": "Delivered",
+    "cancelled": "Cancelled",
+}
+CLAIM_REASONS = {
+    "defective": "The product is defective",
+    "wrong_item": "Wrong product or accessory",
+    "cosmetic": "Cosmetic condition worse than sold",
+    "not_received": "I have not received it",
+    "other": "Something else",
+}
+MAX_CLAIM_MESSAGE = 2_000
+
+
+class TransitionError(ValueError):
+    """The move is not allowed from the order's current state; the message says why."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _move(seller_order: dict[str, Any], to_status: str, note: str, **values: Any) -> None:
+    current = seller_order["status"]
+    if to_status not in ALLOWED.get(current, set()):
+        raise TransitionError(f"This order is “{STATUS_LABELS[current]}”: it cannot become "
+                              f"“{STATUS_LABELS[to_status]}”.")
+    changes = {getattr(SellerOrder, name): value for name, value in values.items()}
+    changes[SellerOrder.status] = to_status
+    moved = await SellerOrder.update(changes).where(
+        (SellerOrder.id == seller_order["id"]) & (SellerOrder.status == current)).returning(SellerOrder.id)
+    if not moved:
+        raise TransitionError("This order changed in the meantime. Please reload the page.")
+    await OrderEvent.insert(OrderEvent(seller_order=seller_order["id"], status=to_status, note=note, created_at=_now()))
+    seller_order["status"] = to_status
+
+
+async def _seller_order_of(seller_order_id: int, seller_id: int | None) -> dict[str, Any]:
+    query = SellerOrder.select().where(SellerOrder.id == seller_order_id)
+    if seller_id is not None:
+        query = query.where(SellerOrder.seller == seller_id)
+    row = await query.first()
+    if row is None:
+        # Another seller's order and a missing one look the same.
+        raise LookupError(seller_order_id)
+    return row
+
+
+async def _return_stock(seller_order_id: int) -> list[int]:
+    lines = await OrderLine.select(OrderLine.offer, OrderLine.quantity, OrderLine.variant).where(
+        OrderLine.seller_order == seller_order_id)
+    for line in lines:
+        await Offer.update({Offer.stock: Offer.stock + line["quantity"]}).where(Offer.id == line["offer"])
+    return [line["variant"] for line in lines]
+
+
+async def _buyer_email(order: dict[str, Any]) -> str:
+    return (await Account.select(Account.email).where(Account.id == order["account"]).first())["email"]
+
+
+async def payment_succeeded(order_id: int, settings: Settings) -> bool:
+    """The provider confirmed the payment: the order is paid and each seller is asked to accept."""
+    async with write_transaction(Order._meta.db):
+        moved = await Order.update({Order.status: "paid", Order.paid_at: _now()}).where(
+            (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
+        if not moved:
+            return False
+        order = await Order.select().where(Order.id == order_id).first()
+        seller_orders = await SellerOrder.select().where(SellerOrder.order == order_id)
+        for seller_order in seller_orders:
+            await _move(seller_order, "pending", "Payment received; waiting for the seller to confirm.")
+        await ledger.record_payment(order, seller_orders)
+        if cart_id := await carts.cart_of_account(order["account"]):
+            await carts.empty(cart_id)
+        lines = await OrderLine.select().where(OrderLine.seller_order.is_in([so["id"] for so in seller_orders]))
+        await notifications.order_confirmed(settings, to=await _buyer_email(order), order=order, lines=lines)
+        sellers = {s["id"]: s for s in await Seller.select(Seller.id, Seller.email).where(
+            Seller.id.is_in([so["seller"] for so in seller_orders]))}
+        for seller_order in seller_orders:
+            await notifications.new_order_for_seller(settings, to=sellers[seller_order["seller"]]["email"],
+                                                     order=order, seller_order=seller_order)
+    return True
+
+
+async def payment_failed(order_id: int, settings: Settings) -> bool:
+    """The payment failed: nothing was charged, the stock comes back, the cart stays. The caller
+    reindexes after its commit (the returned stock is buyable again)."""
+    async with write_transaction(Order._meta.db):
+        moved = await Order.update({Order.status: "payment_failed"}).where(
+            (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
+        if not moved:
+            return False
+        order = await Order.select().where(Order.id == order_id).first()
+        variants: list[int] = []
+        for seller_order in await SellerOrder.select().where(SellerOrder.order == order_id):
+            await _move(seller_order, "cancelled", "Payment failed; nothing was charged.")
+            variants += await _return_stock(seller_order["id"])
+        await build.enqueue(variants)
+        await notifications.payment_failed(settings, to=await _buyer_email(order), order=order)
+    return True
+
+
+async def accept(seller_order_id: int, *, seller_id: int, settings: Settings) -> int:
+    """The seller confirms: a confirmed transaction, on which the commission is due. Returns it in cents."""
+    async with write_transaction(Order._meta.db):
+        seller_order = await _seller_order_of(seller_order_id, seller_id)
+        await _move(seller_order, "accepted", "The seller confirmed the order.", accepted_at=_now())
+        commission = await ledger.record_commission(seller_order, settings.seller_fees.commission_basis_points)
+        order = await Order.select().where(Order.id == seller_order["order"]).first()
+        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
+                                            seller_name=seller["name"], accepted=True)
+    return commission
+
+
+async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, sync: IndexSync,
+                 reason: str = "") -> int:
+    """The seller cannot fulfil: the buyer is refunded and the stock comes back. Returns the refund."""
+    async with write_transaction(Order._meta.db):
+        seller_order = await _seller_order_of(seller_order_id, seller_id)
+        await _move(seller_order, "refused", reason or "The seller could not fulfil the order.")
+        order = await Order.select().where(Order.id == seller_order["order"]).first()
+        others = await SellerOrder.select(SellerOrder.status).where(
+            (SellerOrder.order == order["id"]) & (SellerOrder.id != seller_order_id))
+        # The service fee is refunded with the last part of an order that no seller fulfils.
+        nothing_left = all(o["status"] in ("refused", "cancelled") for o in others)
+        fee_refund = order["service_fee_cents"] if nothing_left else 0
+        await ledger.record_refund(seller_order, fee_refund)
+        await build.enqueue(await _return_stock(seller_order_id))
+        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        refund = seller_order["total_cents"] + fee_refund
+        await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
+                                            seller_name=seller["name"], accepted=False, refund_cents=refund)
+    await sync.after_commit()
+    return refund
+
+
+async def ship(seller_order_id: int, *, seller_id: int, carrier: str, tracking_number: str,
+               settings: Settings) -> None:
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise TransitionError("Give the carrier and the tracking number.")
+    async with write_transaction(Order._meta.db):
+        seller_order = await _seller_order_of(seller_order_id, seller_id)
+        await _move(seller_order, "shipped", f"Shipped with {carrier}, tracking {tracking_number}.",
+                    shipped_at=_now(), carrier=carrier[:60], tracking_number=tracking_number[:60])
+        order = await Order.select().where(Order.id == seller_order["order"]).first()
+        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        await notifications.shipped(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"],
+                                    carrier=carrier, tracking=tracking_number)
+
+
+async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings, sync: IndexSync,
+                  today: dt.date | None = None) -> bool:
+    """Delivered; late when after the promised date. Returns whether it was late."""
+    today = today or dt.date.today()
+    async with write_transaction(Order._meta.db):
+        seller_order = await _seller_order_of(seller_order_id, seller_id)
+        late = today > seller_order["promised_delivery_date"]
+        note = "Delivered after the promised date." if late else "Delivered."
+        await _move(seller_order, "delivered", note, delivered_at=_now(), delivered_late=late)
+        order = await Order.select().where(Order.id == seller_order["order"]).first()
+        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        await notifications.delivered(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"])
+        await figures.recompute(seller_id)
+    await sync.after_commit()
+    return late
+
+
+async def open_claim(seller_order_id: int, *, account_id: int, reason: str, message: str, settings: Settings,
+                     sync: IndexSync) -> int:
+    """"Get help" on a seller order: the seller sees the claim; it feeds the seller's rates."""
+    if reason not in CLAIM_REASONS:
+        raise TransitionError("Choose what the problem is.")
+    message = message.strip()
+    if not message:
+        raise TransitionError("Tell the seller what happened.")
+    if len(message) > MAX_CLAIM_MESSAGE:
+        raise TransitionError(f"Keep the message under {MAX_CLAIM_MESSAGE} characters.")
+    async with write_transaction(Order._meta.db):
+        seller_order = await SellerOrder.select().where(SellerOrder.id == seller_order_id).first()
+        order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
+        if not order or order["account"] != account_id:
+            raise LookupError(seller_order_id)
+        if seller_order["status"] in ("awaiting_payment", "cancelled", "refused"):
+            raise TransitionError("There is nothing to claim on this part of the order.")
+        claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status="open", created_at=_now())
+        await claim.save()
+        seller = await Seller.select(Seller.email).where(Seller.id == seller_order["seller"]).first()
+        await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,
+                                         reason=CLAIM_REASONS[reason])
+        await figures.recompute(seller_order["seller"])
+    await sync.after_commit()
+    return claim.id
+
+
+async def answer_claim(claim_id: int, *, seller_id: int, answer: str, settings: Settings) -> None:
+    answer = answer.strip()
+    if not answer:
+        raise TransitionError("Write an answer for the buyer.")
+    if len(answer) > MAX_CLAIM_MESSAGE:
+        raise TransitionError(f"Keep the answer under {MAX_CLAIM_MESSAGE} characters.")
+    async with write_transaction(Order._meta.db):
+        claim = await Claim.select().where(Claim.id == claim_id).first()
+        seller_order = claim and await SellerOrder.select().where(SellerOrder.id == claim["seller_order"]).first()
+        if not seller_order or seller_order["seller"] != seller_id:
+            raise LookupError(claim_id)
+        await Claim.update({Claim.seller_answer: answer, Claim.status: "answered", Claim.answered_at: _now()}).where(
+            Claim.id == claim_id)
+        order = await Order.select().where(Order.id == seller_order["order"]).first()
+        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        await notifications.claim_answered(settings, to=await _buyer_email(order), order=order,
+                                           seller_name=seller["name"])

@@ -1,0 +1,54 @@
+"""What the store does with a provider's notification: verify, handle once, move the order."""
+from __future__ import annotations
+
+import datetime as dt
+
+from search_index.build import IndexSync
+from storefront.db import write_transaction
+from storefront.orders import transitions
+from storefront.payments.provider import InvalidNotification, Notification, PaymentProvider
+from storefront.payments.tables import Payment, PaymentNotification
+from storefront.settings import Settings
+
+
+async def _first_time(notification: Notification, body: bytes) -> bool:
+    """Records the event; False when it was handled before (a replay or a duplicate delivery)."""
+    if await PaymentNotification.exists().where(PaymentNotification.event_id == notification.event_id):
+        return False
+    try:
+        await PaymentNotification.insert(PaymentNotification(
+            event_id=notification.event_id, payment_reference=notification.payment_reference,
+            payload=body.decode(errors="replace")[:4000], received_at=dt.datetime.now(dt.UTC)))
+    except Exception as exc:  # a concurrent delivery of the same event won the unique index
+        if await PaymentNotification.exists().where(PaymentNotification.event_id == notification.event_id):
+            return False
+        raise exc
+    return True
+
+
+async def handle_notification(body: bytes, signature: str, *, provider: PaymentProvider, settings: Settings,
+                              sync: IndexSync) -> str:
+    """Returns what happened: "paid", "failed", "duplicate" or "ignored". Raises InvalidNotification."""
+    notification = provider.verify(body, signature)
+    payment = await Payment.select().where(Payment.provider_reference == notification.payment_reference).first()
+    if payment is None:
+        raise InvalidNotification("unknown payment")
+    if (notification.amount_cents, notification.currency) != (payment["amount_cents"], payment["currency"]):
+        raise InvalidNotification("amount does not match the order")
+    succeeded = notification.type == "payment.succeeded"
+    # One transaction: the event's record, the payment and the order move together or not at all.
+    async with write_transaction(Payment._meta.db):
+        if not await _first_time(notification, body):
+            return "duplicate"
+        moved = await Payment.update({Payment.status: "succeeded" if succeeded else "failed",
+                                      Payment.updated_at: dt.datetime.now(dt.UTC)}).where(
+            (Payment.id == payment["id"]) & (Payment.status == "created")).returning(Payment.id)
+        if not moved:
+            return "ignored"
+        if succeeded:
+            await transitions.payment_succeeded(payment["order"], settings)
+        else:
+            await transitions.payment_failed(payment["order"], settings)
+    if not succeeded:
+        await sync.after_commit()  # the stock that came back is buyable again
+    return "paid" if succeeded else "failed"

@@ -1,0 +1,40 @@
+"""A seller's quality figures, computed from its real orders and claims.
+
+The demo seeds figures; once a seller has enough delivered orders for a rate to mean something, the
+computed ones replace them and the seller's products are reindexed so ranking follows.
+"""
+from __future__ import annotations
+
+from search_index import build
+from storefront.orders.tables import Claim, SellerOrder
+from storefront.sellers.tables import Offer, Seller
+
+MIN_DELIVERED_ORDERS = 20
+
+
+def _bp(count: int, total: int) -> int:
+    """A rate in basis points, rounded half up, in integers."""
+    return (count * 10_000 * 2 + total) // (2 * total)
+
+
+async def recompute(seller_id: int) -> bool:
+    """Recompute from orders and claims; returns False (seeded figures kept) below the threshold."""
+    delivered = await SellerOrder.select(SellerOrder.id, SellerOrder.delivered_late).where(
+        (SellerOrder.seller == seller_id) & (SellerOrder.status == "delivered"))
+    if len(delivered) < MIN_DELIVERED_ORDERS:
+        return False
+    ids = [row["id"] for row in delivered]
+    claims = await Claim.select(Claim.seller_order, Claim.reason).where(Claim.seller_order.is_in(ids))
+
+    def orders_with(reason: str) -> int:
+        return len({c["seller_order"] for c in claims if c["reason"] == reason})
+
+    total = len(delivered)
+    await Seller.update({
+        Seller.defect_rate_bp: _bp(orders_with("defective"), total),
+        Seller.wrong_item_rate_bp: _bp(orders_with("wrong_item"), total),
+        Seller.cosmetic_rate_bp: _bp(orders_with("cosmetic"), total),
+        Seller.late_delivery_rate_bp: _bp(sum(1 for row in delivered if row["delivered_late"]), total),
+    }).where(Seller.id == seller_id)
+    await build.enqueue(row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller_id))
+    return True
