@@ -19,7 +19,9 @@ from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from search_index.backends import SearchBackend
+from search_index.build import IndexSync
 from storefront.money import format_money
+from storefront.payments.provider import SandboxProvider
 from storefront.search import backend_from_settings
 from storefront.settings import ROOT, Settings, get_settings
 from storefront.web import (
@@ -32,10 +34,12 @@ from storefront.web import (
     mailbox,
     media,
     my_orders,
+    payments,
     product,
     seller_portal,
 )
 from storefront.web.errors import http_exception_handler, internal_error_handler
+from storefront.web.guards import SignInRequired, redirect_to_sign_in
 from storefront.web.viewer import load_viewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -86,7 +90,10 @@ def _templates(settings: Settings) -> TemplateConfig:
     environment.globals.update(settings=settings, brand_name=settings.brand_name,
                                static_version=_static_version(ROOT), csrf_token=csrf_token, viewer=viewer,
                                csrf_field_name=csrf.FIELD)
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+    engine = JinjaTemplateEngine.from_environment(environment)
+    # Litestar registers a csrf_token of its own (for its CSRF middleware, unused here): ours wins.
+    environment.globals["csrf_token"] = csrf_token
+    return TemplateConfig(instance=engine)
 
 
 def _vary_on_htmx(response: Response) -> Response:
@@ -98,6 +105,8 @@ def _vary_on_htmx(response: Response) -> Response:
 def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> Litestar:
     settings = settings or get_settings()
     backend = backend or backend_from_settings(settings)
+    sync = IndexSync(backend, settings.ranking)
+    provider = SandboxProvider(settings.payment_webhook_secret)
 
     async def identify_and_protect(request: Request) -> None:
         """Who is asking (only if they carry a session cookie), then CSRF for unsafe methods."""
@@ -121,15 +130,19 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     return Litestar(
         route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
                         media.variant_picture, legal.ranking_explained, *accounts.HANDLERS, *cart.HANDLERS,
-                        *checkout.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS, *mailbox.HANDLERS,
+                        *checkout.HANDLERS, *payments.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS,
+                        *mailbox.HANDLERS,
                         static],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
+            "sync": Provide(lambda: sync, use_cache=True, sync_to_thread=False),
+            "provider": Provide(lambda: provider, use_cache=True, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
         template_config=_templates(settings),
-        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        exception_handlers={SignInRequired: redirect_to_sign_in, HTTPException: http_exception_handler,
+                            Exception: internal_error_handler},
         before_request=identify_and_protect,
         after_request=_vary_on_htmx,
         lifespan=[lifespan],

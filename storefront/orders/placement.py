@@ -125,6 +125,8 @@ async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress
                           amount_cents=order.total_cents, currency=order.currency, status="created",
                           created_at=now, updated_at=now)
         await payment.save()
+        # The paid order empties this cart later: it must be the buyer's, whoever started it.
+        await carts.claim(cart_id, account_id)
         # Stock moved: an offer that sold out must leave search.
         await build.enqueue(variants.values())
     await sync.after_commit()

@@ -10,7 +10,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 SIGNATURE_HEADER = "Encore-Signature"
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -29,6 +29,7 @@ class Notification:
     currency: str
 
 
+@runtime_checkable
 class PaymentProvider(Protocol):
     name: str
 

@@ -93,4 +93,5 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
         "json_ld": _json_ld(title=title, url=url, image=settings.public_base_url + image, brand=brand["name"],
                             model=model, variant=variant, offers=ranked, description=description),
         "fee": fee, "lowest_price": lowest,
+        "added_offer": request.query_params.get("added"),
     })

@@ -1,0 +1,145 @@
+"""The payment sandbox's hosted page, and the endpoint where providers notify the store.
+
+The sandbox pages stand in for a payment provider's own site: the store hands the shopper over, the
+card number is read here and forgotten, and the result reaches the store only as a signed
+notification, exactly as a real provider's would.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from search_index.build import IndexSync
+from storefront.orders.tables import Order
+from storefront.payments.provider import (
+    SIGNATURE_HEADER,
+    TEST_CARDS,
+    InvalidNotification,
+    PaymentProvider,
+    SandboxProvider,
+    luhn_ok,
+)
+from storefront.payments.service import handle_notification
+from storefront.payments.tables import Payment
+from storefront.settings import Settings
+
+
+async def _payment(reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    payment = await Payment.select().where(Payment.provider_reference == reference).first()
+    if payment is None:
+        raise NotFoundException()
+    order = await Order.select(Order.reference, Order.total_cents, Order.currency).where(
+        Order.id == payment["order"]).first()
+    return payment, order
+
+
+def _confirm_token(settings: Settings, reference: str) -> str:
+    return hmac.new(settings.payment_webhook_secret.encode(), f"confirm|{reference}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _form(payment: dict, order: dict, *, status_code: int = 200, errors: dict | None = None,
+          holder: str = "") -> Template:
+    return Template(template_name="pages/sandbox/pay.html", status_code=status_code, context={
+        "payment": payment, "order": order, "errors": errors or {}, "holder": holder, "cards": TEST_CARDS})
+
+
+@get("/sandbox/pay/{reference:str}", name="sandbox_pay")
+async def sandbox_page(reference: FromPath[str]) -> Response:
+    payment, order = await _payment(reference)
+    if payment["status"] != "created":
+        return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
+    return _form(payment, order)
+
+
+async def _finish(payment: dict, order: dict, succeeded: bool, provider: SandboxProvider, settings: Settings,
+                  sync: IndexSync) -> Redirect:
+    """The sandbox tells the store the result by a signed notification, then sends the shopper back."""
+    body, signature = provider.notification(event_id="evt_" + secrets.token_hex(12), succeeded=succeeded,
+                                            payment_reference=payment["provider_reference"],
+                                            amount_cents=payment["amount_cents"], currency=payment["currency"])
+    await handle_notification(body, signature, provider=provider, settings=settings, sync=sync)
+    return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
+
+
+@post("/sandbox/pay/{reference:str}", name="sandbox_pay_submit", opt={"csrf": "anonymous"})
+async def sandbox_submit(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
+                         provider: NamedDependency[PaymentProvider], sync: NamedDependency[IndexSync]) -> Response:
+    payment, order = await _payment(reference)
+    if payment["status"] != "created":
+        return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
+    form = await request.form()
+    holder = str(form.get("holder", "")).strip()[:80]
+    number = re.sub(r"[ -]", "", str(form.get("card_number", "")))
+    expiry = str(form.get("expiry", "")).strip()
+    cvc = str(form.get("cvc", "")).strip()
+    errors: dict[str, str] = {}
+    if not holder:
+        errors["holder"] = "Enter the name on the card."
+    if not (number.isdigit() and 13 <= len(number) <= 19 and luhn_ok(number)):
+        errors["card_number"] = "Enter a valid card number (see the test cards below)."
+    match = re.fullmatch(r"(\d{2}) ?/ ?(\d{2})", expiry)
+    if not match or not 1 <= int(match.group(1)) <= 12:
+        errors["expiry"] = "Enter the expiry date as MM/YY."
+    if not re.fullmatch(r"\d{3,4}", cvc):
+        errors["cvc"] = "Enter the 3 digits on the back of the card."
+    if errors:
+        # The card number is never sent back, not even to the page that asked for it.
+        return _form(payment, order, status_code=400, errors=errors, holder=holder)
+    outcome = TEST_CARDS.get(number, ("succeeds", ""))[0]
+    assert isinstance(provider, SandboxProvider)
+    if outcome == "confirm":
+        token = _confirm_token(settings, reference)
+        return Redirect(path=f"/sandbox/pay/{reference}/confirm?token={token}", status_code=303)
+    return await _finish(payment, order, outcome == "succeeds", provider, settings, sync)
+
+
+@get("/sandbox/pay/{reference:str}/confirm", name="sandbox_confirm")
+async def sandbox_confirm_page(reference: FromPath[str], request: Request,
+                               settings: NamedDependency[Settings]) -> Response:
+    payment, order = await _payment(reference)
+    token = request.query_params.get("token", "")
+    if not hmac.compare_digest(token, _confirm_token(settings, reference)):
+        raise NotFoundException()
+    if payment["status"] != "created":
+        return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
+    return Template(template_name="pages/sandbox/confirm.html", context={"payment": payment, "order": order,
+                                                                         "token": token})
+
+
+@post("/sandbox/pay/{reference:str}/confirm", name="sandbox_confirm_submit", opt={"csrf": "anonymous"})
+async def sandbox_confirm(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
+                          provider: NamedDependency[PaymentProvider], sync: NamedDependency[IndexSync]) -> Response:
+    payment, order = await _payment(reference)
+    form = await request.form()
+    if not hmac.compare_digest(str(form.get("token", "")), _confirm_token(settings, reference)):
+        raise NotFoundException()
+    if payment["status"] != "created":
+        return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
+    assert isinstance(provider, SandboxProvider)
+    return await _finish(payment, order, form.get("decision") == "confirm", provider, settings, sync)
+
+
+@post("/payments/sandbox/notify", name="payment_notification", opt={"csrf": "exempt"})
+async def notification(request: Request, settings: NamedDependency[Settings],
+                       provider: NamedDependency[PaymentProvider], sync: NamedDependency[IndexSync]) -> Response:
+    """Server to server: authenticated by the provider's signature, not by a session or CSRF token."""
+    body = await request.body()
+    try:
+        outcome = await handle_notification(body, request.headers.get(SIGNATURE_HEADER, ""), provider=provider,
+                                            settings=settings, sync=sync)
+    except InvalidNotification as invalid:
+        return Response(content={"error": str(invalid)}, status_code=400)
+    return Response(content={"outcome": outcome}, status_code=200)
+
+
+HANDLERS = [sandbox_page, sandbox_submit, sandbox_confirm_page, sandbox_confirm, notification]
