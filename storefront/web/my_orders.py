@@ -1,3 +1,111 @@
-"""(placeholder, filled by its issue)"""
+"""My orders: the buyer's order list, one order with its history and guarantees, and "Get help" (a claim).
 
-HANDLERS: list = []
+Every page needs a signed-in account; someone else's order answers 404, like a missing one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from search_index.backends import SearchBackend
+from search_index.build import IndexSync
+from storefront.orders import history, transitions
+from storefront.orders.history import OrderDetail
+from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, TransitionError
+from storefront.settings import Settings
+from storefront.web.guards import signed_in
+from storefront.web.htmx import wants_fragment
+
+
+def _int(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+@get("/account/orders", name="my_orders")
+async def my_orders(request: Request) -> Template:
+    account_id = signed_in(request).account["id"]
+    count = await history.count_orders(account_id)
+    pages = max(1, -(-count // history.ORDERS_PER_PAGE))
+    page = min(_int(request.query_params.get("page")) or 1, pages)
+    return Template(template_name="pages/account/orders.html", context={
+        "orders": await history.orders_of(account_id, page=page), "page": page, "pages": pages, "count": count,
+    })
+
+
+async def _detail_or_404(request: Request, reference: str, settings: Settings) -> OrderDetail:
+    detail = await history.order_detail(signed_in(request).account["id"], reference, settings)
+    if detail is None:
+        raise NotFoundException()
+    return detail
+
+
+def _order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = None,
+                   sent_to: int | None = None) -> dict[str, Any]:
+    return {"order": detail, "reasons": CLAIM_REASONS, "max_message": MAX_CLAIM_MESSAGE,
+            "help_form": help_form, "sent_to": sent_to}
+
+
+@get("/account/orders/{reference:str}", name="my_order")
+async def my_order(reference: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Template:
+    detail = await _detail_or_404(request, reference, settings)
+    sent_to = _int(request.query_params.get("help_sent"))
+    return Template(template_name="pages/account/order.html", context=_order_context(
+        detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None))
+
+
+def _field_errors(reason: str, message: str) -> dict[str, str]:
+    """The form's own checks, so each error sits next to its field; `open_claim` checks the same again."""
+    errors = {}
+    if reason not in CLAIM_REASONS:
+        errors["reason"] = "Choose what the problem is."
+    if not message.strip():
+        errors["message"] = "Tell the seller what happened."
+    elif len(message.strip()) > MAX_CLAIM_MESSAGE:
+        errors["message"] = (f"Keep the message under {MAX_CLAIM_MESSAGE:,} characters "
+                             f"(it has {len(message.strip()):,}).")
+    return errors
+
+
+@post("/account/orders/{reference:str}/help", name="my_order_help")
+async def get_help(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
+                   backend: NamedDependency[SearchBackend]) -> Response:
+    account_id = signed_in(request).account["id"]
+    detail = await _detail_or_404(request, reference, settings)
+    form = await request.form()
+    seller_order = detail.seller_order(_int(form.get("seller_order_id")) or 0)
+    if seller_order is None:
+        raise NotFoundException()
+    reason, message = str(form.get("reason") or ""), str(form.get("message") or "")
+    help_form: dict[str, Any] = {"seller_order_id": seller_order.id, "reason": reason, "message": message,
+                                 "errors": _field_errors(reason, message), "error": None}
+    if not help_form["errors"]:
+        try:
+            await transitions.open_claim(seller_order.id, account_id=account_id, reason=reason, message=message,
+                                         settings=settings, sync=IndexSync(backend, settings.ranking))
+        except TransitionError as refused:
+            # The state of the order forbids it: say why in the buyer's words when we have them.
+            help_form["error"] = seller_order.help_unavailable or str(refused)
+        except LookupError as missing:
+            raise NotFoundException() from missing
+    if help_form["errors"] or help_form["error"]:
+        if wants_fragment(request):
+            return Template(template_name="partials/claim_form.html", status_code=422,
+                            context={**_order_context(detail, help_form=help_form), "so": seller_order})
+        return Template(template_name="pages/account/order.html", status_code=400,
+                        context=_order_context(detail, help_form=help_form))
+    if wants_fragment(request):
+        fresh = await _detail_or_404(request, reference, settings)
+        return Template(template_name="partials/claim_form.html",
+                        context={**_order_context(fresh, sent_to=seller_order.id),
+                                 "so": fresh.seller_order(seller_order.id)})
+    return Redirect(path=f"/account/orders/{detail.reference}?help_sent={seller_order.id}"
+                         f"#seller-order-{seller_order.id}", status_code=303)
+
+
+HANDLERS = [my_orders, my_order, get_help]

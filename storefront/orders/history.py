@@ -1,0 +1,267 @@
+"""What a buyer reads about their own orders: the list, one order in full, and the dates that matter once a
+parcel is delivered (legal guarantee, commercial warranty, withdrawal period).
+
+Read models only: every change of state goes through `storefront.orders.transitions`.
+A delivery date is the calendar date of `delivered_at` in UTC, the time zone every timestamp is stored in.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
+from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
+from storefront.settings import Settings
+
+ORDERS_PER_PAGE = 10
+ORDER_STATUS_LABELS = {
+    "pending_payment": "Waiting for payment",
+    "paid": "Paid",
+    "payment_failed": "Payment failed, nothing was charged",
+}
+CLAIM_STATUS_LABELS = {"open": "Waiting for the seller's answer", "answered": "Answered", "closed": "Closed"}
+# Why "Get help" is not offered on a part of an order, in the buyer's words. Other statuses may open a claim.
+HELP_UNAVAILABLE = {
+    "awaiting_payment": "This order is not paid yet: you can ask the seller for help once the payment is received.",
+    "cancelled": "This part of the order was cancelled and nothing was charged, so there is nothing to claim.",
+    "refused": "The seller refused this part of the order and you were refunded, so there is nothing to claim.",
+}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months; a day the target month lacks becomes its last day
+    (31 January + 1 month → 28 or 29 February)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    ends_on: dt.date
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Line:
+    title: str
+    slug: str | None
+    grade: str
+    quantity: int
+    unit_price_cents: int
+    warranty_months: int
+    warranty: Deadline | None  # the seller's commercial warranty; None until delivery
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    label: str
+    note: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: int
+    reason: str
+    reason_label: str
+    message: str
+    status: str
+    status_label: str
+    seller_answer: str
+    created_at: dt.datetime
+    answered_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class SellerOrderSummary:
+    id: int
+    seller_name: str
+    status: str
+    status_label: str
+    total_cents: int
+    lines: list[Line]
+
+
+@dataclass(frozen=True)
+class SellerOrderDetail(SellerOrderSummary):
+    items_cents: int
+    shipping_cents: int
+    promised_delivery_date: dt.date
+    carrier: str
+    tracking_number: str
+    shipped_at: dt.datetime | None
+    delivered_on: dt.date | None
+    delivered_late: bool
+    history: list[StatusChange]
+    claims: list[ClaimView]
+    legal_guarantee: Deadline | None  # None until delivery: it starts then
+    withdrawal: Deadline | None
+
+    @property
+    def can_get_help(self) -> bool:
+        return self.status not in HELP_UNAVAILABLE
+
+    @property
+    def help_unavailable(self) -> str:
+        return HELP_UNAVAILABLE.get(self.status, "")
+
+    @property
+    def is_active(self) -> bool:
+        """Neither cancelled nor refused: its guarantees apply (or will, from delivery)."""
+        return self.status not in ("cancelled", "refused")
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    created_at: dt.datetime
+    total_cents: int
+    currency: str
+    seller_orders: list[SellerOrderSummary]
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    created_at: dt.datetime
+    paid_at: dt.datetime | None
+    items_cents: int
+    shipping_cents: int
+    service_fee_cents: int
+    total_cents: int
+    currency: str
+    delivery_address: list[str]
+    seller_orders: list[SellerOrderDetail]
+    legal_guarantee_months: int
+    withdrawal_days: int
+
+    def seller_order(self, seller_order_id: int) -> SellerOrderDetail | None:
+        return next((so for so in self.seller_orders if so.id == seller_order_id), None)
+
+
+def _deadline(ends_on: dt.date, today: dt.date) -> Deadline:
+    return Deadline(ends_on=ends_on, passed=ends_on < today)
+
+
+async def _seller_orders_of(order_ids: list[int]) -> list[dict[str, Any]]:
+    if not order_ids:
+        return []
+    return await SellerOrder.select(
+        *SellerOrder.all_columns(), SellerOrder.seller.name.as_alias("seller_name"),
+    ).where(SellerOrder.order.is_in(order_ids)).order_by(SellerOrder.id)
+
+
+async def _lines_by_seller_order(seller_order_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if seller_order_ids:
+        rows = await OrderLine.select(*OrderLine.all_columns(), OrderLine.variant.slug.as_alias("slug")).where(
+            OrderLine.seller_order.is_in(seller_order_ids)).order_by(OrderLine.id)
+        for row in rows:
+            grouped[row["seller_order"]].append(row)
+    return grouped
+
+
+def _line(row: dict[str, Any], delivered_on: dt.date | None, today: dt.date | None) -> Line:
+    warranty = None
+    if delivered_on is not None and today is not None:
+        warranty = _deadline(add_months(delivered_on, row["warranty_months"]), today)
+    return Line(title=row["title"], slug=row["slug"], grade=row["grade"], quantity=row["quantity"],
+                unit_price_cents=row["unit_price_cents"], warranty_months=row["warranty_months"], warranty=warranty)
+
+
+async def count_orders(account_id: int) -> int:
+    return await Order.count().where(Order.account == account_id)
+
+
+async def orders_of(account_id: int, *, page: int = 1, per_page: int = ORDERS_PER_PAGE) -> list[OrderSummary]:
+    """The buyer's orders, newest first, `per_page` at a time, each with its seller orders and lines."""
+    orders = await Order.select().where(Order.account == account_id).order_by(
+        Order.created_at, Order.id, ascending=False).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    seller_orders = await _seller_orders_of([o["id"] for o in orders])
+    lines = await _lines_by_seller_order([so["id"] for so in seller_orders])
+    by_order: dict[int, list[SellerOrderSummary]] = defaultdict(list)
+    for so in seller_orders:
+        by_order[so["order"]].append(SellerOrderSummary(
+            id=so["id"], seller_name=so["seller_name"], status=so["status"], status_label=STATUS_LABELS[so["status"]],
+            total_cents=so["total_cents"],
+            lines=[_line(row, None, None) for row in lines[so["id"]]],
+        ))
+    return [OrderSummary(id=o["id"], reference=o["reference"], status=o["status"],
+                         status_label=ORDER_STATUS_LABELS.get(o["status"], o["status"]), created_at=o["created_at"],
+                         total_cents=o["total_cents"], currency=o["currency"], seller_orders=by_order[o["id"]])
+            for o in orders]
+
+
+def delivery_date(delivered_at: dt.datetime | None) -> dt.date | None:
+    if delivered_at is None:
+        return None
+    return delivered_at.astimezone(dt.UTC).date() if delivered_at.tzinfo else delivered_at.date()
+
+
+async def order_detail(account_id: int, reference: str, settings: Settings, *,
+                       today: dt.date | None = None) -> OrderDetail | None:
+    """One order in full, or None when it does not exist or belongs to someone else (they look the same)."""
+    today = today or dt.date.today()
+    order = await Order.select().where((Order.reference == reference) & (Order.account == account_id)).first()
+    if order is None:
+        return None
+    seller_orders = await _seller_orders_of([order["id"]])
+    ids = [so["id"] for so in seller_orders]
+    lines = await _lines_by_seller_order(ids)
+    history: dict[int, list[StatusChange]] = defaultdict(list)
+    claims: dict[int, list[ClaimView]] = defaultdict(list)
+    if ids:
+        for event in await OrderEvent.select().where(OrderEvent.seller_order.is_in(ids)).order_by(
+                OrderEvent.created_at, OrderEvent.id):
+            history[event["seller_order"]].append(StatusChange(
+                status=event["status"], label=STATUS_LABELS.get(event["status"], event["status"]),
+                note=event["note"], at=event["created_at"]))
+        for claim in await Claim.select().where(Claim.seller_order.is_in(ids)).order_by(Claim.created_at, Claim.id):
+            claims[claim["seller_order"]].append(ClaimView(
+                id=claim["id"], reason=claim["reason"],
+                reason_label=CLAIM_REASONS.get(claim["reason"], claim["reason"]),
+                message=claim["message"], status=claim["status"],
+                status_label=CLAIM_STATUS_LABELS.get(claim["status"], claim["status"]),
+                seller_answer=claim["seller_answer"], created_at=claim["created_at"], answered_at=claim["answered_at"]))
+    details = []
+    for so in seller_orders:
+        delivered_on = delivery_date(so["delivered_at"]) if so["status"] == "delivered" else None
+        legal_guarantee = withdrawal = None
+        if delivered_on is not None:
+            legal_guarantee = _deadline(add_months(delivered_on, settings.legal_guarantee_months), today)
+            withdrawal = _deadline(delivered_on + dt.timedelta(days=settings.withdrawal_days), today)
+        details.append(SellerOrderDetail(
+            id=so["id"], seller_name=so["seller_name"], status=so["status"], status_label=STATUS_LABELS[so["status"]],
+            total_cents=so["total_cents"], lines=[_line(row, delivered_on, today) for row in lines[so["id"]]],
+            items_cents=so["items_cents"], shipping_cents=so["shipping_cents"],
+            promised_delivery_date=so["promised_delivery_date"], carrier=so["carrier"],
+            tracking_number=so["tracking_number"], shipped_at=so["shipped_at"], delivered_on=delivered_on,
+            delivered_late=so["delivered_late"], history=history[so["id"]], claims=claims[so["id"]],
+            legal_guarantee=legal_guarantee, withdrawal=withdrawal,
+        ))
+    address = [order["delivery_name"], order["delivery_line1"], order["delivery_line2"],
+               f"{order['delivery_postcode']} {order['delivery_city']}", order["delivery_country"]]
+    return OrderDetail(
+        id=order["id"], reference=order["reference"], status=order["status"],
+        status_label=ORDER_STATUS_LABELS.get(order["status"], order["status"]), created_at=order["created_at"],
+        paid_at=order["paid_at"], items_cents=order["items_cents"], shipping_cents=order["shipping_cents"],
+        service_fee_cents=order["service_fee_cents"], total_cents=order["total_cents"], currency=order["currency"],
+        delivery_address=[part for part in address if part.strip()], seller_orders=details,
+        legal_guarantee_months=settings.legal_guarantee_months, withdrawal_days=settings.withdrawal_days,
+    )
