@@ -1,3 +1,396 @@
-"""(placeholder, filled by its issue)"""
+"""The seller portal under /seller/: a seller user's dashboard, orders, claims and monthly statements.
 
-HANDLERS: list = []
+Who gets in: signed-in seller users only. Anonymous visitors are sent to sign in and back (303), other
+accounts get a 403 page. The check is the router's `seller_id` dependency rather than a Litestar guard:
+guards run before the app's `before_request` hook, which is where the viewer is identified, so a guard
+would always see an anonymous visitor. Every handler takes `seller_id`, and every query is scoped to it:
+another seller's order answers 404, exactly like a missing one.
+
+Every state change goes through `storefront.orders.transitions`. A refused move or a bad form comes
+back with 400, the message next to its form and what was typed kept; a success redirects (303) back to
+the order. The seller sees an order once it is paid: before that it is not an order for them yet.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+from piccolo.query.functions.aggregate import Count
+
+from search_index.backends import SearchBackend
+from search_index.build import IndexSync
+from storefront.orders import transitions
+from storefront.orders.statements import monthly_statement, shift_month
+from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
+from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS, TransitionError
+from storefront.payments import ledger
+from storefront.payments.tables import LedgerEntry
+from storefront.sellers import figures
+from storefront.sellers.tables import Seller
+from storefront.settings import Settings
+from storefront.web.guards import seller_user
+from storefront.web.htmx import page_or_fragment
+
+ORDERS_PER_PAGE = 25
+MAX_REASON_LENGTH = 500
+# What the seller calls each state, in the order an order goes through them.
+STATUS_NAMES = {"pending": "To accept", "accepted": "Confirmed", "shipped": "Shipped", "delivered": "Delivered",
+                "refused": "Refused"}
+VISIBLE_STATUSES = tuple(STATUS_NAMES)
+ACTIONS = {"pending": ("accept", "refuse"), "accepted": ("ship",), "shipped": ("deliver",)}
+DONE_MESSAGES = {
+    "accept": "You confirmed the order: it is now a confirmed transaction. The buyer has been told.",
+    "refuse": "You refused the order. The buyer is refunded and the stock is back on sale.",
+    "ship": "Marked as shipped. The buyer has the carrier and the tracking number.",
+    "deliver": "Marked as delivered.",
+    "answer": "Your answer was sent to the buyer.",
+}
+PERIOD = re.compile(r"(\d{4})-(\d{2})")
+
+
+class NotASeller(PermissionDeniedException):
+    page_message = "The seller portal is open only to the accounts of professional sellers."
+
+
+def portal_seller(request: Request) -> int:
+    """The seller whose data this request may see; raises for anyone who is not a seller user."""
+    try:
+        viewer = seller_user(request)
+    except PermissionDeniedException as refused:
+        raise NotASeller() from refused
+    return viewer.account["seller"]
+
+
+def _percent(basis_points: int | None) -> str | None:
+    """1,234 basis points → '12.3 %', rounded half up in integers."""
+    if basis_points is None:
+        return None
+    tenths = (basis_points + 5) // 10
+    return f"{tenths // 10}.{tenths % 10} %"
+
+
+def _period(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _this_month() -> tuple[int, int]:
+    today = dt.datetime.now(dt.UTC).date()
+    return today.year, today.month
+
+
+# Reads, all scoped to one seller
+
+
+async def _seller(seller_id: int) -> dict[str, Any]:
+    return await Seller.select().where(Seller.id == seller_id).first()
+
+
+async def _counts(seller_id: int) -> dict[str, int]:
+    rows = await SellerOrder.select(SellerOrder.status, Count()).where(
+        (SellerOrder.seller == seller_id) & SellerOrder.status.is_in(list(VISIBLE_STATUSES))
+    ).group_by(SellerOrder.status)
+    found = {row["status"]: row["count"] for row in rows}
+    return {status: found.get(status, 0) for status in VISIBLE_STATUSES}
+
+
+def _order_columns() -> list:
+    return [SellerOrder.id, SellerOrder.status, SellerOrder.total_cents, SellerOrder.promised_delivery_date,
+            SellerOrder.order.reference.as_alias("reference"), SellerOrder.order.paid_at.as_alias("paid_at"),
+            SellerOrder.order.delivery_city.as_alias("city")]
+
+
+async def _orders(seller_id: int, status: str | None, page: int) -> tuple[list[dict[str, Any]], int]:
+    where = (SellerOrder.seller == seller_id) & SellerOrder.status.is_in([status] if status else list(VISIBLE_STATUSES))
+    total = await SellerOrder.count().where(where)
+    rows = await SellerOrder.select(*_order_columns()).where(where).order_by(SellerOrder.id, ascending=False).limit(
+        ORDERS_PER_PAGE).offset((page - 1) * ORDERS_PER_PAGE)
+    quantities: dict[int, int] = {}
+    if rows:
+        for line in await OrderLine.select(OrderLine.seller_order, OrderLine.quantity).where(
+                OrderLine.seller_order.is_in([row["id"] for row in rows])):
+            quantities[line["seller_order"]] = quantities.get(line["seller_order"], 0) + line["quantity"]
+    for row in rows:
+        row["items"] = quantities.get(row["id"], 0)
+        row["status_name"] = STATUS_NAMES[row["status"]]
+    return rows, total
+
+
+async def _to_accept(seller_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """Oldest first: they have waited longest."""
+    return await SellerOrder.select(*_order_columns()).where(
+        (SellerOrder.seller == seller_id) & (SellerOrder.status == "pending")).order_by(SellerOrder.id).limit(limit)
+
+
+async def _open_claims(seller_id: int) -> list[dict[str, Any]]:
+    rows = await Claim.select(
+        Claim.id, Claim.reason, Claim.created_at, Claim.seller_order,
+        Claim.seller_order.order.reference.as_alias("reference"),
+    ).where((Claim.seller_order.seller == seller_id) & (Claim.status == "open")).order_by(Claim.id)
+    for row in rows:
+        row["reason_label"] = CLAIM_REASONS.get(row["reason"], row["reason"])
+    return rows
+
+
+async def _delivered_count(seller_id: int) -> int:
+    return await SellerOrder.count().where((SellerOrder.seller == seller_id) & (SellerOrder.status == "delivered"))
+
+
+async def _visible_seller_order(seller_id: int, seller_order_id: int) -> dict[str, Any]:
+    row = await SellerOrder.select().where(
+        (SellerOrder.id == seller_order_id) & (SellerOrder.seller == seller_id)
+        & SellerOrder.status.is_in(list(VISIBLE_STATUSES))).first()
+    if row is None:
+        raise NotFoundException()
+    return row
+
+
+async def _commission_of(seller_order_id: int) -> int | None:
+    entry = await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.transaction == f"com:{seller_order_id}") & (LedgerEntry.account == ledger.SELLER)).first()
+    return entry["amount_cents"] if entry else None
+
+
+# Pages
+
+
+def _stars(rating_x100: int | None) -> str | None:
+    """An average rating kept ×100 (487) → '4.9', rounded half up in integers."""
+    if rating_x100 is None:
+        return None
+    tenths = (rating_x100 + 5) // 10
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def _figures(seller: dict[str, Any], delivered: int) -> dict[str, Any]:
+    return {
+        "computed": delivered >= figures.MIN_DELIVERED_ORDERS,
+        "delivered": delivered,
+        "threshold": figures.MIN_DELIVERED_ORDERS,
+        "rating": _stars(seller["rating_x100"]) if seller["rating_count"] else None,
+        "rating_count": seller["rating_count"],
+        "rates": [
+            {"label": "Defective products", "value": _percent(seller["defect_rate_bp"])},
+            {"label": "Wrong product or accessory", "value": _percent(seller["wrong_item_rate_bp"])},
+            {"label": "Cosmetic condition worse than sold", "value": _percent(seller["cosmetic_rate_bp"])},
+            {"label": "Late deliveries", "value": _percent(seller["late_delivery_rate_bp"])},
+        ],
+    }
+
+
+@get("/", name="seller_dashboard")
+async def dashboard(seller_id: NamedDependency[int]) -> Template:
+    seller = await _seller(seller_id)
+    counts = await _counts(seller_id)
+    year, month = _this_month()
+    return Template(template_name="pages/seller/dashboard.html", context={
+        "seller": seller,
+        "section": "dashboard",
+        "counts": [{"status": s, "name": STATUS_NAMES[s], "count": counts[s]} for s in VISIBLE_STATUSES],
+        "to_accept": await _to_accept(seller_id),
+        "to_accept_count": counts["pending"],
+        "open_claims": await _open_claims(seller_id),
+        "figures": _figures(seller, await _delivered_count(seller_id)),
+        "statement_period": _period(year, month),
+        "statement_label": dt.date(year, month, 1).strftime("%B %Y"),
+    })
+
+
+@get("/orders", name="seller_orders")
+async def orders(request: Request, seller_id: NamedDependency[int], status: FromQuery[str | None] = None,
+                 page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1) -> Template:
+    chosen = status if status in STATUS_NAMES else None
+    rows, total = await _orders(seller_id, chosen, page)
+    pages = max(1, -(-total // ORDERS_PER_PAGE))
+    counts = await _counts(seller_id)
+
+    def url(**changes: Any) -> str:
+        params = {"status": chosen, "page": page, **changes}
+        query = "&".join(f"{k}={v}" for k, v in params.items() if v and not (k == "page" and v == 1))
+        return "/seller/orders" + (f"?{query}" if query else "")
+
+    return page_or_fragment(request, "pages/seller/orders.html", "pages/seller/_orders_list.html", {
+        "seller": await _seller(seller_id),
+        "section": "orders",
+        "orders": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "chosen": chosen,
+        "tabs": [{"name": "All", "url": url(status=None, page=1), "count": sum(counts.values()), "current": not chosen}]
+        + [{"name": STATUS_NAMES[s], "url": url(status=s, page=1), "count": counts[s], "current": s == chosen}
+           for s in VISIBLE_STATUSES],
+        "previous_url": url(page=page - 1) if page > 1 else None,
+        "next_url": url(page=page + 1) if page < pages else None,
+    })
+
+
+async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int = 200, error_form: str | None = None,
+                      error: str | None = None, values: dict[str, Any] | None = None,
+                      done: FromQuery[str | None] = None) -> Template:
+    seller_order = await _visible_seller_order(seller_id, seller_order_id)
+    order = await Order.select(Order.reference, Order.paid_at, Order.delivery_name, Order.delivery_city,
+                               Order.currency).where(Order.id == seller_order["order"]).first()
+    lines = await OrderLine.select().where(OrderLine.seller_order == seller_order_id).order_by(OrderLine.id)
+    for line in lines:
+        line["total_cents"] = line["unit_price_cents"] * line["quantity"]
+    events = await OrderEvent.select().where(OrderEvent.seller_order == seller_order_id).order_by(
+        OrderEvent.created_at, OrderEvent.id)
+    for event in events:
+        event["status_name"] = STATUS_NAMES.get(event["status"], STATUS_LABELS.get(event["status"], event["status"]))
+    claims = await Claim.select().where(Claim.seller_order == seller_order_id).order_by(Claim.id)
+    for claim in claims:
+        claim["reason_label"] = CLAIM_REASONS.get(claim["reason"], claim["reason"])
+    actions = ACTIONS.get(seller_order["status"], ())
+    commission = await _commission_of(seller_order_id)
+    return Template(template_name="pages/seller/order.html", status_code=status_code, context={
+        "seller": await _seller(seller_id),
+        "section": "orders",
+        "seller_order": seller_order,
+        "status_name": STATUS_NAMES[seller_order["status"]],
+        "order": order,
+        "lines": lines,
+        "events": events,
+        "claims": claims,
+        "actions": actions,
+        "commission_cents": commission,
+        "net_cents": None if commission is None else seller_order["total_cents"] - commission,
+        "error_form": error_form,
+        "error": error,
+        # A refused move whose form is no longer shown (accepting twice) gets its message above the actions.
+        "general_error": error if error_form and error_form not in actions and error_form != "answer" else None,
+        "values": values or {},
+        "done": DONE_MESSAGES.get(done or ""),
+    })
+
+
+@get("/orders/{seller_order_id:int}", name="seller_order")
+async def order_page(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+                     done: FromQuery[str | None] = None) -> Template:
+    return await _order_page(seller_id, seller_order_id, done=done)
+
+
+# Actions: each calls its transition, then redirects back to the order (POST, redirect, GET)
+
+
+def _field(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _back_to(seller_order_id: int, done: str) -> Redirect:
+    return Redirect(f"/seller/orders/{seller_order_id}", status_code=303, query_params={"done": done})
+
+
+async def _act(seller_id: int, seller_order_id: int, action: str, move: Callable[[], Awaitable[Any]],
+               values: dict[str, Any] | None = None) -> Template | Redirect:
+    await _visible_seller_order(seller_id, seller_order_id)  # 404 for anyone else's order, before anything moves
+    try:
+        await move()
+    except LookupError as missing:
+        raise NotFoundException() from missing
+    except TransitionError as refused:
+        return await _order_page(seller_id, seller_order_id, status_code=400, error_form=action, error=str(refused),
+                                 values=values)
+    return _back_to(seller_order_id, action)
+
+
+@post("/orders/{seller_order_id:int}/accept", name="seller_order_accept")
+async def accept(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+                 settings: NamedDependency[Settings]) -> Template | Redirect:
+    return await _act(seller_id, seller_order_id, "accept",
+                      lambda: transitions.accept(seller_order_id, seller_id=seller_id, settings=settings))
+
+
+@post("/orders/{seller_order_id:int}/refuse", name="seller_order_refuse")
+async def refuse(request: Request, seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+                 settings: NamedDependency[Settings], backend: NamedDependency[SearchBackend]) -> Template | Redirect:
+    reason = _field(await request.form(), "reason").strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        return await _order_page(seller_id, seller_order_id, status_code=400, error_form="refuse",
+                                 error=f"Keep the reason under {MAX_REASON_LENGTH} characters.",
+                                 values={"reason": reason})
+    sync = IndexSync(backend, settings.ranking)
+    return await _act(seller_id, seller_order_id, "refuse", lambda: transitions.refuse(
+        seller_order_id, seller_id=seller_id, settings=settings, sync=sync, reason=reason), {"reason": reason})
+
+
+@post("/orders/{seller_order_id:int}/ship", name="seller_order_ship")
+async def ship(request: Request, seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+               settings: NamedDependency[Settings]) -> Template | Redirect:
+    form = await request.form()
+    values = {"carrier": _field(form, "carrier").strip()[:60], "tracking_number": _field(form, "tracking_number")
+              .strip()[:60]}
+    return await _act(seller_id, seller_order_id, "ship", lambda: transitions.ship(
+        seller_order_id, seller_id=seller_id, settings=settings, **values), values)
+
+
+@post("/orders/{seller_order_id:int}/deliver", name="seller_order_deliver")
+async def deliver(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+                  settings: NamedDependency[Settings], backend: NamedDependency[SearchBackend]) -> Template | Redirect:
+    sync = IndexSync(backend, settings.ranking)
+    return await _act(seller_id, seller_order_id, "deliver", lambda: transitions.deliver(
+        seller_order_id, seller_id=seller_id, settings=settings, sync=sync))
+
+
+@post("/claims/{claim_id:int}/answer", name="seller_claim_answer")
+async def answer_claim(request: Request, claim_id: FromPath[int], seller_id: NamedDependency[int],
+                       settings: NamedDependency[Settings]) -> Template | Redirect:
+    claim = await Claim.select(Claim.seller_order).where(
+        (Claim.id == claim_id) & (Claim.seller_order.seller == seller_id)).first()
+    if claim is None:
+        raise NotFoundException()
+    seller_order_id = claim["seller_order"]
+    answer = _field(await request.form(), "answer")
+    try:
+        await transitions.answer_claim(claim_id, seller_id=seller_id, answer=answer, settings=settings)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+    except TransitionError as refused:
+        return await _order_page(seller_id, seller_order_id, status_code=400, error_form="answer", error=str(refused),
+                                 values={"answer": answer, "claim_id": claim_id})
+    return _back_to(seller_order_id, "answer")
+
+
+# Statements
+
+
+@get("/statements", name="seller_statements")
+async def statements_now(seller_id: NamedDependency[int]) -> Redirect:
+    return Redirect(f"/seller/statements/{_period(*_this_month())}", status_code=303)
+
+
+@get("/statements/{period:str}", name="seller_statement")
+async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
+                         settings: NamedDependency[Settings]) -> Template:
+    match = PERIOD.fullmatch(period)
+    year, month = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not (year >= 2000 and 1 <= month <= 12) or (year, month) > _this_month():
+        raise NotFoundException()
+    statement = await monthly_statement(seller_id, year, month, settings)
+    previous, following = shift_month(year, month, -1), shift_month(year, month, 1)
+    return Template(template_name="pages/seller/statement.html", context={
+        "seller": await _seller(seller_id),
+        "section": "statements",
+        "statement": statement,
+        "label": statement.first_day.strftime("%B %Y"),
+        "commission_rate": f"{statement.commission_basis_points / 100:g} %",
+        "previous": {"url": f"/seller/statements/{_period(*previous)}",
+                     "label": dt.date(*previous, 1).strftime("%B %Y")},
+        "next": {"url": f"/seller/statements/{_period(*following)}", "label": dt.date(*following, 1).strftime("%B %Y")}
+        if following <= _this_month() else None,
+    })
+
+
+HANDLERS = [Router(
+    path="/seller",
+    route_handlers=[dashboard, orders, order_page, accept, refuse, ship, deliver, answer_claim, statements_now,
+                    statement_page],
+    dependencies={"seller_id": Provide(portal_seller, sync_to_thread=False)},
+)]
