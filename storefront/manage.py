@@ -25,12 +25,15 @@ async def migrate() -> None:
 
 
 async def seed(offers: int) -> bool:
+    from storefront.demo.accounts import load_demo_accounts
     from storefront.demo.generate import generate
     from storefront.demo.load import is_empty, load
 
     if not await is_empty():
         return False
-    await load(generate(offers=offers))
+    catalogue = generate(offers=offers)
+    await load(catalogue)
+    await load_demo_accounts(catalogue)
     return True
 
 
