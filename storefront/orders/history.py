@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from storefront.orders.checkout_forms import COUNTRIES
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
 from storefront.settings import Settings
@@ -256,7 +257,8 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
             legal_guarantee=legal_guarantee, withdrawal=withdrawal,
         ))
     address = [order["delivery_name"], order["delivery_line1"], order["delivery_line2"],
-               f"{order['delivery_postcode']} {order['delivery_city']}", order["delivery_country"]]
+               f"{order['delivery_postcode']} {order['delivery_city']}",
+               COUNTRIES.get(order["delivery_country"], order["delivery_country"])]
     return OrderDetail(
         id=order["id"], reference=order["reference"], status=order["status"],
         status_label=ORDER_STATUS_LABELS.get(order["status"], order["status"]), created_at=order["created_at"],

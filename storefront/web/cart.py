@@ -29,7 +29,7 @@ async def _cart_context(request: Request, settings: Settings, **extra: Any) -> d
     cart = None
     if viewer.session and viewer.session.cart_id and await carts.exists(viewer.session.cart_id):
         cart = await carts.load(viewer.session.cart_id, settings.service_fee)
-    return {"cart": cart, "error": None, "error_line": None, **extra}
+    return {"cart": cart, "error": None, "error_line": None, "fragment": wants_fragment(request), **extra}
 
 
 @get("/cart", name="cart")

@@ -6,6 +6,7 @@ notification, exactly as a real provider's would.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
@@ -90,6 +91,8 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
     match = re.fullmatch(r"(\d{2}) ?/ ?(\d{2})", expiry)
     if not match or not 1 <= int(match.group(1)) <= 12:
         errors["expiry"] = "Enter the expiry date as MM/YY."
+    elif (2000 + int(match.group(2)), int(match.group(1))) < (dt.date.today().year, dt.date.today().month):
+        errors["expiry"] = "This card has expired."
     if not re.fullmatch(r"\d{3,4}", cvc):
         errors["cvc"] = "Enter the 3 digits on the back of the card."
     if errors:

@@ -1,0 +1,114 @@
+"""The whole purchase in Chromium, as a shopper and then as the seller: search, product page with the fee
+rule, add to cart, sign up, checkout with the fee shown before the order button, sandbox payment,
+"My orders"; the seller signs in, accepts, ships, and finds the commission on its statement."""
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from storefront.demo.accounts import SELLER_PASSWORD
+from storefront.money import format_money
+from storefront.orders.tables import Order, SellerOrder
+from storefront.payments.tables import LedgerEntry
+from storefront.sellers.tables import Seller
+
+pytestmark = pytest.mark.browser
+
+
+def run(coroutine):
+    """Sync Playwright keeps an event loop busy in this thread: database reads run in another one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def seller_side_of(reference: str) -> tuple[dict, dict]:
+    order = await Order.select().where(Order.reference == reference).first()
+    seller_order = await SellerOrder.select().where(SellerOrder.order == order["id"]).first()
+    seller = await Seller.select().where(Seller.id == seller_order["seller"]).first()
+    return seller_order, seller
+
+
+async def commission_of(seller_order_id: int) -> int:
+    entries = await LedgerEntry.select().where(
+        (LedgerEntry.transaction == f"com:{seller_order_id}") & (LedgerEntry.account == "platform_commission"))
+    return -sum(e["amount_cents"] for e in entries)
+
+
+def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commission(live_server: str,
+                                                                                    browser) -> None:
+    shopper = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = shopper.new_page()
+    page.goto(f"{live_server}/search?q=galaxy+s22")
+    page.locator(".card__link").first.click()
+    page.wait_for_url(re.compile(r"/p/"))
+    assert "service fee 2 %" in page.locator(".product__fee").inner_text()
+
+    first_offer = page.locator(".grade-offer").filter(has=page.get_by_role("button", name="Add to cart")).first
+    first_offer.get_by_role("button", name="Add to cart").click()
+    page.get_by_text("Added to your cart").first.wait_for()
+    assert page.locator("#cart-badge").inner_text() == "1"
+
+    page.get_by_role("link", name=re.compile("^Cart")).click()
+    page.get_by_role("link", name="Check out").click()
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_role("link", name="Create an account").click()
+    email = f"journey-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label("Your name").fill("Alex Journey")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("a long journey password")
+    page.get_by_role("button", name="Create account").click()
+
+    page.wait_for_url(re.compile(r"/checkout/address"))
+    page.get_by_label("Street and number").fill("12 rue Paul Bert")
+    page.get_by_label("Postcode").fill("69003")
+    page.get_by_label("Town or city").fill("Lyon")
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_label("Bank card").check()
+    page.get_by_role("button", name="Review your order").click()
+
+    page.wait_for_url(re.compile(r"/checkout/review"))
+    html = page.content()
+    fee = page.locator(".summary dl div").filter(has_text="Service fee").locator("dd").inner_text()
+    assert re.fullmatch(r"€\d+\.\d{2}", fee)
+    assert html.index("Service fee") < html.index("Order with obligation to pay")
+    page.get_by_role("button", name="Order with obligation to pay").click()
+
+    page.wait_for_url(re.compile(r"/sandbox/pay/"))
+    page.get_by_label("Name on the card").fill("Alex Journey")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry (MM/YY)").fill("12/30")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    page.get_by_role("heading", name="Thank you, your order is paid").wait_for()
+    reference = re.search(r"EN-[A-Z0-9]{8}", page.content()).group(0)
+
+    page.goto(f"{live_server}/account/orders")
+    assert reference in page.content()
+    shopper.close()
+
+    seller_order, seller = run(seller_side_of(reference))
+    portal = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = portal.new_page()
+    page.goto(f"{live_server}/login?next=/seller/")
+    page.get_by_label("E-mail address").fill(seller["email"])
+    page.get_by_label("Password").fill(SELLER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/seller"))
+    page.goto(f"{live_server}/seller/orders/{seller_order['id']}")
+    page.get_by_role("button", name="Accept the order").click()
+    page.get_by_label("Carrier").fill("Colissimo")
+    page.get_by_label("Tracking number").fill("6A12345678901")
+    page.get_by_role("button", name="Mark as shipped").click()
+    page.get_by_text("6A12345678901").first.wait_for()
+
+    commission = run(commission_of(seller_order["id"]))
+    assert commission == (seller_order["total_cents"] * 1_000 + 5_000) // 10_000
+    page.goto(f"{live_server}/seller/statements")
+    statement = page.content()
+    assert reference in statement and format_money(commission) in statement
+    portal.close()
