@@ -15,5 +15,7 @@ APP_REGISTRY = AppRegistry(
         "storefront.cart.piccolo_app",
         "storefront.orders.piccolo_app",
         "storefront.payments.piccolo_app",
+        "storefront.reviews.piccolo_app",
+        "storefront.moderation.piccolo_app",
     ]
 )

@@ -34,8 +34,12 @@ from storefront.web import (
     mailbox,
     media,
     my_orders,
+    ops,
     payments,
     product,
+    review_forms,
+    review_reports,
+    reviews,
     seller_portal,
 )
 from storefront.web.errors import http_exception_handler, internal_error_handler
@@ -131,7 +135,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
                         media.variant_picture, legal.ranking_explained, *accounts.HANDLERS, *cart.HANDLERS,
                         *checkout.HANDLERS, *payments.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS,
-                        *mailbox.HANDLERS,
+                        *mailbox.HANDLERS, *reviews.HANDLERS, *review_forms.HANDLERS, *review_reports.HANDLERS,
+                        *ops.HANDLERS,
                         static],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),

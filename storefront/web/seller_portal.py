@@ -22,28 +22,20 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from piccolo.query.functions.aggregate import Count
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
-from storefront.orders import transitions
+from storefront.orders import seller_views, transitions
+from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
-from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
-from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS, TransitionError
-from storefront.payments import ledger
-from storefront.payments.tables import LedgerEntry
+from storefront.orders.transitions import TransitionError
 from storefront.sellers import figures
-from storefront.sellers.tables import Seller
 from storefront.settings import Settings
 from storefront.web.guards import seller_user
 from storefront.web.htmx import page_or_fragment
 
 ORDERS_PER_PAGE = 25
 MAX_REASON_LENGTH = 500
-# What the seller calls each state, in the order an order goes through them.
-STATUS_NAMES = {"pending": "To accept", "accepted": "Confirmed", "shipped": "Shipped", "delivered": "Delivered",
-                "refused": "Refused"}
-VISIBLE_STATUSES = tuple(STATUS_NAMES)
 ACTIONS = {"pending": ("accept", "refuse"), "accepted": ("ship",), "shipped": ("deliver",)}
 DONE_MESSAGES = {
     "accept": "You confirmed the order: it is now a confirmed transaction. The buyer has been told.",
@@ -83,78 +75,6 @@ def _period(year: int, month: int) -> str:
 def _this_month() -> tuple[int, int]:
     today = dt.datetime.now(dt.UTC).date()
     return today.year, today.month
-
-
-# Reads, all scoped to one seller
-
-
-async def _seller(seller_id: int) -> dict[str, Any]:
-    return await Seller.select().where(Seller.id == seller_id).first()
-
-
-async def _counts(seller_id: int) -> dict[str, int]:
-    rows = await SellerOrder.select(SellerOrder.status, Count()).where(
-        (SellerOrder.seller == seller_id) & SellerOrder.status.is_in(list(VISIBLE_STATUSES))
-    ).group_by(SellerOrder.status)
-    found = {row["status"]: row["count"] for row in rows}
-    return {status: found.get(status, 0) for status in VISIBLE_STATUSES}
-
-
-def _order_columns() -> list:
-    return [SellerOrder.id, SellerOrder.status, SellerOrder.total_cents, SellerOrder.promised_delivery_date,
-            SellerOrder.order.reference.as_alias("reference"), SellerOrder.order.paid_at.as_alias("paid_at"),
-            SellerOrder.order.delivery_city.as_alias("city")]
-
-
-async def _orders(seller_id: int, status: str | None, page: int) -> tuple[list[dict[str, Any]], int]:
-    where = (SellerOrder.seller == seller_id) & SellerOrder.status.is_in([status] if status else list(VISIBLE_STATUSES))
-    total = await SellerOrder.count().where(where)
-    rows = await SellerOrder.select(*_order_columns()).where(where).order_by(SellerOrder.id, ascending=False).limit(
-        ORDERS_PER_PAGE).offset((page - 1) * ORDERS_PER_PAGE)
-    quantities: dict[int, int] = {}
-    if rows:
-        for line in await OrderLine.select(OrderLine.seller_order, OrderLine.quantity).where(
-                OrderLine.seller_order.is_in([row["id"] for row in rows])):
-            quantities[line["seller_order"]] = quantities.get(line["seller_order"], 0) + line["quantity"]
-    for row in rows:
-        row["items"] = quantities.get(row["id"], 0)
-        row["status_name"] = STATUS_NAMES[row["status"]]
-    return rows, total
-
-
-async def _to_accept(seller_id: int, limit: int = 10) -> list[dict[str, Any]]:
-    """Oldest first: they have waited longest."""
-    return await SellerOrder.select(*_order_columns()).where(
-        (SellerOrder.seller == seller_id) & (SellerOrder.status == "pending")).order_by(SellerOrder.id).limit(limit)
-
-
-async def _open_claims(seller_id: int) -> list[dict[str, Any]]:
-    rows = await Claim.select(
-        Claim.id, Claim.reason, Claim.created_at, Claim.seller_order,
-        Claim.seller_order.order.reference.as_alias("reference"),
-    ).where((Claim.seller_order.seller == seller_id) & (Claim.status == "open")).order_by(Claim.id)
-    for row in rows:
-        row["reason_label"] = CLAIM_REASONS.get(row["reason"], row["reason"])
-    return rows
-
-
-async def _delivered_count(seller_id: int) -> int:
-    return await SellerOrder.count().where((SellerOrder.seller == seller_id) & (SellerOrder.status == "delivered"))
-
-
-async def _visible_seller_order(seller_id: int, seller_order_id: int) -> dict[str, Any]:
-    row = await SellerOrder.select().where(
-        (SellerOrder.id == seller_order_id) & (SellerOrder.seller == seller_id)
-        & SellerOrder.status.is_in(list(VISIBLE_STATUSES))).first()
-    if row is None:
-        raise NotFoundException()
-    return row
-
-
-async def _commission_of(seller_order_id: int) -> int | None:
-    entry = await LedgerEntry.select(LedgerEntry.amount_cents).where(
-        (LedgerEntry.transaction == f"com:{seller_order_id}") & (LedgerEntry.account == ledger.SELLER)).first()
-    return entry["amount_cents"] if entry else None
 
 
 # Pages

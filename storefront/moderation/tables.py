@@ -1,0 +1,47 @@
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from storefront.accounts.tables import Account
+
+
+class Decision(Table):
+    """A measure taken by the operator, with its statement of reasons (DSA Art. 17)."""
+
+    # review | seller | product | offer
+    subject_type = Varchar(length=12, index=True)
+    subject_id = Integer(index=True)
+    # e.g. "review removed", "review kept", "seller dereferenced"
+    measure = Varchar(length=60)
+    facts = Text()
+    ground = Varchar(length=80)
+    ground_detail = Text(default="")
+    automated = Boolean(default=False)
+    redress = Text()
+    recipient_email = Varchar(length=254, default="")
+    recipient_account = ForeignKey(Account, null=True, default=None)
+    decided_by = ForeignKey(Account, null=True, default=None)
+    decided_at = Timestamptz()
+    contest_until = Timestamptz()
+
+
+class Complaint(Table):
+    """An internal complaint against a decision; it goes back to the operator's queue."""
+
+    decision = ForeignKey(Decision, index=True)
+    account = ForeignKey(Account, null=True, default=None)
+    message = Text()
+    # open | upheld | reversed
+    status = Varchar(length=12, default="open", index=True)
+    created_at = Timestamptz()
+    resolved_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table):
+    """Append-only: the console can add to it and read it, never edit or delete it."""
+
+    actor = ForeignKey(Account, null=True, default=None)
+    action = Varchar(length=60)
+    subject_type = Varchar(length=12)
+    subject_id = Integer()
+    detail = Text(default="")
+    created_at = Timestamptz(index=True)

@@ -1,0 +1,1 @@
+"""Verified reviews: only buyers, only what they bought, one review per order line."""
