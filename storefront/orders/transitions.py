@@ -52,6 +52,8 @@ def _now() -> dt.datetime:
 
 async def _move(seller_order: dict[str, Any], to_status: str, note: str, **values: Any) -> None:
     current = seller_order["status"]
+    if to_status == current:
+        raise TransitionError(f"This order is already “{STATUS_LABELS[current]}”.")
     if to_status not in ALLOWED.get(current, set()):
         raise TransitionError(f"This order is “{STATUS_LABELS[current]}”: it cannot become "
                               f"“{STATUS_LABELS[to_status]}”.")

@@ -66,6 +66,9 @@ class LoginThrottle:
 
 
 login_throttle = LoginThrottle()
+# Reset e-mails asked for per address: the same sliding window, counting requests instead of failures, so
+# nobody can flood an inbox. Same per-process limits as above.
+reset_email_throttle = LoginThrottle(max_failures=3, window_seconds=60 * 60)
 
 
 def safe_next(candidate: str | None) -> str:
@@ -192,10 +195,13 @@ async def forgot_submit(request: Request, settings: NamedDependency[Settings]) -
     if not email or len(email) > service.MAX_EMAIL_LENGTH:
         return _form_page("pages/accounts/forgot.html", status_code=400, sent=False, values={"email": email[:254]},
                           errors=[AccountError("email", "Enter the e-mail address of your account.")])
-    account = await service.account_by_email(email)
-    if account is not None:
-        await service.send_password_reset(settings, account)
-    # The same answer either way: this page must not tell who has an account.
+    # Beyond 3 requests an hour for one address, nothing more is sent, but the answer stays the same.
+    if not reset_email_throttle.wait_seconds(email):
+        reset_email_throttle.record_failure(email)
+        account = await service.account_by_email(email)
+        if account is not None:
+            await service.send_password_reset(settings, account)
+    # The same answer either way: this page must not tell who has an account, nor who asked too often.
     return Redirect("/password/forgot", status_code=303, query_params={"sent": "1"})
 
 

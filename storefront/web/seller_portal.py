@@ -3,8 +3,8 @@
 Who gets in: signed-in seller users only. Anonymous visitors are sent to sign in and back (303), other
 accounts get a 403 page. The check is the router's `seller_id` dependency rather than a Litestar guard:
 guards run before the app's `before_request` hook, which is where the viewer is identified, so a guard
-would always see an anonymous visitor. Every handler takes `seller_id`, and every query is scoped to it:
-another seller's order answers 404, exactly like a missing one.
+would always see an anonymous visitor. Every handler takes `seller_id`, and every read, in
+`storefront.orders.seller_views`, is scoped to it: another seller's order answers 404, exactly like a missing one.
 
 Every state change goes through `storefront.orders.transitions`. A refused move or a bad form comes
 back with 400, the message next to its form and what was typed kept; a success redirects (303) back to
@@ -106,17 +106,17 @@ def _figures(seller: dict[str, Any], delivered: int) -> dict[str, Any]:
 
 @get("/", name="seller_dashboard")
 async def dashboard(seller_id: NamedDependency[int]) -> Template:
-    seller = await _seller(seller_id)
-    counts = await _counts(seller_id)
+    seller = await seller_views.seller_profile(seller_id)
+    counts = await seller_views.status_counts(seller_id)
     year, month = _this_month()
     return Template(template_name="pages/seller/dashboard.html", context={
         "seller": seller,
         "section": "dashboard",
         "counts": [{"status": s, "name": STATUS_NAMES[s], "count": counts[s]} for s in VISIBLE_STATUSES],
-        "to_accept": await _to_accept(seller_id),
+        "to_accept": await seller_views.orders_to_accept(seller_id),
         "to_accept_count": counts["pending"],
-        "open_claims": await _open_claims(seller_id),
-        "figures": _figures(seller, await _delivered_count(seller_id)),
+        "open_claims": await seller_views.open_claims(seller_id),
+        "figures": _figures(seller, await seller_views.delivered_count(seller_id)),
         "statement_period": _period(year, month),
         "statement_label": dt.date(year, month, 1).strftime("%B %Y"),
     })
@@ -126,9 +126,9 @@ async def dashboard(seller_id: NamedDependency[int]) -> Template:
 async def orders(request: Request, seller_id: NamedDependency[int], status: FromQuery[str | None] = None,
                  page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1) -> Template:
     chosen = status if status in STATUS_NAMES else None
-    rows, total = await _orders(seller_id, chosen, page)
+    rows, total = await seller_views.orders_page(seller_id, chosen, page, ORDERS_PER_PAGE)
     pages = max(1, -(-total // ORDERS_PER_PAGE))
-    counts = await _counts(seller_id)
+    counts = await seller_views.status_counts(seller_id)
 
     def url(**changes: Any) -> str:
         params = {"status": chosen, "page": page, **changes}
@@ -136,7 +136,7 @@ async def orders(request: Request, seller_id: NamedDependency[int], status: From
         return "/seller/orders" + (f"?{query}" if query else "")
 
     return page_or_fragment(request, "pages/seller/orders.html", "pages/seller/_orders_list.html", {
-        "seller": await _seller(seller_id),
+        "seller": await seller_views.seller_profile(seller_id),
         "section": "orders",
         "orders": rows,
         "total": total,
@@ -154,30 +154,20 @@ async def orders(request: Request, seller_id: NamedDependency[int], status: From
 async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int = 200, error_form: str | None = None,
                       error: str | None = None, values: dict[str, Any] | None = None,
                       done: FromQuery[str | None] = None) -> Template:
-    seller_order = await _visible_seller_order(seller_id, seller_order_id)
-    order = await Order.select(Order.reference, Order.paid_at, Order.delivery_name, Order.delivery_city,
-                               Order.currency).where(Order.id == seller_order["order"]).first()
-    lines = await OrderLine.select().where(OrderLine.seller_order == seller_order_id).order_by(OrderLine.id)
-    for line in lines:
-        line["total_cents"] = line["unit_price_cents"] * line["quantity"]
-    events = await OrderEvent.select().where(OrderEvent.seller_order == seller_order_id).order_by(
-        OrderEvent.created_at, OrderEvent.id)
-    for event in events:
-        event["status_name"] = STATUS_NAMES.get(event["status"], STATUS_LABELS.get(event["status"], event["status"]))
-    claims = await Claim.select().where(Claim.seller_order == seller_order_id).order_by(Claim.id)
-    for claim in claims:
-        claim["reason_label"] = CLAIM_REASONS.get(claim["reason"], claim["reason"])
+    view = await seller_views.seller_order_view(seller_id, seller_order_id)
+    if view is None:
+        raise NotFoundException()
+    seller_order, commission = view.seller_order, view.commission_cents
     actions = ACTIONS.get(seller_order["status"], ())
-    commission = await _commission_of(seller_order_id)
     return Template(template_name="pages/seller/order.html", status_code=status_code, context={
-        "seller": await _seller(seller_id),
+        "seller": await seller_views.seller_profile(seller_id),
         "section": "orders",
         "seller_order": seller_order,
         "status_name": STATUS_NAMES[seller_order["status"]],
-        "order": order,
-        "lines": lines,
-        "events": events,
-        "claims": claims,
+        "order": view.order,
+        "lines": view.lines,
+        "events": view.events,
+        "claims": view.claims,
         "actions": actions,
         "commission_cents": commission,
         "net_cents": None if commission is None else seller_order["total_cents"] - commission,
@@ -210,7 +200,8 @@ def _back_to(seller_order_id: int, done: str) -> Redirect:
 
 async def _act(seller_id: int, seller_order_id: int, action: str, move: Callable[[], Awaitable[Any]],
                values: dict[str, Any] | None = None) -> Template | Redirect:
-    await _visible_seller_order(seller_id, seller_order_id)  # 404 for anyone else's order, before anything moves
+    if await seller_views.visible_seller_order(seller_id, seller_order_id) is None:
+        raise NotFoundException()  # anyone else's order, before anything moves
     try:
         await move()
     except LookupError as missing:
@@ -262,11 +253,9 @@ async def deliver(seller_order_id: FromPath[int], seller_id: NamedDependency[int
 @post("/claims/{claim_id:int}/answer", name="seller_claim_answer")
 async def answer_claim(request: Request, claim_id: FromPath[int], seller_id: NamedDependency[int],
                        settings: NamedDependency[Settings]) -> Template | Redirect:
-    claim = await Claim.select(Claim.seller_order).where(
-        (Claim.id == claim_id) & (Claim.seller_order.seller == seller_id)).first()
-    if claim is None:
+    seller_order_id = await seller_views.seller_order_of_claim(seller_id, claim_id)
+    if seller_order_id is None:
         raise NotFoundException()
-    seller_order_id = claim["seller_order"]
     answer = _field(await request.form(), "answer")
     try:
         await transitions.answer_claim(claim_id, seller_id=seller_id, answer=answer, settings=settings)
@@ -296,7 +285,7 @@ async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
     statement = await monthly_statement(seller_id, year, month, settings)
     previous, following = shift_month(year, month, -1), shift_month(year, month, 1)
     return Template(template_name="pages/seller/statement.html", context={
-        "seller": await _seller(seller_id),
+        "seller": await seller_views.seller_profile(seller_id),
         "section": "statements",
         "statement": statement,
         "label": statement.first_day.strftime("%B %Y"),

@@ -15,7 +15,7 @@ from storefront.cart import service as cart_service
 from storefront.mail.tables import OutboxEmail
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
-from storefront.web.accounts import login_throttle
+from storefront.web.accounts import login_throttle, reset_email_throttle
 from storefront.web.viewer import SESSION_COOKIE
 
 PASSWORD = "correct horse battery"
@@ -267,6 +267,19 @@ async def test_forgot_password_for_an_unknown_email_says_the_same_and_sends_noth
     page = await client.get(unknown_answer.headers["location"])
     assert "If an account exists for that e-mail address" in page.text
     assert await mail_to(unknown, "password_reset") == []
+
+
+async def test_a_fourth_reset_request_in_an_hour_answers_the_same_but_sends_nothing(client: AsyncTestClient) -> None:
+    email = new_email()
+    await sign_up(client, email)
+    await log_out(client)
+
+    answers = [await post_form(client, "/password/forgot", {"email": email}) for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [303] * 4
+    assert answers[3].headers["location"] == answers[0].headers["location"]
+    assert len(await mail_to(email, "password_reset")) == 3
+    reset_email_throttle.forget(email)
 
 
 async def test_the_reset_link_sets_a_new_password_once(client: AsyncTestClient) -> None:

@@ -265,8 +265,23 @@ async def test_accepting_twice_answers_400_with_a_clear_message(client: AsyncTes
     second = await client.post(action, data={"_csrf": token})
 
     assert first.status_code == 200 and second.status_code == 400
-    assert "it cannot become" in text_of(second.text)
+    assert "already “Confirmed by the seller”" in text_of(second.text)
     assert await commissions_of(order["id"]) == [2_049], "one commission, not two"
+
+
+async def test_the_order_page_gives_the_full_delivery_address_but_not_the_buyers_email(client: AsyncTestClient,
+                                                                                      shop: Shop) -> None:
+    seller = await seller_signed_in(shop, client)
+    buyer = await shop.account()
+    order = await shop.paid_order(buyer, seller["offer"])
+    await Order.update({Order.delivery_line2: "Bâtiment B, 2e étage", Order.delivery_phone: "+33 6 12 34 56 78"}).where(
+        Order.id == order["order_id"])
+
+    page = text_of((await client.get(f"/seller/orders/{order['id']}")).text)
+
+    assert ("Deliver to Camille Martin 3 rue des Lilas Bâtiment B, 2e étage 69003 Lyon France "
+            "Phone: +33 6 12 34 56 78") in page
+    assert buyer["email"] not in page
 
 
 async def test_a_post_without_its_csrf_token_is_refused(client: AsyncTestClient, shop: Shop) -> None:
