@@ -1,3 +1,173 @@
-"""(placeholder, filled by its issue)"""
+"""The operator's moderation console under /ops, and the page where a decision's recipient contests it.
 
-HANDLERS: list = []
+/ops is for operator accounts only: anonymous visitors are sent to sign in, other accounts get a 403.
+Each action is recorded in the append-only audit trail; no route edits or deletes it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from search_index.build import IndexSync
+from storefront.moderation import service as moderation
+from storefront.reviews import rules
+from storefront.settings import Settings
+from storefront.web.guards import signed_in
+from storefront.web.viewer import Viewer
+
+FACTS_MAX = 2_000
+DONE = {"kept": "The review stays published; the reporters have been told.",
+        "removed": "The review was removed; its author has received the statement of reasons.",
+        "upheld": "The decision is upheld; the complainant has been told.",
+        "reversed": "The decision is reversed; the complainant has been told."}
+
+
+def operator(request: Request) -> Viewer:
+    viewer = signed_in(request)
+    if not viewer.is_operator:
+        raise PermissionDeniedException()
+    return viewer
+
+
+def _done(request: Request) -> str | None:
+    return DONE.get(request.query_params.get("done") or "")
+
+
+@get("/ops/", name="ops_queue")
+async def ops_queue(request: Request) -> Template:
+    operator(request)
+    return Template(template_name="pages/ops/queue.html", context={
+        "cases": await moderation.review_queue(), "complaints": await moderation.open_complaints(),
+        "done": _done(request), "section": "queue"})
+
+
+async def _case_or_404(review_id: int) -> dict[str, Any]:
+    try:
+        return await moderation.review_case(review_id)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+
+
+def _review_page(request: Request, case: dict[str, Any], *, values: dict[str, str] | None = None,
+                 errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    return Template(template_name="pages/ops/review.html", status_code=status_code, context={
+        **case, "reasons": rules.REPORT_REASONS, "values": values or {}, "errors": errors or {},
+        "done": _done(request), "facts_max": FACTS_MAX, "section": "queue"})
+
+
+@get("/ops/reviews/{review_id:int}", name="ops_review")
+async def ops_review(review_id: FromPath[int], request: Request) -> Template:
+    operator(request)
+    return _review_page(request, await _case_or_404(review_id))
+
+
+@post("/ops/reviews/{review_id:int}/keep", name="ops_review_keep")
+async def ops_review_keep(review_id: FromPath[int], request: Request,
+                          settings: NamedDependency[Settings]) -> Redirect:
+    account = operator(request).account
+    await _case_or_404(review_id)
+    note = str((await request.form()).get("note") or "").strip()[:FACTS_MAX]
+    await moderation.keep_review(review_id, operator_id=account["id"], note=note, settings=settings)
+    return Redirect(path=f"/ops/reviews/{review_id}?done=kept", status_code=303)
+
+
+@post("/ops/reviews/{review_id:int}/remove", name="ops_review_remove")
+async def ops_review_remove(review_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                            sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    case = await _case_or_404(review_id)
+    form = await request.form()
+    values = {"ground": str(form.get("ground") or ""),
+              "facts": str(form.get("facts") or "").replace("\r\n", "\n").strip()}
+    errors = {}
+    if values["ground"] not in rules.REPORT_REASONS:
+        errors["ground"] = "Choose the rule this review breaks."
+    if len(values["facts"]) < 10:
+        errors["facts"] = "Describe the facts in a few words: the author reads them in the statement of reasons."
+    elif len(values["facts"]) > FACTS_MAX:
+        errors["facts"] = f"Keep the facts under {FACTS_MAX:,} characters (they have {len(values['facts']):,})."
+    if case["review"]["status"] != "published":
+        errors["ground"] = "This review has already been removed."
+    if errors:
+        return _review_page(request, case, values=values, errors=errors, status_code=400)
+    await moderation.remove_review(review_id, operator_id=account["id"], ground=values["ground"],
+                                   facts=values["facts"], settings=settings, sync=sync)
+    return Redirect(path=f"/ops/reviews/{review_id}?done=removed", status_code=303)
+
+
+async def _complaint_or_404(complaint_id: int) -> dict[str, Any]:
+    try:
+        return await moderation.complaint_case(complaint_id)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+
+
+def _complaint_page(request: Request, case: dict[str, Any], *, values: dict[str, str] | None = None,
+                    error: str | None = None, status_code: int = 200) -> Template:
+    return Template(template_name="pages/ops/complaint.html", status_code=status_code, context={
+        **case, "values": values or {}, "error": error, "done": _done(request), "section": "queue"})
+
+
+@get("/ops/complaints/{complaint_id:int}", name="ops_complaint")
+async def ops_complaint(complaint_id: FromPath[int], request: Request) -> Template:
+    operator(request)
+    return _complaint_page(request, await _complaint_or_404(complaint_id))
+
+
+@post("/ops/complaints/{complaint_id:int}/resolve", name="ops_complaint_resolve")
+async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                                sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    case = await _complaint_or_404(complaint_id)
+    form = await request.form()
+    values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
+    try:
+        await moderation.resolve_complaint(complaint_id, operator_id=account["id"], outcome=values["outcome"],
+                                           note=values["note"], settings=settings, sync=sync)
+    except ValueError as refused:
+        return _complaint_page(request, case, values=values, error=str(refused), status_code=400)
+    return Redirect(path=f"/ops/complaints/{complaint_id}?done={values['outcome']}", status_code=303)
+
+
+# --- The recipient's side: contesting a decision (DSA Art. 20) -------------------------------------------
+
+async def _decision_for(request: Request, decision_id: int) -> dict[str, Any]:
+    account = signed_in(request).account
+    try:
+        return await moderation.decision_for_recipient(decision_id, account["id"])
+    except LookupError as missing:
+        raise NotFoundException() from missing
+
+
+async def _contest_page(decision: dict[str, Any], *, values: dict[str, str] | None = None,
+                        errors: dict[str, str] | None = None, sent: bool = False, status_code: int = 200) -> Template:
+    return Template(template_name="pages/decisions/contest.html", status_code=status_code, context={
+        "decision": decision, "values": values or {"message": ""}, "errors": errors or {}, "sent": sent,
+        "expired": moderation.contest_expired(decision), "complaints": await moderation.complaints_on(decision["id"]),
+        "message_min": moderation.COMPLAINT_MIN, "message_max": moderation.COMPLAINT_MAX})
+
+
+@get("/decisions/{decision_id:int}/contest", name="decision_contest")
+async def contest_form(decision_id: FromPath[int], request: Request) -> Template:
+    decision = await _decision_for(request, decision_id)
+    return await _contest_page(decision, sent=request.query_params.get("sent") == "1")
+
+
+@post("/decisions/{decision_id:int}/contest", name="decision_contest_submit")
+async def contest_submit(decision_id: FromPath[int], request: Request) -> Template | Redirect:
+    decision = await _decision_for(request, decision_id)
+    values = {"message": str((await request.form()).get("message") or "").replace("\r\n", "\n").strip()}
+    try:
+        await moderation.complain(decision_id, signed_in(request).account["id"], values["message"])
+    except moderation.ComplaintRefused as refused:
+        return await _contest_page(decision, values=values, errors={refused.field: refused.message}, status_code=400)
+    return Redirect(path=f"/decisions/{decision_id}/contest?sent=1", status_code=303)
+
+
+HANDLERS = [ops_queue, ops_review, ops_review_keep, ops_review_remove, ops_complaint, ops_complaint_resolve,
+            contest_form, contest_submit]

@@ -1,3 +1,103 @@
-"""(placeholder, filled by its issue)"""
+"""Reporting a review (DSA Art. 16): anyone, with or without an account, can tell us a review breaks the rules.
 
-HANDLERS: list = []
+A report needs a reason, an explanation and, without an account, an e-mail address for the acknowledgement
+and the decision. Each reporter may send a few reports an hour; the rest get a 429 page.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from storefront.accounts.service import MAX_EMAIL_LENGTH, normalise_email
+from storefront.moderation import service as moderation
+from storefront.reviews import rules
+from storefront.settings import Settings
+from storefront.web.viewer import viewer_of
+
+ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class TooManyReportsPage(HTTPException):
+    status_code = 429
+    page_message = (f"You have sent {rules.REPORTS_PER_HOUR} reports in the last hour, the most we accept. "
+                    "Nothing was sent this time: please try again in an hour. Reports already sent will be "
+                    "looked at.")
+
+
+async def _review_or_404(review_id: int) -> dict[str, Any]:
+    try:
+        return await moderation.published_review(review_id)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+
+
+def _page(review: dict[str, Any], values: dict[str, str], errors: dict[str, str],
+          status_code: int = 200) -> Template:
+    return Template(template_name="pages/reviews/report.html", status_code=status_code, context={
+        "review": review, "values": values, "errors": errors, "reasons": rules.REPORT_REASONS,
+        "message_min": moderation.REPORT_MESSAGE_MIN, "message_max": moderation.REPORT_MESSAGE_MAX})
+
+
+def _field_errors(values: dict[str, str], needs_email: bool) -> dict[str, str]:
+    errors = {}
+    if values["reason"] not in rules.REPORT_REASONS:
+        errors["reason"] = "Choose why this review should not be published."
+    message = values["message"]
+    if len(message) < moderation.REPORT_MESSAGE_MIN:
+        errors["message"] = (f"Explain what is wrong with this review in at least "
+                             f"{moderation.REPORT_MESSAGE_MIN} characters.")
+    elif len(message) > moderation.REPORT_MESSAGE_MAX:
+        errors["message"] = (f"Keep the explanation under {moderation.REPORT_MESSAGE_MAX:,} characters "
+                             f"(it has {len(message):,}).")
+    if needs_email:
+        email = values["email"]
+        if not email:
+            errors["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
+        elif len(email) > MAX_EMAIL_LENGTH or not EMAIL_SHAPE.fullmatch(email):
+            errors["email"] = "Enter an e-mail address like name@example.com."
+    return errors
+
+
+@get("/reviews/{review_id:int}/report", name="review_report")
+async def report_form(review_id: FromPath[int]) -> Template:
+    return _page(await _review_or_404(review_id), {"reason": "", "message": "", "email": ""}, {})
+
+
+@post("/reviews/{review_id:int}/report", name="review_report_submit", opt=ANONYMOUS_FORM)
+async def report_submit(review_id: FromPath[int], request: Request,
+                        settings: NamedDependency[Settings]) -> Template | Redirect:
+    review = await _review_or_404(review_id)
+    viewer = viewer_of(request)
+    form = await request.form()
+    values = {"reason": str(form.get("reason") or ""),
+              "message": str(form.get("message") or "").replace("\r\n", "\n").strip(),
+              "email": normalise_email(str(form.get("email") or ""))}
+    errors = _field_errors(values, needs_email=not viewer.is_signed_in)
+    if errors:
+        return _page(review, values, errors, status_code=400)
+    account = viewer.account
+    try:
+        await moderation.file_report(review_id, reason=values["reason"], message=values["message"],
+                                     reporter_account=account["id"] if account else None,
+                                     reporter_email=account["email"] if account else values["email"],
+                                     settings=settings)
+    except moderation.TooManyReports as too_many:
+        raise TooManyReportsPage() from too_many
+    except LookupError as missing:
+        raise NotFoundException() from missing
+    return Redirect(path=f"/reviews/{review_id}/report/sent", status_code=303)
+
+
+@get("/reviews/{review_id:int}/report/sent", name="review_report_sent")
+async def report_sent(review_id: FromPath[int]) -> Template:
+    return Template(template_name="pages/reviews/report_sent.html", context={"review_id": review_id})
+
+
+HANDLERS = [report_form, report_submit, report_sent]
