@@ -133,7 +133,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     )
     return Litestar(
         route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
-                        media.variant_picture, legal.ranking_explained, *accounts.HANDLERS, *cart.HANDLERS,
+                        media.variant_picture, legal.ranking_explained, legal.reviews_policy, *accounts.HANDLERS,
+                        *cart.HANDLERS,
                         *checkout.HANDLERS, *payments.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS,
                         *mailbox.HANDLERS, *reviews.HANDLERS, *review_forms.HANDLERS, *review_reports.HANDLERS,
                         *ops.HANDLERS,

@@ -28,12 +28,14 @@ async def seed(offers: int) -> bool:
     from storefront.demo.accounts import load_demo_accounts
     from storefront.demo.generate import generate
     from storefront.demo.load import is_empty, load
+    from storefront.demo.reviews import load_demo_reviews
 
     if not await is_empty():
         return False
     catalogue = generate(offers=offers)
     await load(catalogue)
     await load_demo_accounts(catalogue)
+    await load_demo_reviews(catalogue)
     return True
 
 
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--offers", type=int, default=3_000)
     sub.add_parser("rebuild-index", help="rebuild the whole search index from the database")
     sub.add_parser("sync-index", help="reindex what the search outbox holds")
+    sub.add_parser("send-review-invitations", help="e-mail the review invitations that are due")
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -96,6 +99,10 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"indexed {await rebuild_index()} products")
             elif args.command == "sync-index":
                 print(f"reindexed {await sync_index()} products")
+            elif args.command == "send-review-invitations":
+                from storefront.reviews.invitations import send_due_invitations
+
+                print(f"sent {await send_due_invitations(get_settings())} review invitations")
         finally:
             await close_database()
 

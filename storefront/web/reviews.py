@@ -1,3 +1,80 @@
-"""(placeholder, filled by its issue)"""
+"""Reading reviews: the product model's published reviews, on the product page and on a page of their own
+(`/p/{slug}/reviews`, sorted and paged), shown only while the product is offered."""
+from __future__ import annotations
 
-HANDLERS: list = []
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from storefront.catalog import queries
+from storefront.reviews import rules, service
+from storefront.strategy import is_available, variant_title
+from storefront.web.htmx import page_or_fragment
+
+
+def is_offered(model: Mapping[str, Any], offers: list[dict[str, Any]]) -> bool:
+    """Reviews are shown while the product is offered: a referenced model with at least one buyable offer."""
+    return not model["is_dereferenced"] and any(is_available(o, o["seller"]) for o in offers)
+
+
+def _stars_text(x100: int) -> str:
+    """Hundredths of a star to one decimal, rounded half up in integers ("4.25" -> "4.3")."""
+    tenths = (x100 + 5) // 10
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def reviews_url(slug: str, sort: str = "relevance", page: int = 1) -> str:
+    return f"/p/{slug}/reviews?sort={sort}" + (f"&page={page}" if page > 1 else "")
+
+
+async def reviews_context(model_id: int, slug: str, sort: str = "relevance", page: int = 1) -> dict[str, Any]:
+    """Everything templates/partials/reviews.html needs: the summary, one page of reviews, sorts and pager."""
+    summary = await service.summary(model_id)
+    pages = max(1, -(-summary.count // rules.PAGE_SIZE))
+    page = page if 1 <= page <= pages else 1
+    return {
+        "reviews_slug": slug,
+        "summary": summary,
+        "average_text": _stars_text(summary.average_x100) if summary.average_x100 is not None else None,
+        "distribution": [{"stars": stars, "count": count,
+                          "percent": round(100 * count / summary.count) if summary.count else 0}
+                         for stars, count in summary.distribution.items()],
+        "sub_averages": [{"label": rules.SUB_RATINGS[name], "text": _stars_text(x100)}
+                         for name, x100 in summary.sub_averages.items()],
+        "reviews": await service.product_reviews(model_id, sort, page, rules.PAGE_SIZE),
+        "sub_rating_labels": rules.SUB_RATINGS,
+        "sort": sort,
+        "sorts": [{"key": key, "label": label, "url": reviews_url(slug, key)} for key, label in rules.SORTS.items()],
+        "page": page,
+        "pages": [{"number": n, "url": reviews_url(slug, sort, n)} for n in range(1, pages + 1)],
+        "relevance_formula": rules.RELEVANCE_FORMULA,
+        "max_delay_days": rules.MAX_PUBLICATION_DELAY_WORKING_DAYS,
+    }
+
+
+@get("/p/{slug:str}/reviews", name="product_reviews")
+async def product_reviews_page(slug: FromPath[str], request: Request) -> Template:
+    variant = await queries.variant_in_context(slug)
+    if variant is None:
+        raise NotFoundException()
+    model = variant["model"]
+    if not is_offered(model, await queries.offers_with_sellers(variant["id"])):
+        raise NotFoundException()
+    sort = request.query_params.get("sort", "relevance")
+    sort = sort if sort in rules.SORTS else "relevance"
+    page_text = request.query_params.get("page", "1")
+    page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1
+    context = await reviews_context(model["id"], variant["slug"], sort, page)
+    context.update({
+        "variant": variant, "model": model,
+        "title": variant_title(model["brand"]["name"], model["name"], variant["storage_gb"], variant["color"]),
+        "breadcrumbs": list(reversed(await queries.category_chain(model["category"]["id"]))),
+    })
+    return page_or_fragment(request, "pages/product_reviews.html", "partials/reviews.html", context)
+
+
+HANDLERS = [product_reviews_page]
