@@ -1,6 +1,7 @@
 """create_app(): the only place where plugins, templates, routes and dependencies are wired."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,6 +68,20 @@ async def close_database() -> None:
         await engine.close_connection_pool()
 
 
+async def _scheduled_jobs(settings: Settings) -> None:
+    """Review invitations (and outgoing mail) on a timer. Every worker may run it: the job is idempotent."""
+    from storefront.mail.outbox import deliver_pending
+    from storefront.reviews.invitations import send_due_invitations
+
+    while True:
+        try:
+            await send_due_invitations(settings)
+            await deliver_pending(settings)
+        except Exception:
+            log.exception("scheduled jobs failed; trying again at the next run")
+        await asyncio.sleep(settings.jobs_interval_seconds)
+
+
 def _static_version(root: Path) -> str:
     """Changes whenever a stylesheet or script changes, so assets can be cached for a year."""
     files = sorted(p for p in (root / "static").rglob("*") if p.is_file())
@@ -122,9 +137,12 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await open_database()
+        jobs = asyncio.create_task(_scheduled_jobs(settings)) if settings.jobs_interval_seconds > 0 else None
         try:
             yield
         finally:
+            if jobs:
+                jobs.cancel()
             await close_database()
 
     static = create_static_files_router(

@@ -70,3 +70,11 @@ def write_transaction(engine: Engine):
 
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """A unique index refused the row: on both engines, the sign that another writer got there first."""
+    from asyncpg.exceptions import UniqueViolationError
+
+    return isinstance(error, UniqueViolationError) or (
+        isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error))

@@ -68,6 +68,8 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = True
     mail_from: str = "Encore <no-reply@encore.example>"
+    # How often each worker runs the scheduled jobs (review invitations, sending mail); 0 turns them off.
+    jobs_interval_seconds: int = 900
     # The embedded payment sandbox signs its notifications with this shared secret.
     payment_webhook_secret: str = "dev-only-sandbox-secret"
 
@@ -117,6 +119,7 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         smtp_starttls=env.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
         mail_from=env.get("MAIL_FROM") or defaults.mail_from,
         payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET") or defaults.payment_webhook_secret,
+        jobs_interval_seconds=_int_from(env, "JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds),
     )
 
 

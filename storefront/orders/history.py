@@ -15,6 +15,8 @@ from typing import Any
 from storefront.orders.checkout_forms import COUNTRIES
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
+from storefront.reviews import rules as review_rules
+from storefront.reviews.tables import Review
 from storefront.settings import Settings
 
 ORDERS_PER_PAGE = 10
@@ -56,6 +58,10 @@ class Line:
     unit_price_cents: int
     warranty_months: int
     warranty: Deadline | None  # the seller's commercial warranty; None until delivery
+    id: int = 0
+    review_id: int | None = None  # the buyer's review of this line, if written
+    review_rating: int | None = None
+    review_editable: bool = False  # within the edit window (from delivery)
 
     @property
     def line_total_cents(self) -> int:
@@ -178,12 +184,24 @@ async def _lines_by_seller_order(seller_order_ids: list[int]) -> dict[int, list[
     return grouped
 
 
-def _line(row: dict[str, Any], delivered_on: dt.date | None, today: dt.date | None) -> Line:
+def _line(row: dict[str, Any], delivered_on: dt.date | None, today: dt.date | None,
+          review: dict[str, Any] | None = None) -> Line:
     warranty = None
     if delivered_on is not None and today is not None:
         warranty = _deadline(add_months(delivered_on, row["warranty_months"]), today)
+    editable = bool(review and dt.datetime.now(dt.UTC) <= review["delivered_at"] + review_rules.EDIT_WINDOW)
     return Line(title=row["title"], slug=row["slug"], grade=row["grade"], quantity=row["quantity"],
-                unit_price_cents=row["unit_price_cents"], warranty_months=row["warranty_months"], warranty=warranty)
+                unit_price_cents=row["unit_price_cents"], warranty_months=row["warranty_months"], warranty=warranty,
+                id=row["id"], review_id=review["id"] if review else None,
+                review_rating=review["rating"] if review else None, review_editable=editable)
+
+
+async def _reviews_by_line(line_ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not line_ids:
+        return {}
+    rows = await Review.select(Review.id, Review.order_line, Review.rating, Review.delivered_at).where(
+        Review.order_line.is_in(line_ids))
+    return {row["order_line"]: row for row in rows}
 
 
 async def count_orders(account_id: int) -> int:
@@ -225,6 +243,7 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
     seller_orders = await _seller_orders_of([order["id"]])
     ids = [so["id"] for so in seller_orders]
     lines = await _lines_by_seller_order(ids)
+    reviews = await _reviews_by_line([row["id"] for rows in lines.values() for row in rows])
     history: dict[int, list[StatusChange]] = defaultdict(list)
     claims: dict[int, list[ClaimView]] = defaultdict(list)
     if ids:
@@ -249,7 +268,8 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
             withdrawal = _deadline(delivered_on + dt.timedelta(days=settings.withdrawal_days), today)
         details.append(SellerOrderDetail(
             id=so["id"], seller_name=so["seller_name"], status=so["status"], status_label=STATUS_LABELS[so["status"]],
-            total_cents=so["total_cents"], lines=[_line(row, delivered_on, today) for row in lines[so["id"]]],
+            total_cents=so["total_cents"], lines=[_line(row, delivered_on, today, reviews.get(row["id"]))
+                                             for row in lines[so["id"]]],
             items_cents=so["items_cents"], shipping_cents=so["shipping_cents"],
             promised_delivery_date=so["promised_delivery_date"], carrier=so["carrier"],
             tracking_number=so["tracking_number"], shipped_at=so["shipped_at"], delivered_on=delivered_on,

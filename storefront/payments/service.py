@@ -4,11 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from search_index.build import IndexSync
-from storefront.db import write_transaction
+from storefront.db import is_unique_violation, write_transaction
 from storefront.orders import transitions
 from storefront.payments.provider import InvalidNotification, Notification, PaymentProvider
 from storefront.payments.tables import Payment, PaymentNotification
 from storefront.settings import Settings
+
+
+class _AlreadyHandled(Exception):
+    """Leaves the transaction (and rolls it back: PostgreSQL aborts it after a unique violation)."""
 
 
 async def _first_time(notification: Notification, body: bytes) -> bool:
@@ -19,10 +23,10 @@ async def _first_time(notification: Notification, body: bytes) -> bool:
         await PaymentNotification.insert(PaymentNotification(
             event_id=notification.event_id, payment_reference=notification.payment_reference,
             payload=body.decode(errors="replace")[:4000], received_at=dt.datetime.now(dt.UTC)))
-    except Exception as exc:  # a concurrent delivery of the same event won the unique index
-        if await PaymentNotification.exists().where(PaymentNotification.event_id == notification.event_id):
-            return False
-        raise exc
+    except Exception as error:
+        if is_unique_violation(error):  # a concurrent delivery of the same event got there first
+            raise _AlreadyHandled from error
+        raise
     return True
 
 
@@ -37,6 +41,17 @@ async def handle_notification(body: bytes, signature: str, *, provider: PaymentP
         raise InvalidNotification("amount does not match the order")
     succeeded = notification.type == "payment.succeeded"
     # One transaction: the event's record, the payment and the order move together or not at all.
+    try:
+        outcome = await _handle_once(notification, body, payment, succeeded, settings)
+    except _AlreadyHandled:
+        return "duplicate"
+    if outcome == "failed":
+        await sync.after_commit()  # the stock that came back is buyable again
+    return outcome
+
+
+async def _handle_once(notification: Notification, body: bytes, payment: dict, succeeded: bool,
+                       settings: Settings) -> str:
     async with write_transaction(Payment._meta.db):
         if not await _first_time(notification, body):
             return "duplicate"
@@ -49,6 +64,4 @@ async def handle_notification(body: bytes, signature: str, *, provider: PaymentP
             await transitions.payment_succeeded(payment["order"], settings)
         else:
             await transitions.payment_failed(payment["order"], settings)
-    if not succeeded:
-        await sync.after_commit()  # the stock that came back is buyable again
     return "paid" if succeeded else "failed"

@@ -10,7 +10,7 @@ from search_index import build
 from search_index.build import IndexSync
 from storefront.catalog.queries import category_chain
 from storefront.catalog.tables import ProductModel, Variant
-from storefront.db import write_transaction
+from storefront.db import is_unique_violation, write_transaction
 from storefront.orders.tables import Order, OrderLine, SellerOrder
 from storefront.reviews import rules
 from storefront.reviews.tables import Review
@@ -113,7 +113,12 @@ async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput,
                         seller=line.seller_id, status="published", purchased_at=line.purchased_at,
                         delivered_at=line.delivered_at, submitted_at=now, published_at=now, updated_at=now,
                         **_values(data, line.with_sub_ratings))
-        await review.save()
+        try:
+            await review.save()
+        except Exception as error:
+            if is_unique_violation(error):  # the same form posted twice at once: the first one won
+                raise ReviewError("order", "You have already reviewed this purchase.") from error
+            raise
         await refresh_ratings(line.model_id, line.seller_id)
     await sync.after_commit()
     return review.id

@@ -213,11 +213,11 @@ async def test_removing_a_review_takes_it_down_and_sends_the_statement_of_reason
                  email="witness@example.com")
     count_before = await rating_count(reviewed.model_id)
     audit_before = await AuditEntry.count()
-    assert reviewed.comment in unescape((await client.get(f"/p/{reviewed.slug}?sort=newest")).text)
+    assert reviewed.comment in unescape((await client.get(f"/p/{reviewed.slug}/reviews?sort=newest")).text)
     await as_operator(client)
     answer = await remove(client, reviewed.review_id, facts="It calls a named employee an idiot.")
     assert answer.status_code == 303
-    product = await client.get(f"/p/{reviewed.slug}?sort=newest")
+    product = await client.get(f"/p/{reviewed.slug}/reviews?sort=newest")
     assert product.status_code == 200 and reviewed.comment not in unescape(product.text)
     assert reviewed.comment not in [r["comment"] for r in await reviews.product_reviews(reviewed.model_id, "newest")]
     assert await rating_count(reviewed.model_id) == count_before - 1
