@@ -15,7 +15,6 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
 from search_index.build import IndexSync
 from storefront.cart import service as carts
 from storefront.catalog.tables import ProductModel, Variant
@@ -27,9 +26,8 @@ from storefront.orders.tables import OrderLine, SellerOrder
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
 from storefront.reviews.tables import Review, ReviewReport
-from storefront.sellers.tables import Offer
 from storefront.settings import Settings
-from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
+from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, put_back_stock, sign_in
 
 _taken: list[tuple[int, int]] = []  # (offer, variant) of each order placed here, one item each
 
@@ -46,11 +44,7 @@ class Reviewed:
 @pytest.fixture(scope="module", autouse=True)
 async def stock_put_back(prepared_store: Settings, backend) -> AsyncIterator[None]:
     yield
-    for offer_id, _ in _taken:
-        await Offer.update({Offer.stock: Offer.stock + 1}).where(Offer.id == offer_id)
-    await build.enqueue(variant for _, variant in _taken)
-    await IndexSync(backend, prepared_store.ranking).after_commit()
-    _taken.clear()
+    await put_back_stock(_taken, prepared_store, backend)
 
 
 @pytest.fixture

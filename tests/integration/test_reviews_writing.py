@@ -17,7 +17,6 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
 from search_index.build import IndexSync
 from search_index.query import SearchQuery
 from storefront.cart import service as carts
@@ -31,7 +30,7 @@ from storefront.reviews.invitations import send_due_invitations
 from storefront.reviews.tables import Review, ReviewInvitation
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
-from tests.integration.commerce import csrf_from, make_account, post_form, sign_in
+from tests.integration.commerce import csrf_from, make_account, post_form, put_back_stock, sign_in
 
 _taken: list[tuple[int, int]] = []  # (offer, variant) to put back, one item each
 
@@ -51,11 +50,7 @@ class Bought:
 @pytest.fixture(scope="module", autouse=True)
 async def stock_put_back(prepared_store: Settings, backend) -> AsyncIterator[None]:
     yield
-    for offer_id, _ in _taken:
-        await Offer.update({Offer.stock: Offer.stock + 1}).where(Offer.id == offer_id)
-    await build.enqueue(variant for _, variant in _taken)
-    await IndexSync(backend, prepared_store.ranking).after_commit()
-    _taken.clear()
+    await put_back_stock(_taken, prepared_store, backend)
 
 
 async def offer_in(root_category: str) -> dict:
