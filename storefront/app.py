@@ -69,7 +69,9 @@ async def close_database() -> None:
 
 
 async def _scheduled_jobs(settings: Settings) -> None:
-    """Review invitations (and outgoing mail) on a timer. Every worker may run it: the job is idempotent."""
+    """Review invitations, outgoing mail and expired sessions, on a timer. Every worker may run it: each
+    job is idempotent."""
+    from storefront.accounts.sessions import purge_expired
     from storefront.mail.outbox import deliver_pending
     from storefront.reviews.invitations import send_due_invitations
 
@@ -77,6 +79,7 @@ async def _scheduled_jobs(settings: Settings) -> None:
         try:
             await send_due_invitations(settings)
             await deliver_pending(settings)
+            await purge_expired()
         except Exception:
             log.exception("scheduled jobs failed; trying again at the next run")
         await asyncio.sleep(settings.jobs_interval_seconds)

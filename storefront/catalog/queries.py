@@ -85,9 +85,6 @@ async def category_chain(category_id: int) -> list[dict[str, Any]]:
     return snapshot.category_chain(category_id)
 
 
-async def variant_by_slug(slug: str) -> dict[str, Any] | None:
-    return await Variant.select().where(Variant.slug == slug).output(load_json=True).first()
-
 
 @cache
 def _variant_in_context_columns() -> tuple:
@@ -121,14 +118,6 @@ async def sibling_variants(model_id: int) -> list[dict[str, Any]]:
     return await Variant.select().where(Variant.model == model_id).order_by(Variant.storage_gb, Variant.id)
 
 
-async def offers_for_variant(variant_id: int) -> list[dict[str, Any]]:
-    return await Offer.select().where(Offer.variant == variant_id)
-
-
-async def sellers_by_id(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    if not ids:
-        return {}
-    return {s["id"]: s for s in await Seller.select().where(Seller.id.is_in(list(ids)))}
 
 
 async def model_with_context(model_id: int) -> tuple[dict, dict, dict] | None:
