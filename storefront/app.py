@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -146,6 +147,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         finally:
             if jobs:
                 jobs.cancel()
+                # Wait for it to stop: a query still running must not outlive the event loop.
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             await close_database()
 
     static = create_static_files_router(
