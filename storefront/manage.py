@@ -1,4 +1,4 @@
-"""Operator commands: `python -m storefront.manage prepare|migrate|seed|rebuild-index|sync-index`.
+"""Operator commands: `python -m storefront.manage COMMAND`; `--help` lists them.
 
 `prepare` is what `make run` does: migrate, load the demo catalogue into an empty database, and build
 the search index when it is missing. Run twice, it reuses what exists and returns in a moment.
@@ -70,6 +70,20 @@ async def prepare(offers: int) -> None:
     log.info("ready in %.1f s", time.perf_counter() - started)
 
 
+async def active_recipients() -> None:
+    from storefront.audience.service import published_average, roll_up
+
+    for month, recipients in await roll_up():
+        print(f"{month}: {recipients} active recipients counted; the month's marks and key are deleted")
+    publication = await published_average()
+    if publication is None:
+        print("no complete month counted yet: nothing to publish")
+        return
+    months = ", ".join(f"{month} {recipients}" for month, recipients in publication.months)
+    print(f"average monthly active recipients {publication.period_start} to {publication.period_end}: "
+          f"{publication.average} ({months})")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="storefront.manage")
@@ -82,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("rebuild-index", help="rebuild the whole search index from the database")
     sub.add_parser("sync-index", help="reindex what the search outbox holds")
     sub.add_parser("send-review-invitations", help="e-mail the review invitations that are due")
+    sub.add_parser("active-recipients", help="count the complete months of active recipients (DSA Art. 24(2)) "
+                                             "and print the published average")
+    sub.add_parser("apply-terminations", help="dereference the sellers whose notice period has ended")
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -103,6 +120,16 @@ def main(argv: list[str] | None = None) -> None:
                 from storefront.reviews.invitations import send_due_invitations
 
                 print(f"sent {await send_due_invitations(get_settings())} review invitations")
+            elif args.command == "active-recipients":
+                await active_recipients()
+            elif args.command == "apply-terminations":
+                from search_index.build import IndexSync
+                from storefront.moderation.referencing import apply_due_terminations
+                from storefront.search import backend_from_settings
+
+                settings = get_settings()
+                sync = IndexSync(backend_from_settings(settings), settings.ranking)
+                print(f"dereferenced {await apply_due_terminations(sync=sync)} sellers at the end of their notice")
         finally:
             await close_database()
 

@@ -41,6 +41,43 @@ class SellerFees:
 
 
 @dataclass(frozen=True)
+class OperatorInfo:
+    """Who runs the platform and how to reach them: shown on the legal pages and in e-mails."""
+
+    legal_name: str = "Encore Marketplace SAS"
+    address: str = "18 rue des Artisans, 69002 Lyon, France"
+    trade_register: str = "RCS Lyon 912 345 678"
+    vat_number: str = "FR12912345678"
+    publication_director: str = "the chair of Encore Marketplace SAS"
+    host: str = "the operator's own servers, operated from France"
+    # Art. 12 DSA: single point of contact for the people who use the platform.
+    contact_email: str = "help@encore.example"
+    # Art. 11 DSA: single point of contact for Member State authorities, the Commission and the Board.
+    authorities_email: str = "authorities@encore.example"
+    authorities_languages: tuple[str, ...] = ("English", "French")
+    privacy_email: str = "privacy@encore.example"
+    # Consumer mediator (French consumer code L612-1): free of charge for the buyer.
+    mediator_name: str = "Médiation Commerce Électronique"
+    mediator_address: str = "3 place de la Médiation, 75008 Paris, France"
+    mediator_url: str = "https://mediation.example"
+    competent_courts: str = "the courts of Lyon, France"
+
+
+@dataclass(frozen=True)
+class QualityCharter:
+    """The limits a referenced seller keeps to; the portal and the console compare each seller's rates
+    with them, and the sellers' conditions publish them. Rates in basis points, over the last 90 days."""
+
+    max_defect_rate_bp: int = 300  # 3 %
+    max_wrong_item_rate_bp: int = 100  # 1 %
+    max_cosmetic_rate_bp: int = 300  # 3 %
+    max_late_delivery_rate_bp: int = 500  # 5 %
+    min_rating_x100: int = 400  # 4.0 out of 5
+    max_dispatch_working_days: int = 2
+    min_battery_percent: int = 80
+
+
+@dataclass(frozen=True)
 class Settings:
     brand_name: str = "Encore"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}"
@@ -60,6 +97,12 @@ class Settings:
     legal_guarantee_months: int = 24
     withdrawal_days: int = 14
     return_window_days: int = 30
+    # P2B Regulation Art. 4(1): notice before a seller is terminated for convenience.
+    seller_termination_notice_days: int = 30
+    operator: OperatorInfo = field(default_factory=OperatorInfo)
+    quality_charter: QualityCharter = field(default_factory=QualityCharter)
+    # Art. 24(2) DSA: how often (seconds) each worker writes the active-recipient marks it has buffered.
+    active_recipients_flush_seconds: int = 60
     results_per_page: int = 24
     # E-mail: without SMTP_HOST messages stay in the outbox, readable at /dev/mailbox from this machine.
     smtp_host: str | None = None
@@ -99,6 +142,15 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         minimum_cents=_int_from(env, "SERVICE_FEE_MIN_CENTS", defaults.service_fee.minimum_cents),
         maximum_cents=_int_from(env, "SERVICE_FEE_MAX_CENTS", defaults.service_fee.maximum_cents),
     )
+    operator = OperatorInfo(
+        legal_name=env.get("OPERATOR_LEGAL_NAME") or defaults.operator.legal_name,
+        address=env.get("OPERATOR_ADDRESS") or defaults.operator.address,
+        contact_email=env.get("CONTACT_EMAIL") or defaults.operator.contact_email,
+        authorities_email=env.get("AUTHORITIES_EMAIL") or defaults.operator.authorities_email,
+        mediator_name=env.get("MEDIATOR_NAME") or defaults.operator.mediator_name,
+        mediator_address=env.get("MEDIATOR_ADDRESS") or defaults.operator.mediator_address,
+        mediator_url=env.get("MEDIATOR_URL") or defaults.operator.mediator_url,
+    )
     return Settings(
         brand_name=env.get("BRAND_NAME") or defaults.brand_name,
         database_url=env.get("DATABASE_URL") or defaults.database_url,
@@ -120,6 +172,11 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM") or defaults.mail_from,
         payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET") or defaults.payment_webhook_secret,
         jobs_interval_seconds=_int_from(env, "JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds),
+        seller_termination_notice_days=_int_from(env, "SELLER_TERMINATION_NOTICE_DAYS",
+                                                 defaults.seller_termination_notice_days),
+        operator=operator,
+        active_recipients_flush_seconds=_int_from(env, "ACTIVE_RECIPIENTS_FLUSH_SECONDS",
+                                                  defaults.active_recipients_flush_seconds),
     )
 
 

@@ -27,6 +27,8 @@ class Seller(Table):
     self_certified = Boolean(default=False)
     # pending until the operator references it; dereferenced for convenience or for breach.
     status = Varchar(length=16, default="pending", index=True)
+    # Set when the seller was terminated for convenience: it stays listed until then (P2B Art. 4 notice).
+    terminates_at = Timestamptz(null=True, default=None)
     joined_at = Timestamptz()
     # Figures used by ranking. None means "no figures yet", which ranking treats as neutral.
     rating_x100 = Integer(null=True, default=None)

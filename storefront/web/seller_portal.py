@@ -25,6 +25,7 @@ from litestar.response import Redirect, Template
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
+from storefront.moderation import referencing
 from storefront.orders import seller_views, transitions
 from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
@@ -105,7 +106,7 @@ def _figures(seller: dict[str, Any], delivered: int) -> dict[str, Any]:
 
 
 @get("/", name="seller_dashboard")
-async def dashboard(seller_id: NamedDependency[int]) -> Template:
+async def dashboard(seller_id: NamedDependency[int], settings: NamedDependency[Settings]) -> Template:
     seller = await seller_views.seller_profile(seller_id)
     counts = await seller_views.status_counts(seller_id)
     year, month = _this_month()
@@ -119,6 +120,10 @@ async def dashboard(seller_id: NamedDependency[int]) -> Template:
         "figures": _figures(seller, await seller_views.delivered_count(seller_id)),
         "statement_period": _period(year, month),
         "statement_label": dt.date(year, month, 1).strftime("%B %Y"),
+        "charter": referencing.charter_checks(seller, settings.quality_charter),
+        "gaps": referencing.traceability_gaps(seller),
+        "decisions": await referencing.decisions_for_seller(seller_id),
+        "now": dt.datetime.now(dt.UTC),
     })
 
 

@@ -50,3 +50,19 @@ async def test_dereferencing_a_seller_reaches_search_on_postgres(postgres_store)
                 assert seller["id"] not in {o["seller_id"] for o in doc["offers"]}
     finally:
         await set_seller_status(seller["id"], "referenced", sync=sync)
+
+
+async def test_the_audit_log_refuses_changes_on_postgres(postgres_store) -> None:
+    import datetime as dt
+
+    from storefront.moderation.tables import AuditEntry
+
+    await AuditEntry.insert(AuditEntry(action="checked", subject_type="seller", subject_id=1,
+                                       created_at=dt.datetime.now(dt.UTC)))
+    for attempt in (AuditEntry.update({AuditEntry.detail: "rewritten"}, force=True),
+                    AuditEntry.delete(force=True)):
+        with pytest.raises(Exception, match="append-only"):
+            await attempt
+    with pytest.raises(Exception, match="append-only"):
+        await postgres_store.engine.run_ddl("TRUNCATE audit_entry")
+    assert await AuditEntry.count() >= 1

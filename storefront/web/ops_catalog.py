@@ -1,0 +1,225 @@
+"""The console's catalogue side: sellers to reference, dereference or reinstate, products to dereference, and
+the audit log, which the console can read and page through but never edit."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from piccolo.engine.postgres import PostgresEngine
+
+from search_index.build import IndexSync
+from storefront.catalog.tables import ProductModel, Variant
+from storefront.moderation import referencing
+from storefront.moderation.tables import AuditEntry
+from storefront.sellers.tables import Offer, Seller
+from storefront.settings import Settings
+from storefront.web.ops import operator
+
+SELLER_FILTERS = {"pending": "Waiting to be referenced", "referenced": "Referenced", "notice": "Notice running",
+                  "dereferenced": "Dereferenced", "all": "All"}
+AUDIT_PAGE_SIZE = 50
+DONE = {"referenced": "The seller is referenced: its offers are on sale.",
+        "notice": "Notice given: the seller stays on sale until the date shown, then leaves the store.",
+        "dereferenced": "The seller is dereferenced: its offers have left search and product pages.",
+        "reinstated": "Reinstated: the offers are back on sale.",
+        "product_dereferenced": "The product is dereferenced: its page answers 410 and it has left search.",
+        "product_reinstated": "The product is back on the store."}
+
+
+def _form_text(form: Any, name: str) -> str:
+    return str(form.get(name) or "").replace("\r\n", "\n").strip()
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page") or "1"
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+@get("/ops/sellers", name="ops_sellers")
+async def ops_sellers(request: Request, settings: NamedDependency[Settings]) -> Template:
+    operator(request)
+    shown = request.query_params.get("status") or "pending"
+    shown = shown if shown in SELLER_FILTERS else "pending"
+    query = Seller.select().order_by(Seller.name)
+    if shown == "notice":
+        query = query.where(Seller.terminates_at.is_not_null() & (Seller.status == "referenced"))
+    elif shown != "all":
+        query = query.where(Seller.status == shown)
+    sellers = await query
+    counts = {status: await Seller.count().where(Seller.status == status)
+              for status in ("pending", "referenced", "dereferenced")}
+    counts["notice"] = await Seller.count().where(Seller.terminates_at.is_not_null() & (Seller.status == "referenced"))
+    counts["all"] = sum(counts[s] for s in ("pending", "referenced", "dereferenced"))
+    rows = [{"seller": s, "gaps": referencing.traceability_gaps(s),
+             "breaches": [c for c in referencing.charter_checks(s, settings.quality_charter) if c.breached]}
+            for s in sellers]
+    return Template(template_name="pages/ops/sellers.html", context={
+        "rows": rows, "filters": SELLER_FILTERS, "shown": shown, "counts": counts, "section": "sellers",
+        "done": None})
+
+
+async def _seller_case(seller_id: int) -> dict[str, Any]:
+    try:
+        return await referencing.seller_case(seller_id)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+
+
+async def _seller_page(request: Request, seller_id: int, settings: Settings, *, form: str = "",
+                       values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                       status_code: int = 200) -> Template:
+    case = await _seller_case(seller_id)
+    return Template(template_name="pages/ops/seller.html", status_code=status_code, context={
+        **case, "charter": referencing.charter_checks(case["seller"], settings.quality_charter),
+        "breach_grounds": referencing.BREACH_GROUNDS, "notice_days": settings.seller_termination_notice_days,
+        "form": form, "values": values or {}, "errors": errors or {}, "facts_max": referencing.FACTS_MAX,
+        "done": DONE.get(request.query_params.get("done") or ""), "section": "sellers"})
+
+
+@get("/ops/sellers/{seller_id:int}", name="ops_seller")
+async def ops_seller(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Template:
+    operator(request)
+    return await _seller_page(request, seller_id, settings)
+
+
+@post("/ops/sellers/{seller_id:int}/reference", name="ops_seller_reference")
+async def ops_seller_reference(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    await _seller_case(seller_id)
+    try:
+        await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings, sync=sync)
+    except referencing.MeasureRefused as refused:
+        return await _seller_page(request, seller_id, settings, form="reference",
+                                  errors={"reference": refused.message}, status_code=400)
+    return Redirect(path=f"/ops/sellers/{seller_id}?done=referenced", status_code=303)
+
+
+@post("/ops/sellers/{seller_id:int}/terminate", name="ops_seller_terminate")
+async def ops_seller_terminate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    await _seller_case(seller_id)
+    form = await request.form()
+    values = {name: _form_text(form, name) for name in ("kind", "ground", "facts")}
+    try:
+        await referencing.terminate_seller(seller_id, kind=values["kind"], ground=values["ground"],
+                                           facts=values["facts"], operator_id=account["id"], settings=settings,
+                                           sync=sync)
+    except referencing.MeasureRefused as refused:
+        return await _seller_page(request, seller_id, settings, form="terminate", values=values,
+                                  errors={refused.field: refused.message}, status_code=400)
+    done = "notice" if values["kind"] == "convenience" else "dereferenced"
+    return Redirect(path=f"/ops/sellers/{seller_id}?done={done}", status_code=303)
+
+
+@post("/ops/sellers/{seller_id:int}/reinstate", name="ops_seller_reinstate")
+async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    await _seller_case(seller_id)
+    values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
+    try:
+        await referencing.reinstate_seller(seller_id, operator_id=account["id"], note=values["note"],
+                                           settings=settings, sync=sync)
+    except referencing.MeasureRefused as refused:
+        return await _seller_page(request, seller_id, settings, form="reinstate", values=values,
+                                  errors={"reinstate": refused.message}, status_code=400)
+    return Redirect(path=f"/ops/sellers/{seller_id}?done=reinstated", status_code=303)
+
+
+@get("/ops/products", name="ops_products")
+async def ops_products(request: Request) -> Template:
+    """Products found by name, and every dereferenced product so none is forgotten."""
+    operator(request)
+    query = (request.query_params.get("q") or "").strip()[:100]
+    found = []
+    if query:
+        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
+        name = ProductModel.name
+        matches = (name.ilike if isinstance(ProductModel._meta.db, PostgresEngine) else name.like)(f"%{query}%")
+        found = await ProductModel.select(ProductModel.id, ProductModel.name, ProductModel.is_dereferenced).where(
+            matches).order_by(ProductModel.name).limit(50)
+    dereferenced = await ProductModel.select(ProductModel.id, ProductModel.name,
+                                             ProductModel.dereferenced_reason).where(
+        ProductModel.is_dereferenced.eq(True)).order_by(ProductModel.name)
+    return Template(template_name="pages/ops/products.html", context={
+        "query": query, "found": found, "dereferenced": dereferenced, "section": "products", "done": None})
+
+
+async def _product_page(request: Request, model_id: int, *, form: str = "", values: dict[str, str] | None = None,
+                        errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    try:
+        case = await referencing.product_case(model_id)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+    first_variant = await Variant.select(Variant.slug).where(Variant.model == model_id).order_by(Variant.id).first()
+    live_offers = await Offer.count().where(
+        (Offer.variant.model == model_id) & (Offer.status == "active") & (Offer.seller.status == "referenced"))
+    return Template(template_name="pages/ops/product.html", status_code=status_code, context={
+        **case, "slug": first_variant["slug"] if first_variant else None, "live_offers": live_offers,
+        "grounds": referencing.PRODUCT_GROUNDS, "form": form, "values": values or {}, "errors": errors or {},
+        "facts_max": referencing.FACTS_MAX, "done": DONE.get(request.query_params.get("done") or ""),
+        "section": "products"})
+
+
+@get("/ops/products/{model_id:int}", name="ops_product")
+async def ops_product(model_id: FromPath[int], request: Request) -> Template:
+    operator(request)
+    return await _product_page(request, model_id)
+
+
+@post("/ops/products/{model_id:int}/dereference", name="ops_product_dereference")
+async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                                  sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    form = await request.form()
+    values = {name: _form_text(form, name) for name in ("ground", "facts")}
+    try:
+        await referencing.dereference_product(model_id, ground=values["ground"], facts=values["facts"],
+                                              operator_id=account["id"], settings=settings, sync=sync)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+    except referencing.MeasureRefused as refused:
+        return await _product_page(request, model_id, form="dereference", values=values,
+                                   errors={refused.field: refused.message}, status_code=400)
+    return Redirect(path=f"/ops/products/{model_id}?done=product_dereferenced", status_code=303)
+
+
+@post("/ops/products/{model_id:int}/reinstate", name="ops_product_reinstate")
+async def ops_product_reinstate(model_id: FromPath[int], request: Request,
+                                sync: NamedDependency[IndexSync]) -> Template | Redirect:
+    account = operator(request).account
+    values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
+    try:
+        await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"], sync=sync)
+    except LookupError as missing:
+        raise NotFoundException() from missing
+    except referencing.MeasureRefused as refused:
+        return await _product_page(request, model_id, form="reinstate", values=values,
+                                   errors={"reinstate": refused.message}, status_code=400)
+    return Redirect(path=f"/ops/products/{model_id}?done=product_reinstated", status_code=303)
+
+
+@get("/ops/audit", name="ops_audit")
+async def ops_audit(request: Request) -> Template:
+    """Newest first, fifty a page. There is deliberately no route that changes an entry, and the database
+    refuses UPDATE and DELETE on the table (see the moderation migrations)."""
+    operator(request)
+    page = _page_number(request)
+    total = await AuditEntry.count()
+    actor_email = AuditEntry.actor.email.as_alias("actor_email")
+    entries = await AuditEntry.select(*AuditEntry.all_columns(), actor_email).order_by(
+        AuditEntry.id, ascending=False).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    return Template(template_name="pages/ops/audit.html", context={
+        "entries": entries, "page": min(page, pages), "pages": pages, "total": total, "section": "audit",
+        "done": None})
+
+
+HANDLERS = [ops_sellers, ops_seller, ops_seller_reference, ops_seller_terminate, ops_seller_reinstate, ops_products,
+            ops_product, ops_product_dereference, ops_product_reinstate, ops_audit]

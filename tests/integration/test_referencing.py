@@ -1,0 +1,331 @@
+"""The console's catalogue measures through HTTP: referencing a seller, terminating it with notice or
+dereferencing it for a breach, reinstating it, dereferencing a product, and what shoppers and search see
+after each. Every measure leaves a statement of reasons in the seller's mailbox and a line in the audit log."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from html import unescape
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from search_index.build import IndexSync
+from storefront.app import create_app
+from storefront.catalog.tables import Brand, Category, ProductModel, Variant
+from storefront.mail.tables import OutboxEmail
+from storefront.moderation import referencing
+from storefront.moderation.tables import AuditEntry, Complaint, Decision
+from storefront.sellers.tables import Offer, Seller
+from storefront.settings import Settings
+from tests.integration.commerce import make_account, post_form, sign_in
+
+
+@dataclass
+class ExclusiveSeller:
+    """A seller that alone offers one product, so its fate decides whether that product can be bought."""
+
+    seller_id: int
+    name: str
+    email: str
+    model_id: int
+    slug: str
+    product_name: str
+    account_id: int
+    account_email: str
+
+
+async def exclusive_seller(status: str = "referenced", **identity: object) -> ExclusiveSeller:
+    tag = uuid.uuid4().hex[:6]
+    name = f"Atelier {tag}"
+    now = dt.datetime.now(dt.UTC)
+    seller = Seller(name=name, slug=f"atelier-{tag}", legal_name=f"Atelier {tag} SARL", address="2 quai du Port",
+                    phone="+33 2 40 00 00 00", email=f"contact@atelier-{tag}.example", trade_register_number="RCS 1",
+                    self_certified=True, status=status, joined_at=now)
+    for column, value in identity.items():
+        setattr(seller, column, value)
+    await seller.save()
+    brand = await Brand.select(Brand.id).first()
+    category = await Category.select(Category.id).where(Category.slug == "smartphones").first()
+    product_name = f"Walkie {tag}"
+    model = ProductModel(name=product_name, slug=f"walkie-{tag}", brand=brand["id"], category=category["id"])
+    await model.save()
+    variant = Variant(model=model.id, slug=f"walkie-{tag}-64-gb-black", storage_gb=64, color="Black",
+                      reference_price_cents=30_000)
+    await variant.save()
+    await Offer(seller=seller.id, variant=variant.id, grade="excellent", price_cents=12_900, stock=4,
+                updated_at=now).save()
+    account = await make_account(role="seller", seller_id=seller.id, name=f"{name} owner")
+    return ExclusiveSeller(seller.id, name, seller.email, model.id, variant.slug, product_name, account["id"],
+                           account["email"])
+
+
+async def reindex(shop: ExclusiveSeller, sync: IndexSync) -> None:
+    from search_index import build
+
+    await build.enqueue_model(shop.model_id)
+    await sync.after_commit()
+
+
+@pytest.fixture
+def sync(prepared_store: Settings, backend) -> IndexSync:
+    return IndexSync(backend, prepared_store.ranking)
+
+
+@pytest.fixture
+async def shop(sync: IndexSync) -> AsyncIterator[ExclusiveSeller]:
+    made = await exclusive_seller()
+    await reindex(made, sync)
+    yield made
+    # Out of the demo's way for the tests that follow.
+    await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == made.seller_id)
+    await reindex(made, sync)
+
+
+@pytest.fixture
+async def operator_client(client: AsyncTestClient) -> AsyncTestClient:
+    operator = await make_account(role="operator", name="Olga Operator")
+    await sign_in(client, operator["id"])
+    return client
+
+
+async def found_in_search(client: AsyncTestClient, shop: ExclusiveSeller) -> bool:
+    """The product is among the results (the page repeats the query, so look for its link)."""
+    return f'href="/p/{shop.slug}' in (await client.get("/search", params={"q": shop.product_name})).text
+
+
+async def mail_to(address: str) -> list[dict]:
+    return await OutboxEmail.select().where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)
+
+
+@pytest.mark.parametrize("path", ["/ops/sellers", "/ops/sellers/1", "/ops/products", "/ops/products/1", "/ops/audit"])
+async def test_the_catalogue_console_is_for_operators_only(client: AsyncTestClient, path: str) -> None:
+    anonymous = await client.get(path, follow_redirects=False)
+    assert anonymous.status_code in (302, 303) and anonymous.headers["location"].startswith("/login")
+    shopper = await make_account()
+    await sign_in(client, shopper["id"])
+    assert (await client.get(path)).status_code == 403
+
+
+async def test_a_pending_seller_goes_on_sale_when_referenced(operator_client: AsyncTestClient, sync) -> None:
+    shop = await exclusive_seller(status="pending")
+    await reindex(shop, sync)
+    assert not await found_in_search(operator_client, shop)
+    listing = await operator_client.get("/ops/sellers?status=pending")
+    assert shop.name in listing.text
+
+    response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
+                               f"/ops/sellers/{shop.seller_id}/reference")
+    assert response.status_code == 200 and "its offers are on sale" in response.text
+    assert (await Seller.select(Seller.status).where(Seller.id == shop.seller_id).first())["status"] == "referenced"
+    assert await found_in_search(operator_client, shop)
+    assert shop.name in (await operator_client.get(f"/p/{shop.slug}")).text
+    assert any(m["kind"] == "seller_referenced" for m in await mail_to(shop.email))
+    await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == shop.seller_id)
+    await reindex(shop, sync)
+
+
+async def test_a_seller_without_complete_traceability_cannot_be_referenced(operator_client: AsyncTestClient) -> None:
+    shop = await exclusive_seller(status="pending", trade_register_number="", self_certified=False)
+    response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
+                               f"/ops/sellers/{shop.seller_id}/reference")
+    assert response.status_code == 400
+    text = unescape(response.text)
+    assert "must first give its trade register number, self-certification" in text
+    assert (await Seller.select(Seller.status).where(Seller.id == shop.seller_id).first())["status"] == "pending"
+
+
+async def test_dereferencing_for_a_breach_takes_the_offers_off_at_once(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    assert await found_in_search(operator_client, shop)
+    facts = "Three buyers received phones with counterfeit screens in October."
+    response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
+                               f"/ops/sellers/{shop.seller_id}/terminate",
+                               {"kind": "breach", "ground": "quality_charter", "facts": facts})
+    assert response.status_code == 200 and "offers have left search" in response.text
+
+    assert (await operator_client.get(f"/p/{shop.slug}")).status_code == 410, "no other seller offers it"
+    assert not await found_in_search(operator_client, shop)
+    decision = await Decision.select().where(
+        (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
+    assert decision["measure"] == "seller dereferenced for a breach"
+    assert decision["recipient_account"] == shop.account_id
+    statement = [m for m in await mail_to(shop.email) if m["kind"] == "statement_of_reasons"][-1]
+    assert facts in statement["body"] and "Breach of the quality charter" in statement["body"]
+    assert "no automated means" in statement["body"] and f"/decisions/{decision['id']}/contest" in statement["body"]
+    trail = await AuditEntry.select().where(
+        (AuditEntry.subject_type == "seller") & (AuditEntry.subject_id == shop.seller_id))
+    assert any(e["action"] == "decision: seller dereferenced for a breach" for e in trail)
+
+
+async def test_a_breach_needs_its_ground_and_facts_and_keeps_what_was_typed(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
+                               f"/ops/sellers/{shop.seller_id}/terminate",
+                               {"kind": "breach", "ground": "", "facts": "Fake <b>IMEI</b> numbers"})
+    assert response.status_code == 400
+    assert "Choose the rule the seller breached." in response.text
+    assert "Fake &lt;b&gt;IMEI&lt;/b&gt; numbers" in response.text
+    assert (await Seller.select(Seller.status).where(Seller.id == shop.seller_id).first())["status"] == "referenced"
+
+
+async def test_terminating_for_convenience_gives_notice_then_the_offers_leave(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller, sync: IndexSync, settings: Settings
+) -> None:
+    before = dt.datetime.now(dt.UTC)
+    response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
+                               f"/ops/sellers/{shop.seller_id}/terminate",
+                               {"kind": "convenience", "facts": "We are closing the walkie-talkie category."})
+    assert response.status_code == 200 and "Notice given" in response.text
+
+    seller = await Seller.select().where(Seller.id == shop.seller_id).first()
+    notice = seller["terminates_at"] - before
+    assert dt.timedelta(days=30) <= notice < dt.timedelta(days=30, minutes=1)
+    assert seller["status"] == "referenced" and await found_in_search(operator_client, shop), "still on sale"
+    statement = [m for m in await mail_to(shop.email) if m["kind"] == "statement_of_reasons"][-1]
+    assert f"until {seller['terminates_at']:%d %B %Y}" in statement["body"]
+    assert "30 days' notice" in statement["subject"]
+
+    assert await referencing.apply_due_terminations(sync=sync, now=before + dt.timedelta(days=29)) == 0
+    assert await referencing.apply_due_terminations(sync=sync, now=before + dt.timedelta(days=31)) == 1
+    assert not await found_in_search(operator_client, shop)
+    assert (await operator_client.get(f"/p/{shop.slug}")).status_code == 410
+
+
+async def test_the_notice_period_comes_from_the_configuration(
+    prepared_store: Settings, backend, shop: ExclusiveSeller
+) -> None:
+    app = create_app(dataclasses.replace(prepared_store, seller_termination_notice_days=45), backend)
+    async with AsyncTestClient(app=app) as client:
+        operator = await make_account(role="operator")
+        await sign_in(client, operator["id"])
+        page = await client.get(f"/ops/sellers/{shop.seller_id}")
+        assert "with 45 days' notice" in unescape(page.text)
+        await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                        {"kind": "convenience", "facts": "Contract not renewed this year."})
+    seller = await Seller.select().where(Seller.id == shop.seller_id).first()
+    assert seller["terminates_at"] - dt.datetime.now(dt.UTC) > dt.timedelta(days=44)
+
+
+async def test_reinstating_puts_the_offers_back_on_sale(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    await post_form(operator_client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "breach", "ground": "law", "facts": "Listings claimed the phones were new."})
+    assert not await found_in_search(operator_client, shop)
+    response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
+                               f"/ops/sellers/{shop.seller_id}/reinstate", {"note": "Listings corrected."})
+    assert "Reinstated" in response.text
+    assert await found_in_search(operator_client, shop)
+    assert (await operator_client.get(f"/p/{shop.slug}")).status_code == 200
+    assert any(m["kind"] == "seller_reinstated" and "Listings corrected." in m["body"]
+               for m in await mail_to(shop.email))
+
+
+async def test_a_seller_contests_and_the_operator_reverses_the_dereferencing(
+    client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    operator = await make_account(role="operator")
+    await sign_in(client, operator["id"])
+    await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "breach", "ground": "sales_conditions", "facts": "Orders left unshipped for 10 days."})
+    decision = await Decision.select().where(
+        (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
+
+    await sign_in(client, shop.account_id)
+    await post_form(client, f"/decisions/{decision['id']}/contest", f"/decisions/{decision['id']}/contest",
+                    {"message": "The orders were shipped; the carrier lost the scans. Tracking numbers attached."})
+    complaint = await Complaint.select().where(Complaint.decision == decision["id"]).first()
+    assert complaint["status"] == "open"
+
+    await sign_in(client, operator["id"])
+    assert f"/ops/complaints/{complaint['id']}" in (await client.get("/ops/")).text
+    await post_form(client, f"/ops/complaints/{complaint['id']}", f"/ops/complaints/{complaint['id']}/resolve",
+                    {"outcome": "reversed", "note": "The carrier confirmed the deliveries."})
+    assert (await Seller.select(Seller.status).where(Seller.id == shop.seller_id).first())["status"] == "referenced"
+    assert await found_in_search(client, shop)
+    outcome = [m for m in await mail_to(shop.account_email) if m["kind"] == "complaint_outcome"][-1]
+    assert "your shop is listed again" in outcome["body"]
+
+
+async def test_dereferencing_a_product_answers_410_and_tells_its_sellers(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    found = await operator_client.get("/ops/products", params={"q": shop.product_name})
+    assert f"/ops/products/{shop.model_id}" in found.text
+    response = await post_form(operator_client, f"/ops/products/{shop.model_id}",
+                               f"/ops/products/{shop.model_id}/dereference",
+                               {"ground": "dangerous", "facts": "The battery overheats when charging (recall 14)."})
+    assert "answers 410" in response.text
+    assert (await operator_client.get(f"/p/{shop.slug}")).status_code == 410
+    assert not await found_in_search(operator_client, shop)
+    statement = [m for m in await mail_to(shop.email) if m["kind"] == "statement_of_reasons"][-1]
+    assert "It endangers health, safety or the environment" in statement["body"]
+    assert shop.product_name in statement["body"]
+
+    await post_form(operator_client, f"/ops/products/{shop.model_id}", f"/ops/products/{shop.model_id}/reinstate",
+                    {"note": "Recall concerned another batch."})
+    assert (await operator_client.get(f"/p/{shop.slug}")).status_code == 200
+    assert await found_in_search(operator_client, shop)
+
+
+async def test_dereferencing_a_product_twice_is_refused_with_a_message(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    data = {"ground": "prohibited", "facts": "Jammer function is illegal to sell in the EU."}
+    await post_form(operator_client, f"/ops/products/{shop.model_id}", f"/ops/products/{shop.model_id}/dereference",
+                    data)
+    again = await operator_client.post(f"/ops/products/{shop.model_id}/dereference",
+                                       data={"_csrf": "", **data})
+    assert again.status_code == 403, "no token, no measure"
+    page = await operator_client.get(f"/ops/products/{shop.model_id}")
+    assert "Put it back on the store" in page.text and "Dereference the product" not in page.text
+
+
+async def test_the_audit_log_lists_decisions_and_has_no_way_to_change_them(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    await post_form(operator_client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "breach", "ground": "law", "facts": "Sold devices reported stolen."})
+    page = await operator_client.get("/ops/audit")
+    assert page.status_code == 200
+    assert "decision: seller dereferenced for a breach" in page.text
+    assert f'href="/ops/sellers/{shop.seller_id}"' in page.text
+    assert "<form" not in page.text.split("<main", 1)[1].split("</main>", 1)[0]
+    for method in ("post", "put", "patch", "delete"):
+        response = await operator_client.request(method.upper(), "/ops/audit")
+        assert response.status_code in (403, 405), method
+
+
+async def test_the_database_itself_refuses_to_edit_or_delete_the_audit_log(
+    operator_client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    await post_form(operator_client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "breach", "ground": "law", "facts": "Sold devices reported stolen."})
+    entry = await AuditEntry.select().where(AuditEntry.subject_id == shop.seller_id).first()
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEntry.update({AuditEntry.detail: "nothing happened"}).where(AuditEntry.id == entry["id"])
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEntry.delete().where(AuditEntry.id == entry["id"])
+    assert (await AuditEntry.select().where(AuditEntry.id == entry["id"]).first())["detail"] == entry["detail"]
+
+
+async def test_the_seller_sees_its_notice_and_how_to_contest_it_in_its_portal(
+    client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    operator = await make_account(role="operator")
+    await sign_in(client, operator["id"])
+    await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "convenience", "facts": "We no longer list two-way radios."})
+    decision = await Decision.select().where(
+        (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
+    await sign_in(client, shop.account_id)
+    dashboard = unescape((await client.get("/seller/")).text)
+    assert "Notice of termination" in dashboard
+    assert f'href="/decisions/{decision["id"]}/contest"' in dashboard
+    assert "contract terminated with 30 days' notice" in dashboard
