@@ -255,6 +255,10 @@ async def keep_review(review_id: int, *, operator_id: int, note: str, settings: 
             settings=settings, notify=False)
         await _handle_reports(review_id, operator_id, "It breaks none of our rules, so it stays published.",
                               settings)
+        from storefront.moderation.notices import close_notices  # here: notices imports this module
+
+        await close_notices("review", review_id, operator_id=operator_id, settings=settings,
+                            outcome="We examined the review and found nothing illegal in it, so it stays published.")
     return decision_id
 
 
@@ -277,6 +281,10 @@ async def remove_review(review_id: int, *, operator_id: int, ground: str, facts:
             recipient_email=author["email"] if author else "", recipient_account=review["account"],
             decided_by=operator_id, settings=settings)
         await _handle_reports(review_id, operator_id, "It breaks our rules and has been removed.", settings)
+        from storefront.moderation.notices import close_notices  # here: notices imports this module
+
+        await close_notices("review", review_id, operator_id=operator_id, settings=settings,
+                            outcome="We removed the review from the shop.")
     await sync.after_commit()
     return decision_id
 
@@ -292,8 +300,8 @@ async def complaint_case(complaint_id: int) -> dict:
 
 async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str, note: str, settings: Settings,
                             sync: IndexSync) -> None:
-    """Upholds or reverses the decision. Reversing a review's removal publishes it again. ValueError when
-    the complaint was already resolved."""
+    """Upholds or reverses the decision. Reversing it undoes the measure: a removed review is published again, a
+    seller or product listed again, an offer back on sale. ValueError when the complaint was already resolved."""
     case = await complaint_case(complaint_id)
     complaint, decision = case["complaint"], case["decision"]
     if complaint["status"] != "open":
@@ -313,10 +321,16 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
                 await refresh_ratings(review["model"], review["seller"])
                 await audit(operator_id, "review republished", "review", decision["subject_id"],
                             f"decision {decision['id']} reversed on complaint {complaint_id}")
+        undone = ""
+        if outcome == "reversed" and decision["subject_type"] in ("seller", "product", "offer"):
+            from storefront.moderation.referencing import reverse
+
+            undone = await reverse(decision, operator_id=operator_id, sync=sync)
         if complaint["email"]:
             if outcome == "reversed":
                 result = "We have reversed our decision" + (
-                    ": your review is published again." if decision["measure"] == "review removed" else ".")
+                    ": your review is published again." if decision["measure"] == "review removed"
+                    else f": {undone}" if undone else ".")
             else:
                 result = ("After a new examination by a person on our team, we maintain our decision. You can "
                           "still turn to a certified consumer mediator or to the courts.")

@@ -45,3 +45,24 @@ class AuditEntry(Table):
     subject_id = Integer()
     detail = Text(default="")
     created_at = Timestamptz(index=True)
+
+
+class Notice(Table):
+    """A notice of illegal content from anyone, with or without an account (DSA Art. 16)."""
+
+    # offer | product | review | url (a page we could not tie to a listing; subject_id is then null)
+    subject_type = Varchar(length=12, index=True)
+    subject_id = Integer(null=True, default=None, index=True)
+    category = Varchar(length=40)
+    explanation = Text()
+    location = Text()
+    name = Varchar(length=200)
+    email = Varchar(length=254, index=True)
+    reporter_account = ForeignKey(Account, null=True, default=None)
+    good_faith = Boolean(default=False)
+    # open | handled
+    status = Varchar(length=12, default="open", index=True)
+    outcome = Text(default="")
+    handled_by = ForeignKey(Account, null=True, default=None)
+    created_at = Timestamptz(index=True)
+    handled_at = Timestamptz(null=True, default=None)

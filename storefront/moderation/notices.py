@@ -1,0 +1,350 @@
+"""Notices of illegal content (DSA Art. 16): anyone may tell us an offer, a product, a review or any page of the
+shop is illegal. Each notice is acknowledged by e-mail, examined by a person, and its author is told the decision
+and why (Art. 16(5)). A notice is about a subject ("offer", "product", "review") or, when it could not be tied
+to one, about the URL its author gave ("url").
+
+Everything here runs in the caller's transaction when there is one, so a measure, the notices it closes and
+the e-mails that announce it commit together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from search_index import build
+from search_index.build import IndexSync
+from storefront.accounts.tables import Account
+from storefront.catalog.grades import GRADE_BY_KEY
+from storefront.catalog.tables import ProductModel, Variant
+from storefront.db import write_transaction
+from storefront.mail import outbox
+from storefront.moderation import service as moderation
+from storefront.moderation.tables import AuditEntry, Notice
+from storefront.reviews.tables import Review
+from storefront.sellers.tables import Offer
+from storefront.settings import Settings
+from storefront.strategy import variant_title
+
+SUBJECT_TYPES = ("offer", "product", "review")
+CATEGORIES: dict[str, str] = {
+    "counterfeit": "Counterfeit, or infringes intellectual property (trade marks, copyright, designs)",
+    "unsafe": "Unsafe or non-compliant product (safety, CE marking, batteries, chargers)",
+    "prohibited": "Product whose sale is prohibited",
+    "consumer_law": "Breaks consumer law (misleading listing, a refurbished product sold as \"new\")",
+    "hate_speech": "Illegal or hateful speech",
+    "privacy": "Personal data or privacy",
+    "fraud": "Fraud or scam",
+    "other": "Other illegal content",
+}
+# Grounds the operator may give for removing an offer: the law, or the sellers' conditions the seller accepted.
+OFFER_GROUNDS: dict[str, str] = {
+    "counterfeit": "Illegal content: counterfeit or infringing intellectual property",
+    "unsafe": "Illegal content: unsafe or non-compliant with EU product law",
+    "prohibited": "Illegal content: a product whose sale is prohibited",
+    "consumer_law": "Illegal content: misleading listing under consumer law",
+    "fraud": "Illegal content: fraud or scam",
+    "other": "Illegal content: other breach of the law",
+    "not_refurbished": "Sellers' conditions: only refurbished electronic products may be listed",
+    "quality_charter": "Sellers' conditions: breach of the quality charter",
+}
+EXPLANATION_MIN, EXPLANATION_MAX = 30, 4_000
+REASON_MIN, REASON_MAX = 10, 2_000
+LOCATION_MAX = 2_000
+NAME_MAX = 200
+NOTICES_PER_HOUR = 5  # per e-mail address, counted from the stored notices
+WINDOW = dt.timedelta(hours=1)
+EXCERPT_LENGTH = 140
+
+
+class TooManyNotices(Exception):
+    """This e-mail address has sent the most notices an hour allows."""
+
+
+class MeasureRefused(ValueError):
+    """The measure cannot be taken; `errors` maps each form field at fault to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_subject(text: str | None) -> tuple[str, int] | None:
+    """"offer:12" -> ("offer", 12); anything else -> None."""
+    kind, _, number = (text or "").partition(":")
+    if kind in SUBJECT_TYPES and number.isdigit() and len(number) < 10:
+        return kind, int(number)
+    return None
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+async def describe_subjects(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """What each subject is, in a shopper's words, with its public path. `available` is False when it is no
+    longer on the shop (removed offer or review, dereferenced product). Missing subjects are left out."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in SUBJECT_TYPES}
+    for kind, number in keys:
+        if kind in wanted:
+            wanted[kind].add(number)
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    if wanted["offer"]:
+        rows = await Offer.select(
+            Offer.id, Offer.grade, Offer.status, Offer.price_cents, Offer.seller.id.as_alias("seller_id"),
+            Offer.seller.name.as_alias("seller_name"), Offer.variant.slug.as_alias("slug"),
+            Offer.variant.storage_gb.as_alias("storage_gb"), Offer.variant.color.as_alias("color"),
+            Offer.variant.model.id.as_alias("model_id"), Offer.variant.model.name.as_alias("model_name"),
+            Offer.variant.model.brand.name.as_alias("brand_name"),
+            Offer.variant.model.is_dereferenced.as_alias("model_dereferenced"),
+        ).where(Offer.id.is_in(sorted(wanted["offer"])))
+        for row in rows:
+            grade = GRADE_BY_KEY.get(row["grade"])
+            found[("offer", row["id"])] = {
+                "type": "offer", "id": row["id"], "kind_label": "Offer",
+                "title": variant_title(row["brand_name"], row["model_name"], row["storage_gb"], row["color"]),
+                "detail": f"{grade.label if grade else row['grade']} condition, sold by {row['seller_name']}",
+                "path": f"/p/{row['slug']}#offer-{row['id']}", "status": row["status"],
+                "available": row["status"] == "active" and not row["model_dereferenced"],
+                "seller_id": row["seller_id"], "model_id": row["model_id"], "price_cents": row["price_cents"]}
+    if wanted["product"]:
+        rows = await ProductModel.select(
+            ProductModel.id, ProductModel.name, ProductModel.is_dereferenced,
+            ProductModel.brand.name.as_alias("brand_name"),
+        ).where(ProductModel.id.is_in(sorted(wanted["product"])))
+        first_variant: dict[int, str] = {}
+        for variant in await Variant.select(Variant.model, Variant.slug).where(
+                Variant.model.is_in([row["id"] for row in rows] or [0])).order_by(Variant.id):
+            first_variant.setdefault(variant["model"], variant["slug"])
+        for row in rows:
+            slug = first_variant.get(row["id"])
+            found[("product", row["id"])] = {
+                "type": "product", "id": row["id"], "kind_label": "Product",
+                "title": f"{row['brand_name']} {row['name']}", "detail": "The product itself, whoever sells it",
+                "path": f"/p/{slug}" if slug else "", "model_id": row["id"],
+                "status": "dereferenced" if row["is_dereferenced"] else "listed",
+                "available": bool(slug) and not row["is_dereferenced"]}
+    if wanted["review"]:
+        rows = await Review.select(
+            Review.id, Review.status, Review.rating, Review.comment, Review.model.id.as_alias("model_id"),
+            Review.model.name.as_alias("model_name"), Review.model.brand.name.as_alias("brand_name"),
+            Review.model.is_dereferenced.as_alias("model_dereferenced"), Review.variant.slug.as_alias("slug"),
+        ).where(Review.id.is_in(sorted(wanted["review"])))
+        for row in rows:
+            words = f": “{_excerpt(row['comment'])}”" if row["comment"].strip() else " (rating only)"
+            found[("review", row["id"])] = {
+                "type": "review", "id": row["id"], "kind_label": "Review",
+                "title": f"Review of {row['brand_name']} {row['model_name']}", "detail": f"{row['rating']}/5{words}",
+                "path": f"/p/{row['slug']}#review-{row['id']}", "status": row["status"],
+                "available": row["status"] == "published" and not row["model_dereferenced"],
+                "model_id": row["model_id"], "review_id": row["id"]}
+    return found
+
+
+async def reportable_subject(kind: str, number: int) -> dict[str, Any] | None:
+    """The subject as the public form shows it, or None when it is unknown or no longer on the shop."""
+    subject = (await describe_subjects([(kind, number)])).get((kind, number))
+    return subject if subject and subject["available"] else None
+
+
+def _audit_key(notice: dict[str, Any]) -> tuple[str, int]:
+    """Notices on a subject are audited on that subject, so its history shows them; the others on themselves."""
+    if notice["subject_id"] is not None:
+        return notice["subject_type"], notice["subject_id"]
+    return "notice", notice["id"]
+
+
+def _what(subject: dict[str, Any] | None, location: str) -> str:
+    return f"{subject['title']} ({subject['detail']})" if subject else location
+
+
+def _redress(settings: Settings, contest_url: str = "") -> str:
+    """How a notifier contests the decision (Art. 20): through the complaint page when the decision was addressed
+    to their account, by writing to the contact point otherwise."""
+    how = (f"contest it here within six months: {contest_url}" if contest_url else
+           f"write to {settings.operator.contact_email} within six months")
+    return (f"If you disagree with this decision, {how}. A different person on our team will look at it again, "
+            "free of charge. You may also turn to a certified out-of-court dispute settlement body or to the "
+            "courts.")
+
+
+async def file_notice(*, subject: dict[str, Any] | None, category: str, explanation: str, location: str, name: str,
+                      email: str, reporter_account: int | None, settings: Settings,
+                      now: dt.datetime | None = None) -> int:
+    """Stores a notice and acknowledges it by e-mail. `subject` comes from `reportable_subject` (None for a
+    notice about a URL). The hourly limit per e-mail address is counted in the writer's transaction, so it
+    holds across processes."""
+    now = now or _now()
+    async with write_transaction(Notice._meta.db):
+        recent = await Notice.count().where((Notice.email == email) & (Notice.created_at >= now - WINDOW))
+        if recent >= NOTICES_PER_HOUR:
+            raise TooManyNotices()
+        notice = Notice(subject_type=subject["type"] if subject else "url",
+                        subject_id=subject["id"] if subject else None, category=category, explanation=explanation,
+                        location=location, name=name, email=email,
+                        reporter_account=reporter_account, good_faith=True, status="open", created_at=now)
+        await notice.save()
+        row = {"id": notice.id, "subject_type": notice.subject_type, "subject_id": notice.subject_id}
+        await moderation.audit(reporter_account, "notice received", *_audit_key(row),
+                               f"notice {notice.id}: {category}")
+        await outbox.queue(
+            to=email, kind="notice_received", subject=f"{settings.brand_name}: we received your notice",
+            body=(f"Hello {name},\n\n"
+                  f"Thank you for your notice of illegal content, received on {now:%d %B %Y at %H:%M} UTC "
+                  f"(reference N-{notice.id}).\n\n"
+                  f"What you reported: {_what(subject, location)}\n"
+                  f"Where: {location}\n"
+                  f"Why it would be illegal: {CATEGORIES[category]}\n"
+                  f"Your explanation:\n{explanation}\n\n"
+                  "A person on our moderation team will examine it; nothing is decided automatically. We will "
+                  "e-mail you our decision and the reasons for it.\n"))
+    return notice.id
+
+
+async def close_notices(subject_type: str, subject_id: int, *, outcome: str, operator_id: int | None,
+                        settings: Settings) -> int:
+    """Marks every open notice on this subject handled with `outcome` (a sentence the notifiers read, such as
+    "We removed the offer."), e-mails each notifier once and audits it. Returns how many were closed."""
+    async with write_transaction(Notice._meta.db):
+        notices = await Notice.select().where(
+            (Notice.subject_type == subject_type) & (Notice.subject_id == subject_id) & (Notice.status == "open")
+        ).order_by(Notice.id)
+        if not notices:
+            return 0
+        await Notice.update({Notice.status: "handled", Notice.outcome: outcome, Notice.handled_at: _now(),
+                             Notice.handled_by: operator_id}).where(Notice.id.is_in([n["id"] for n in notices]))
+        by_email: dict[str, list[dict[str, Any]]] = {}
+        for notice in notices:
+            by_email.setdefault(notice["email"], []).append(notice)
+        for email, theirs in sorted(by_email.items()):
+            sent = "\n".join(f"- N-{n['id']} of {n['created_at']:%d %B %Y}: {n['location']}" for n in theirs)
+            await outbox.queue(
+                to=email, kind="notice_decision", subject=f"{settings.brand_name}: our decision on your notice",
+                body=(f"Hello {theirs[0]['name']},\n\n"
+                      f"A person on our moderation team has examined the notice{'s' if len(theirs) > 1 else ''} "
+                      f"you sent us:\n{sent}\n\n"
+                      f"Our decision: {outcome}\n\n{_redress(settings)}\n\nThank you for helping keep the shop "
+                      "safe and lawful.\n"))
+        await moderation.audit(operator_id, "notices handled", subject_type, subject_id,
+                               f"notice(s) {', '.join(str(n['id']) for n in notices)}: {outcome}"[:2_000])
+    return len(notices)
+
+
+async def open_notices() -> list[dict[str, Any]]:
+    """Open notices, the oldest first: each must be handled promptly."""
+    notices = await Notice.select().where(Notice.status == "open").order_by(Notice.created_at, Notice.id)
+    subjects = await describe_subjects((n["subject_type"], n["subject_id"]) for n in notices
+                                       if n["subject_id"] is not None)
+    for notice in notices:
+        notice["subject"] = subjects.get((notice["subject_type"], notice["subject_id"]))
+        notice["category_label"] = CATEGORIES.get(notice["category"], notice["category"])
+    return notices
+
+
+async def handled_count() -> int:
+    return await Notice.count().where(Notice.status == "handled")
+
+
+async def notice_case(notice_id: int) -> dict[str, Any]:
+    """The notice, its subject, the other notices on the same subject and its history; LookupError if none."""
+    notice = await Notice.select(*Notice.all_columns(), Notice.handled_by.email.as_alias("handled_by_email")).where(
+        Notice.id == notice_id).first()
+    if notice is None:
+        raise LookupError(notice_id)
+    notice["category_label"] = CATEGORIES.get(notice["category"], notice["category"])
+    subject, others = None, []
+    if notice["subject_id"] is not None:
+        key = (notice["subject_type"], notice["subject_id"])
+        subject = (await describe_subjects([key])).get(key)
+        others = await Notice.select().where(
+            (Notice.subject_type == notice["subject_type"]) & (Notice.subject_id == notice["subject_id"])
+            & (Notice.id != notice_id)).order_by(Notice.created_at)
+        for other in others:
+            other["category_label"] = CATEGORIES.get(other["category"], other["category"])
+    audit_type, audit_id = _audit_key(notice)
+    trail = await AuditEntry.select(*AuditEntry.all_columns(), AuditEntry.actor.email.as_alias("actor_email")).where(
+        (AuditEntry.subject_type == audit_type) & (AuditEntry.subject_id == audit_id)).order_by(AuditEntry.id)
+    return {"notice": notice, "subject": subject, "others": others, "audit": trail}
+
+
+async def reject_notice(notice_id: int, *, operator_id: int, reason: str, settings: Settings) -> int:
+    """The content stays: this notice is closed and its author told why (Art. 16(5)). The decision is recorded
+    for the audit; it imposes nothing on anyone, so decide() sends no statement of reasons."""
+    case = await notice_case(notice_id)
+    notice = case["notice"]
+    reason = reason.replace("\r\n", "\n").strip()
+    if notice["status"] != "open":
+        raise MeasureRefused({"reason": "This notice has already been handled."})
+    if len(reason) < REASON_MIN:
+        raise MeasureRefused({"reason": f"Explain in at least {REASON_MIN} characters why the content is not "
+                                        "illegal: the notifier reads it."})
+    if len(reason) > REASON_MAX:
+        raise MeasureRefused({"reason": f"Keep the reason under {REASON_MAX:,} characters (it has {len(reason):,})."})
+    subject_type, subject_id = _audit_key(notice)
+    outcome = f"We found that the content is not illegal, so it stays on the shop. Our reasons: {reason}"
+    async with write_transaction(Notice._meta.db):
+        # Recorded on the notice, not on its subject: reversing it on a complaint must not touch the listing.
+        decision_id = await moderation.decide(
+            subject_type="notice", subject_id=notice_id, measure="notice rejected",
+            facts=f"Notice N-{notice_id} ({CATEGORIES.get(notice['category'], notice['category'])}) examined: "
+                  f"{reason}",
+            ground="Notice examined: the content is not illegal", recipient_email=notice["email"],
+            recipient_account=notice["reporter_account"], decided_by=operator_id, settings=settings, notify=False)
+        await Notice.update({Notice.status: "handled", Notice.outcome: outcome, Notice.handled_at: _now(),
+                             Notice.handled_by: operator_id}).where(Notice.id == notice_id)
+        contest_url = (settings.public_base_url + moderation.contest_path(decision_id)
+                       if notice["reporter_account"] else "")
+        await outbox.queue(
+            to=notice["email"], kind="notice_decision", subject=f"{settings.brand_name}: our decision on your notice",
+            body=(f"Hello {notice['name']},\n\n"
+                  f"A person on our moderation team has examined the notice N-{notice_id} you sent us on "
+                  f"{notice['created_at']:%d %B %Y} about {notice['location']}.\n\n"
+                  f"Our decision: {outcome}\n\n{_redress(settings, contest_url)}\n"))
+        await moderation.audit(operator_id, "notice rejected", subject_type, subject_id,
+                               f"notice {notice_id}; decision {decision_id}")
+    return decision_id
+
+
+async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings,
+                       sync: IndexSync) -> int:
+    """Takes the offer off the shop and out of search, sends its seller the statement of reasons (Art. 17) and
+    closes the notices on it. MeasureRefused when the form is wrong or the offer is already gone."""
+    facts = facts.replace("\r\n", "\n").strip()
+    subject = (await describe_subjects([("offer", offer_id)])).get(("offer", offer_id))
+    if subject is None:
+        raise LookupError(offer_id)
+    errors = {}
+    if ground not in OFFER_GROUNDS:
+        errors["ground"] = "Choose the ground: the law or the sellers' conditions the offer breaks."
+    if len(facts) < REASON_MIN:
+        errors["facts"] = "Describe the facts in a few words: the seller reads them in the statement of reasons."
+    elif len(facts) > REASON_MAX:
+        errors["facts"] = f"Keep the facts under {REASON_MAX:,} characters (they have {len(facts):,})."
+    if subject["status"] == "removed":
+        errors = {"ground": "This offer has already been removed."}
+    if errors:
+        raise MeasureRefused(errors)
+    offer = await Offer.select(Offer.variant, Offer.seller.email.as_alias("seller_email")).where(
+        Offer.id == offer_id).first()
+    seller_user = await Account.select(Account.id).where(Account.seller == subject["seller_id"]).order_by(
+        Account.id).first()
+    async with write_transaction(Offer._meta.db):
+        await Offer.update({Offer.status: "removed", Offer.updated_at: _now()}).where(Offer.id == offer_id)
+        await build.enqueue([offer["variant"]])
+        decision_id = await moderation.decide(
+            subject_type="offer", subject_id=offer_id, measure="offer removed",
+            facts=f"Your offer {offer_id}, {subject['title']} ({subject['detail']}): {facts}",
+            ground=f"Offer rules: {ground}", ground_detail=OFFER_GROUNDS[ground],
+            recipient_email=offer["seller_email"] or "",
+            recipient_account=seller_user["id"] if seller_user else None, decided_by=operator_id,
+            settings=settings)
+        await close_notices("offer", offer_id, outcome="We removed the offer from the shop.",
+                            operator_id=operator_id, settings=settings)
+    # After the commit, so search never shows a state the database rolled back.
+    await sync.after_commit()
+    return decision_id
