@@ -95,7 +95,7 @@ async def test_the_cart_groups_by_seller_and_states_the_fee_with_its_rule(client
     items = first["price_cents"] + 2 * second["price_cents"]
     fee = settings.service_fee.fee_for(items)
     shipping = first["shipping_cents"] + second["shipping_cents"]
-    assert "(2 % of the items, min €0.49, max €7.99)" in html
+    assert "(2\N{NO-BREAK SPACE}% of the items, min €0.49, max €7.99)" in html
     assert re.search(rf"<dt>Service fee.*?</dt><dd>€{fee // 100:,}\.{fee % 100:02d}</dd>", html, re.S)
     total = items + shipping + fee
     assert f"<dt>Total, VAT included</dt><dd>€{total // 100:,}.{total % 100:02d}</dd>" in html
