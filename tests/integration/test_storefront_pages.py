@@ -140,7 +140,7 @@ async def test_product_page_is_complete_for_crawlers(client: AsyncTestClient) ->
     assert data["@type"] == "Product" and data["offers"]["@type"] == "AggregateOffer"
     shown = re.findall(r'<p class="product__from">From <span class="price">€([\d,.]+)</span>', html)
     assert shown == [data["offers"]["lowPrice"]], "the page's lowest price is the structured data's"
-    assert "service fee 2 % (min €0.49, max €7.99)" in html
+    assert "service fee 2\N{NO-BREAK SPACE}% (min €0.49, max €7.99)" in html
     assert 'href="/p/apple-iphone-13-256-gb-midnight"' in html, "storage picker links to the sibling"
     assert 'href="/p/apple-iphone-13-128-gb-blue"' in html, "colour picker links to the sibling"
     assert "Trade register" in html
@@ -189,17 +189,46 @@ async def test_a_dereferenced_sellers_offers_are_gone_from_the_next_search(
         await set_seller_status(seller["id"], "referenced", sync=sync)
 
 
-async def test_anonymous_browsing_creates_no_session_row_or_file(client: AsyncTestClient, settings) -> None:
+async def test_anonymous_browsing_creates_no_session_row_or_file(prepared_store, backend) -> None:
+    """Reading leaves nothing behind: no cookie, no session, no cart, no row, no file. The one trace is the
+    active-recipient count (DSA Art. 24(2)): one mark per visitor and month, written afterwards by the
+    background flush, never by the request itself."""
+    import dataclasses
+    import uuid
+
+    from storefront.accounts.tables import WebSession
+    from storefront.app import create_app
+    from storefront.audience.service import flush
+    from storefront.audience.tables import ActiveRecipientMark, AudienceSalt
+    from storefront.cart.tables import Cart
     from tests.conftest import WORKDIR
 
-    files_before = sorted(p.name for p in WORKDIR.rglob("*") if "search" not in p.parts)
-    counts_before = [await t.count() for t in (Variant, Offer, Seller, SearchOutbox)]
-    for path in ("/", "/search?q=ipad", "/c/laptops", "/p/apple-iphone-13-128-gb-midnight", "/media/variant/1.svg"):
-        response = await client.get(path)
-        assert response.status_code == 200
-        assert "set-cookie" not in response.headers, path
-    assert [await t.count() for t in (Variant, Offer, Seller, SearchOutbox)] == counts_before
-    assert sorted(p.name for p in WORKDIR.rglob("*") if "search" not in p.parts) == files_before
+    # Scheduled jobs and the timed flush off, so that nothing but these requests can write meanwhile.
+    app = create_app(dataclasses.replace(prepared_store, jobs_interval_seconds=0, active_recipients_flush_seconds=0),
+                     backend)
+    # A browser seen for the first time this month (a robot's requests would not be counted at all).
+    reader = {"User-Agent": f"Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0 {uuid.uuid4()}",
+              "Accept-Language": "fr-FR,fr;q=0.9"}
+    tables = (Variant, Offer, Seller, SearchOutbox, WebSession, Cart, ActiveRecipientMark, AudienceSalt)
+
+    def files() -> list[str]:
+        return sorted(p.name for p in WORKDIR.rglob("*") if "search" not in p.parts)
+
+    files_before = files()
+    counts_before = [await t.count() for t in tables]
+    async with AsyncTestClient(app=app) as client:
+        for path in ("/", "/search?q=ipad", "/c/laptops", "/p/apple-iphone-13-128-gb-midnight",
+                     "/media/variant/1.svg"):
+            response = await client.get(path, headers=reader)
+            assert response.status_code == 200
+            assert "set-cookie" not in response.headers, path
+            assert [await t.count() for t in tables] == counts_before, path
+        await flush(app.state.active_recipients)
+    marks_before, salts_before = counts_before[-2:]
+    assert [await t.count() for t in tables[:-2]] == counts_before[:-2]
+    assert await ActiveRecipientMark.count() == marks_before + 1
+    assert await AudienceSalt.count() <= salts_before + 1  # the month's key, unless an earlier visit made it
+    assert files() == files_before
 
 
 async def test_product_pictures_are_cacheable_svg(client: AsyncTestClient) -> None:
