@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 HTMX := static/vendor/htmx.min.js
+NODE_MODULES := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -28,11 +29,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-assets: $(HTMX)
+assets: $(HTMX) $(NODE_MODULES)
 
-# htmx comes from the npm registry, pinned exactly in package.json, and is never committed.
-$(HTMX): package.json
+# htmx and axe-core come from the npm registry, pinned exactly in package.json, and are never committed.
+$(NODE_MODULES): package.json
 	npm install --no-audit --no-fund --no-package-lock --loglevel=error
+	touch $@
+
+$(HTMX): $(NODE_MODULES)
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 
@@ -50,6 +54,7 @@ bench: deps
 	command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk)
 	$(PY) -m bench.ranking_bench
 	$(PY) -m bench.search_bench
+	$(PY) -m bench.active_recipients_bench
 	$(PY) -m storefront.manage prepare
 	$(PY) -m bench.server_bench
 

@@ -17,5 +17,7 @@ APP_REGISTRY = AppRegistry(
         "storefront.payments.piccolo_app",
         "storefront.reviews.piccolo_app",
         "storefront.moderation.piccolo_app",
+        "storefront.contact.piccolo_app",
+        "storefront.audience.piccolo_app",
     ]
 )

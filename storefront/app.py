@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar import Litestar, Request, Response
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
@@ -22,6 +22,9 @@ from piccolo.engine.postgres import PostgresEngine
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
+from storefront.audience.buffer import RecipientBuffer
+from storefront.audience.service import flush, flush_periodically
+from storefront.legal.figures import percent_from_basis_points
 from storefront.money import format_money
 from storefront.payments.provider import SandboxProvider
 from storefront.search import backend_from_settings
@@ -31,12 +34,15 @@ from storefront.web import (
     browse,
     cart,
     checkout,
+    contact,
     csrf,
     legal,
     mailbox,
     media,
     my_orders,
+    notices,
     ops,
+    ops_catalog,
     payments,
     product,
     review_forms,
@@ -44,6 +50,7 @@ from storefront.web import (
     reviews,
     seller_portal,
 )
+from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler
 from storefront.web.guards import SignInRequired, redirect_to_sign_in
 from storefront.web.viewer import load_viewer, viewer_of
@@ -69,11 +76,13 @@ async def close_database() -> None:
         await engine.close_connection_pool()
 
 
-async def _scheduled_jobs(settings: Settings) -> None:
-    """Review invitations, outgoing mail and expired sessions, on a timer. Every worker may run it: each
-    job is idempotent."""
+async def _scheduled_jobs(settings: Settings, sync: IndexSync) -> None:
+    """Review invitations, outgoing mail, expired sessions, sellers whose notice has ended and the monthly
+    active-recipient roll-up, on a timer. Every worker may run it: each job is idempotent."""
     from storefront.accounts.sessions import purge_expired
+    from storefront.audience.service import roll_up
     from storefront.mail.outbox import deliver_pending
+    from storefront.moderation.referencing import apply_due_terminations
     from storefront.reviews.invitations import send_due_invitations
 
     while True:
@@ -81,6 +90,8 @@ async def _scheduled_jobs(settings: Settings) -> None:
             await send_due_invitations(settings)
             await deliver_pending(settings)
             await purge_expired()
+            await apply_due_terminations(sync=sync)
+            await roll_up()
         except Exception:
             log.exception("scheduled jobs failed; trying again at the next run")
         await asyncio.sleep(settings.jobs_interval_seconds)
@@ -101,6 +112,8 @@ def _templates(settings: Settings) -> TemplateConfig:
         lstrip_blocks=True,
     )
     environment.filters["money"] = format_money
+    # Fee and commission rates in basis points become text through integers only.
+    environment.filters["percent"] = percent_from_basis_points
 
     @pass_context
     def csrf_token(context: dict) -> str:
@@ -130,6 +143,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     backend = backend or backend_from_settings(settings)
     sync = IndexSync(backend, settings.ranking)
     provider = SandboxProvider(settings.payment_webhook_secret)
+    # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
+    recipients = RecipientBuffer()
 
     async def identify_and_protect(request: Request) -> None:
         """Who is asking (only if they carry a session cookie), then CSRF for unsafe methods."""
@@ -141,15 +156,22 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await open_database()
-        jobs = asyncio.create_task(_scheduled_jobs(settings)) if settings.jobs_interval_seconds > 0 else None
+        jobs = asyncio.create_task(_scheduled_jobs(settings, sync)) if settings.jobs_interval_seconds > 0 else None
+        flushing = (asyncio.create_task(flush_periodically(recipients, settings.active_recipients_flush_seconds))
+                    if settings.active_recipients_flush_seconds > 0 else None)
         try:
             yield
         finally:
-            if jobs:
-                jobs.cancel()
-                # Wait for it to stop: a query still running must not outlive the event loop.
-                with contextlib.suppress(asyncio.CancelledError):
-                    await jobs
+            for task in (jobs, flushing):
+                if task:
+                    task.cancel()
+                    # Wait for it to stop: a query still running must not outlive the event loop.
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            try:
+                await flush(recipients)
+            except Exception:
+                log.exception("active-recipient marks could not be written at shutdown")
             await close_database()
 
     static = create_static_files_router(
@@ -158,11 +180,11 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     )
     return Litestar(
         route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
-                        media.variant_picture, legal.ranking_explained, legal.reviews_policy, *accounts.HANDLERS,
+                        media.variant_picture, *legal.HANDLERS, *accounts.HANDLERS,
                         *cart.HANDLERS,
                         *checkout.HANDLERS, *payments.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS,
                         *mailbox.HANDLERS, *reviews.HANDLERS, *review_forms.HANDLERS, *review_reports.HANDLERS,
-                        *ops.HANDLERS,
+                        *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.HANDLERS, *contact.HANDLERS,
                         static],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -171,6 +193,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "provider": Provide(lambda: provider, use_cache=True, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
+        middleware=[ActiveRecipientMiddleware(recipients)],
+        state=State({"active_recipients": recipients}),
         template_config=_templates(settings),
         exception_handlers={SignInRequired: redirect_to_sign_in, HTTPException: http_exception_handler,
                             Exception: internal_error_handler},

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.browser.axe import assert_accessible
+
 pytestmark = pytest.mark.browser
 
 
@@ -35,6 +37,7 @@ def test_misspelt_query_then_a_facet_update_results_without_a_full_page_load(liv
     filtered = card_titles(page)
     assert filtered and all("iPhone" in t and "256 GB" in t for t in filtered)
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    assert_accessible(page)
     assert page.locator("#search-q").input_value() == "iphnoe"
 
     page.go_back()
@@ -51,6 +54,7 @@ def test_on_a_phone_filters_fold_away_and_still_work(live_server: str, phone) ->
     page.wait_for_url(re.compile(r"brand=samsung"))
     wait_until_every_card(page, "Samsung", prefix=True)
     assert page.get_by_role("checkbox", name=re.compile("^Samsung")).is_visible(), "filters stay open while used"
+    assert_accessible(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "nothing overflows the phone's width"
 

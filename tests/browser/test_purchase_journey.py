@@ -15,6 +15,7 @@ from storefront.money import format_money
 from storefront.orders.tables import Order, SellerOrder
 from storefront.payments.tables import LedgerEntry
 from storefront.sellers.tables import Seller
+from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +46,7 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     page.goto(f"{live_server}/search?q=galaxy+s22")
     page.locator(".card__link").first.click()
     page.wait_for_url(re.compile(r"/p/"))
-    assert "service fee 2 %" in page.locator(".product__fee").inner_text()
+    assert "service fee 2\N{NO-BREAK SPACE}%" in page.locator(".product__fee").inner_text()
 
     first_offer = page.locator(".grade-offer").filter(has=page.get_by_role("button", name="Add to cart")).first
     first_offer.get_by_role("button", name="Add to cart").click()
@@ -53,6 +54,8 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     assert page.locator("#cart-badge").inner_text() == "1"
 
     page.get_by_role("link", name=re.compile("^Cart")).click()
+    page.wait_for_url(re.compile(r"/cart"))
+    assert_accessible(page)
     page.get_by_role("link", name="Check out").click()
     page.wait_for_url(re.compile(r"/login\?next="))
     page.get_by_role("link", name="Create an account").click()
@@ -63,15 +66,21 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     page.get_by_role("button", name="Create account").click()
 
     page.wait_for_url(re.compile(r"/checkout/address"))
+    assert_accessible(page)
     page.get_by_label("Street and number").fill("12 rue Paul Bert")
     page.get_by_label("Postcode").fill("69003")
     page.get_by_label("Town or city").fill("Lyon")
     page.get_by_role("button", name="Continue to shipping").click()
+    page.wait_for_url(re.compile(r"/checkout/shipping"))
+    assert_accessible(page)
     page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url(re.compile(r"/checkout/payment"))
+    assert_accessible(page)
     page.get_by_label("Bank card").check()
     page.get_by_role("button", name="Review your order").click()
 
     page.wait_for_url(re.compile(r"/checkout/review"))
+    assert_accessible(page)
     html = page.content()
     fee = page.locator(".summary dl div").filter(has_text="Service fee").locator("dd").inner_text()
     assert re.fullmatch(r"€\d+\.\d{2}", fee)
@@ -79,6 +88,7 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     page.get_by_role("button", name="Order with obligation to pay").click()
 
     page.wait_for_url(re.compile(r"/sandbox/pay/"))
+    assert_accessible(page)
     page.get_by_label("Name on the card").fill("Alex Journey")
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_label("Expiry (MM/YY)").fill("12/30")
@@ -86,9 +96,14 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     page.get_by_role("button", name=re.compile("^Pay")).click()
     page.get_by_role("heading", name="Thank you, your order is paid").wait_for()
     reference = re.search(r"EN-[A-Z0-9]{8}", page.content()).group(0)
+    assert_accessible(page)
 
     page.goto(f"{live_server}/account/orders")
     assert reference in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(reference)).first.click()
+    page.wait_for_url(re.compile(rf"/account/orders/{reference}"))
+    assert_accessible(page)
     shopper.close()
 
     seller_order, seller = run(seller_side_of(reference))
@@ -105,10 +120,12 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     page.get_by_label("Tracking number").fill("6A12345678901")
     page.get_by_role("button", name="Mark as shipped").click()
     page.get_by_text("6A12345678901").first.wait_for()
+    assert_accessible(page)
 
     commission = run(commission_of(seller_order["id"]))
     assert commission == (seller_order["total_cents"] * 1_000 + 5_000) // 10_000
     page.goto(f"{live_server}/seller/statements")
     statement = page.content()
     assert reference in statement and format_money(commission) in statement
+    assert_accessible(page)
     portal.close()

@@ -18,6 +18,7 @@ from storefront.orders.tables import SellerOrder
 from storefront.search import backend_from_settings
 from storefront.sellers.tables import Offer
 from storefront.settings import get_settings
+from tests.browser.axe import assert_accessible
 from tests.integration.commerce import PASSWORD, make_account
 
 pytestmark = pytest.mark.browser
@@ -65,11 +66,15 @@ def test_write_a_review_change_the_sort_without_reload_and_report_one(live_serve
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/account/orders/{buyer['reference']}")
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("^Write a review")).click()
+    page.wait_for_url(re.compile(r"/account/reviews/new"))
+    assert_accessible(page)
     page.get_by_role("group", name="Your rating of the product").locator("input[value='5']").check()
     page.get_by_label("Your comment (optional)").fill("Like new, battery at 91 %. <b>Shipped</b> in two days.")
     page.get_by_role("button", name="Publish your review").click()
     page.get_by_text("You rated it 5 out of 5 stars").wait_for()
+    assert_accessible(page)
 
     page.goto(f"{live_server}/p/{PRODUCT}")
     assert "&lt;b&gt;" not in page.locator("#reviews").inner_text()
@@ -80,9 +85,11 @@ def test_write_a_review_change_the_sort_without_reload_and_report_one(live_serve
     page.wait_for_function(f"document.querySelector('#reviews li.review').id !== {before[0]!r}")
     assert review_ids(page) != before
     assert page.evaluate("window.__sameDocument") is True, "the sort reloaded the page"
+    assert_accessible(page)
 
-    page.locator("#reviews").get_by_role("link", name="Report").first.click()
+    page.locator("#reviews").get_by_role("link", name="Report", exact=True).first.click()
     page.wait_for_url(re.compile(r"/reviews/\d+/report"))
+    assert_accessible(page)
     page.get_by_label("Advertising", exact=True).check()
     page.get_by_label("Explain why").fill("This review only advertises another shop's website.")
     page.get_by_role("button", name="Send the report").click()

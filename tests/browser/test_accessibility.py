@@ -1,0 +1,62 @@
+"""axe-core over every kind of page, as each kind of visitor sees it: shoppers (signed out and in), a seller
+and the operator. The journeys check the pages they pass through as well (cart, checkout, payment, forms)."""
+from __future__ import annotations
+
+import pytest
+
+from storefront.demo.accounts import OPERATOR as OPERATOR_ACCOUNT
+from storefront.demo.accounts import SELLER_PASSWORD
+from storefront.demo.accounts import SHOPPER as SHOPPER_ACCOUNT
+from tests.browser.axe import violations
+
+pytestmark = pytest.mark.browser
+PRODUCT = "apple-iphone-13-128-gb-midnight"
+
+PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{PRODUCT}",
+          f"/p/{PRODUCT}/reviews?sort=newest", "/legal/other-information", "/legal/ranking", "/legal/reviews",
+          "/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee", "/legal/seller-conditions",
+          "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
+          "/login", "/signup", "/password/forgot", "/cart", "/no-such-page"]
+SHOPPER = ["/account/orders", "/cart"]
+SELLER = ["/seller/", "/seller/orders", "/seller/statements"]
+OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
+            "/ops/products?q=iphone", "/ops/products/1", "/ops/audit"]
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def sweep(page, base: str, paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        page.goto(base + path)
+        problems += [f"{path}: {v}" for v in violations(page)]
+    return problems
+
+
+def test_public_pages_on_a_phone_and_a_desktop(live_server: str, phone, desktop) -> None:
+    problems = sweep(phone, live_server, PUBLIC) + sweep(desktop, live_server, PUBLIC)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_signed_in_shoppers_pages(live_server: str, desktop) -> None:
+    sign_in(desktop, live_server, SHOPPER_ACCOUNT[0], SHOPPER_ACCOUNT[2])
+    problems = sweep(desktop, live_server, SHOPPER)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_seller_portal(live_server: str, phone) -> None:
+    sign_in(phone, live_server, "contact@renew-lab.example", SELLER_PASSWORD)
+    problems = sweep(phone, live_server, SELLER)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_operator_console(live_server: str, desktop) -> None:
+    sign_in(desktop, live_server, OPERATOR_ACCOUNT[0], OPERATOR_ACCOUNT[2])
+    problems = sweep(desktop, live_server, OPERATOR)
+    assert not problems, "\n".join(problems)
