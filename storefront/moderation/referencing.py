@@ -18,7 +18,7 @@ from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
 from storefront.mail import outbox
 from storefront.moderation.notices import close_notices
-from storefront.moderation.service import audit, decide
+from storefront.moderation.service import Refused, audit, decide
 from storefront.moderation.tables import AuditEntry, Decision
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import QualityCharter, Settings
@@ -49,13 +49,8 @@ REVERSIBLE = {("seller", "seller dereferenced for a breach"), ("seller", "contra
               ("product", "product dereferenced"), ("offer", "offer removed")}
 
 
-class MeasureRefused(ValueError):
+class MeasureRefused(Refused):
     """The measure cannot be taken; `field` names the form field at fault."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 def _now() -> dt.datetime:

@@ -18,14 +18,19 @@ CONTEST_WINDOW = dt.timedelta(days=183)  # six months, counted generously
 COMPLAINT_MIN, COMPLAINT_MAX = 10, 2_000
 
 
-class ComplaintRefused(ValueError):
-    """The complaint cannot be filed; the message says why in the recipient's words. `field` is "message"
-    when the text is at fault, "decision" when the decision can no longer be contested."""
+class Refused(ValueError):
+    """What was asked cannot be done; `message` says why in the asker's words, `field` names the form field
+    it belongs next to."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(message)
         self.field = field_name
         self.message = message
+
+
+class ComplaintRefused(Refused):
+    """The complaint cannot be filed: `field` is "message" when the text is at fault, "decision" when the
+    decision can no longer be contested."""
 
 
 def _now() -> dt.datetime:

@@ -15,7 +15,9 @@ from litestar.response import Redirect, Template
 
 from search_index.build import IndexSync
 from storefront.moderation import service as moderation
+from storefront.moderation.tables import Notice
 from storefront.reviews import rules
+from storefront.sellers.tables import Seller
 from storefront.settings import Settings
 from storefront.web.guards import signed_in
 from storefront.web.viewer import Viewer
@@ -43,6 +45,8 @@ async def ops_queue(request: Request) -> Template:
     operator(request)
     return Template(template_name="pages/ops/queue.html", context={
         "cases": await moderation.review_queue(), "complaints": await moderation.open_complaints(),
+        "open_notices": await Notice.count().where(Notice.status == "open"),
+        "pending_sellers": await Seller.count().where(Seller.status == "pending"),
         "done": _done(request), "section": "queue"})
 
 

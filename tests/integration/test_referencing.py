@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -116,6 +117,8 @@ async def test_a_pending_seller_goes_on_sale_when_referenced(operator_client: As
     assert not await found_in_search(operator_client, shop)
     listing = await operator_client.get("/ops/sellers?status=pending")
     assert shop.name in listing.text
+    queue = (await operator_client.get("/ops/")).text
+    assert re.search(r"Sellers waiting to be referenced: <strong>[1-9]", queue), "the queue points to it"
 
     response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
                                f"/ops/sellers/{shop.seller_id}/reference")
