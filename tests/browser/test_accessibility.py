@@ -2,12 +2,19 @@
 and the operator. The journeys check the pages they pass through as well (cart, checkout, payment, forms)."""
 from __future__ import annotations
 
+import asyncio
+import re
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from storefront.accounts.tables import Account
 from storefront.demo.accounts import OPERATOR as OPERATOR_ACCOUNT
 from storefront.demo.accounts import SELLER_PASSWORD
 from storefront.demo.accounts import SHOPPER as SHOPPER_ACCOUNT
-from tests.browser.axe import violations
+from storefront.moderation.service import decide
+from storefront.settings import get_settings
+from tests.browser.axe import assert_accessible, violations
 
 pytestmark = pytest.mark.browser
 PRODUCT = "apple-iphone-13-128-gb-midnight"
@@ -20,7 +27,7 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
 SHOPPER = ["/account/orders", "/cart"]
 SELLER = ["/seller/", "/seller/orders", "/seller/statements"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
-            "/ops/products?q=iphone", "/ops/products/1", "/ops/audit"]
+            "/ops/products?q=iphone", "/ops/products/1", "/ops/audit", "/ops/reviews/1"]
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:
@@ -60,3 +67,35 @@ def test_the_operator_console(live_server: str, desktop) -> None:
     sign_in(desktop, live_server, OPERATOR_ACCOUNT[0], OPERATOR_ACCOUNT[2])
     problems = sweep(desktop, live_server, OPERATOR)
     assert not problems, "\n".join(problems)
+
+
+async def decision_for_the_demo_shopper() -> int:
+    shopper = await Account.select(Account.id, Account.email).where(Account.email == SHOPPER_ACCOUNT[0]).first()
+    return await decide(subject_type="review", subject_id=1, measure="review removed",
+                        facts="Your review named a person in full.", ground="Reviews policy: personal data",
+                        recipient_email=shopper["email"], recipient_account=shopper["id"], decided_by=None,
+                        settings=get_settings(), notify=False)
+
+
+def test_contesting_a_decision_and_resolving_the_complaint(live_server: str, browser) -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        decision_id = pool.submit(asyncio.run, decision_for_the_demo_shopper()).result()
+    shopper = browser.new_context(viewport={"width": 390, "height": 844})
+    page = shopper.new_page()
+    sign_in(page, live_server, SHOPPER_ACCOUNT[0], SHOPPER_ACCOUNT[2])
+    page.goto(f"{live_server}/decisions/{decision_id}/contest")
+    assert_accessible(page)
+    page.get_by_label("Why is this decision wrong?").fill("The name in my review is the shop's, not a person's.")
+    page.get_by_role("button", name="Send my complaint").click()
+    page.wait_for_url(re.compile(r"sent=1"))
+    assert_accessible(page)
+    shopper.close()
+
+    console = browser.new_context(viewport={"width": 1366, "height": 900})
+    ops = console.new_page()
+    sign_in(ops, live_server, OPERATOR_ACCOUNT[0], OPERATOR_ACCOUNT[2])
+    ops.goto(f"{live_server}/ops/")
+    ops.get_by_role("link", name=re.compile(f"against decision {decision_id}|Complaint")).first.click()
+    ops.wait_for_url(re.compile(r"/ops/complaints/\d+"))
+    assert_accessible(ops)
+    console.close()
