@@ -139,7 +139,42 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
         })
 
     _offers(cat, offers, profiles, rng)
+    _applicants(cat)
     return cat
+
+
+# Refurbishers that have applied and wait to be referenced, so the operator's console has someone to check:
+# one whose traceability is complete, one that has not yet given its trade register number or its
+# self-certification. Their offers are ready and go on sale the moment they are referenced. Their own
+# random generator leaves the rest of the catalogue exactly as it was.
+APPLICANTS = [
+    ("Seconde Vie Électronique", "14 rue des Tanneurs, 67000 Strasbourg", "FR", "+33 3 88 00 00 10", True),
+    ("Quick Fix Phones", "5 Harcourt Street, Dublin 2", "IE", "+353 1 555 0110", False),
+]
+
+
+def _applicants(cat: DemoCatalogue) -> None:
+    rng = random.Random(len(cat.sellers))
+    phones = [v for v in cat.variants if v["storage_gb"] and v["reference_price_cents"] < 120_000]
+    for name, address, country, phone, complete in APPLICANTS:
+        seller_id = len(cat.sellers) + 1
+        register = f"RCS {900_000_000 + seller_id * 7919}" if complete else ""
+        cat.sellers.append({
+            "id": seller_id, "name": name, "slug": slugify(name), "legal_name": f"{name} SARL", "address": address,
+            "country": country, "phone": phone,
+            "email": f"contact@{slugify(name)}.example",
+            "trade_register_number": register, "vat_number": f"FR{seller_id:02d}{900_000_000 + seller_id}",
+            "self_certified": complete, "status": "pending", "rating_x100": None, "rating_count": 0,
+            "defect_rate_bp": None, "wrong_item_rate_bp": None, "cosmetic_rate_bp": None, "late_delivery_rate_bp": None,
+        })
+        for variant in rng.sample(phones, 4):
+            grade = rng.choice(list(GRADE_PRICE_FACTORS))
+            price = int(variant["reference_price_cents"] * GRADE_PRICE_FACTORS[grade]) // 100 * 100 - 1
+            cat.offers.append({
+                "id": len(cat.offers) + 1, "seller": seller_id, "variant": variant["id"], "grade": grade,
+                "price_cents": max(999, price), "shipping_cents": 0, "stock": rng.choice([2, 3, 5]),
+                "delivery_days": 3, "warranty_months": 12, "payment_means": "card", "status": "active",
+            })
 
 
 def _offers(cat: DemoCatalogue, target: int, profiles: list[SellerProfile], rng: random.Random) -> None:

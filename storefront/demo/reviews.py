@@ -87,9 +87,12 @@ async def load_demo_reviews(catalogue: DemoCatalogue) -> None:
     variants_of: dict[int, list[dict]] = {}
     for variant in catalogue.variants:
         variants_of.setdefault(variant["model"], []).append(variant)
+    # Only listed sellers have sold anything: the applicants waiting to be referenced have no buyers yet.
+    listed = {seller["id"] for seller in catalogue.sellers if seller["status"] == "referenced"}
     offers_of: dict[int, list[dict]] = {}
     for offer in catalogue.offers:
-        offers_of.setdefault(offer["variant"], []).append(offer)
+        if offer["seller"] in listed:
+            offers_of.setdefault(offer["variant"], []).append(offer)
 
     shared_hash = hash_password(BUYER_PASSWORD)
     buyers = [Account(email=f"buyer{n:02d}@encore.example", name=f"{first} {rng.choice(LAST_NAMES)}",

@@ -40,3 +40,35 @@ async def update_offer(offer_id: int, *, sync: build.IndexSync, **changes: Any) 
         await Offer.update(values).where(Offer.id == offer_id)
         await build.enqueue([offer["variant"]])
     await sync.after_commit()
+
+
+# Trader traceability (DSA Art. 30) a seller gives before it may list: column → (label, longest accepted).
+TRACEABILITY_FIELDS = {
+    "legal_name": ("Company name, as registered", 200),
+    "address": ("Registered address", 300),
+    "country": ("Country (two-letter code, e.g. FR)", 2),
+    "phone": ("Phone number", 40),
+    "email": ("E-mail address for buyers and for us", 200),
+    "trade_register_number": ("Trade register number", 60),
+    "vat_number": ("VAT number", 40),
+}
+
+
+class DetailsLocked(Exception):
+    """A referenced seller's checked details change only through the operator, who checks them again."""
+
+
+async def update_traceability(seller_id: int, details: dict[str, str], self_certified: bool) -> None:
+    """A pending seller completes or corrects what the operator will check before referencing it."""
+    unknown = set(details) - set(TRACEABILITY_FIELDS)
+    if unknown:
+        raise ValueError(f"not a traceability field: {sorted(unknown)}")
+    async with Seller._meta.db.transaction():
+        seller = await Seller.select(Seller.status).where(Seller.id == seller_id).first()
+        if seller is None:
+            raise LookupError(seller_id)
+        if seller["status"] != "pending":
+            raise DetailsLocked()
+        values = {getattr(Seller, name): value for name, value in details.items()}
+        values[Seller.self_certified] = self_certified
+        await Seller.update(values).where(Seller.id == seller_id)

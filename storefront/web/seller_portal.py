@@ -25,12 +25,15 @@ from litestar.response import Redirect, Template
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
+from storefront.legal.figures import percent_from_basis_points
 from storefront.moderation import referencing
+from storefront.moderation.service import audit
 from storefront.orders import seller_views, transitions
 from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
 from storefront.orders.transitions import TransitionError
 from storefront.sellers import figures
+from storefront.sellers import services as sellers
 from storefront.settings import Settings
 from storefront.web.guards import seller_user
 from storefront.web.htmx import page_or_fragment
@@ -294,7 +297,7 @@ async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
         "section": "statements",
         "statement": statement,
         "label": statement.first_day.strftime("%B %Y"),
-        "commission_rate": f"{statement.commission_basis_points / 100:g} %",
+        "commission_rate": percent_from_basis_points(statement.commission_basis_points),
         "previous": {"url": f"/seller/statements/{_period(*previous)}",
                      "label": dt.date(*previous, 1).strftime("%B %Y")},
         "next": {"url": f"/seller/statements/{_period(*following)}", "label": dt.date(*following, 1).strftime("%B %Y")}
@@ -302,9 +305,65 @@ async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
     })
 
 
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+COMPANY_DONE = "Your details are saved. We check them before referencing your shop; you will get an e-mail."
+
+
+def _company_page(seller: dict[str, Any], values: dict[str, str], errors: dict[str, str], *, saved: bool = False,
+                  status_code: int = 200) -> Template:
+    return Template(template_name="pages/seller/company.html", status_code=status_code, context={
+        "seller": seller, "section": "company", "fields": sellers.TRACEABILITY_FIELDS, "values": values,
+        "errors": errors, "first_error": next(iter(errors), None), "saved": saved,
+        "editable": seller["status"] == "pending"})
+
+
+@get("/company", name="seller_company")
+async def company(seller_id: NamedDependency[int], request: Request) -> Template:
+    seller = await seller_views.seller_profile(seller_id)
+    values = {name: str(seller[name] or "") for name in sellers.TRACEABILITY_FIELDS}
+    values["self_certified"] = "yes" if seller["self_certified"] else ""
+    return _company_page(seller, values, {}, saved=request.query_params.get("saved") == "1")
+
+
+@post("/company", name="seller_company_save")
+async def company_save(seller_id: NamedDependency[int], request: Request) -> Template | Redirect:
+    seller = await seller_views.seller_profile(seller_id)
+    form = await request.form()
+    values = {name: " ".join(_field(form, name).split()) for name in sellers.TRACEABILITY_FIELDS}
+    values["country"] = values["country"].upper()
+    values["self_certified"] = "yes" if _field(form, "self_certified") == "yes" else ""
+    errors = {}
+    for name, (_, longest) in sellers.TRACEABILITY_FIELDS.items():
+        if not values[name]:
+            errors[name] = "Fill this in: we check it before your offers go on sale."
+        elif len(values[name]) > longest:
+            errors[name] = f"Keep it under {longest + 1} characters (it has {len(values[name])})."
+    if "country" not in errors and not re.fullmatch(r"[A-Z]{2}", values["country"]):
+        errors["country"] = "Use the two-letter country code, such as FR, DE or IE."
+    if "email" not in errors and not EMAIL_SHAPE.fullmatch(values["email"]):
+        errors["email"] = "Enter an e-mail address like orders@your-company.example."
+    if not values["self_certified"]:
+        errors["self_certified"] = ("Certify that you offer only products that comply with EU law: we cannot list "
+                                    "you without it.")
+    if seller["status"] != "pending":
+        errors["form"] = ("Your shop is referenced: to change these checked details, write to us through the "
+                          "contact form.")
+    if errors:
+        return _company_page(seller, values, errors, status_code=400)
+    details = {name: values[name] for name in sellers.TRACEABILITY_FIELDS}
+    try:
+        await sellers.update_traceability(seller_id, details, self_certified=True)
+    except sellers.DetailsLocked:
+        return _company_page(seller, values, {"form": "Your shop was referenced meanwhile: write to us to change "
+                                                      "these details."}, status_code=400)
+    await audit(request.state.viewer.account["id"], "traceability given", "seller", seller_id,
+                "the seller completed its details")
+    return Redirect("/seller/company?saved=1", status_code=303)
+
+
 HANDLERS = [Router(
     path="/seller",
     route_handlers=[dashboard, orders, order_page, accept, refuse, ship, deliver, answer_claim, statements_now,
-                    statement_page],
+                    statement_page, company, company_save],
     dependencies={"seller_id": Provide(portal_seller, sync_to_thread=False)},
 )]

@@ -332,3 +332,38 @@ async def test_the_seller_sees_its_notice_and_how_to_contest_it_in_its_portal(
     assert "Notice of termination" in dashboard
     assert f'href="/decisions/{decision["id"]}/contest"' in dashboard
     assert "contract terminated with 30 days' notice" in dashboard
+
+
+async def test_an_applicant_completes_its_details_and_can_then_be_referenced(client: AsyncTestClient) -> None:
+    shop = await exclusive_seller(status="pending", trade_register_number="", self_certified=False)
+    await sign_in(client, shop.account_id)
+    dashboard = unescape((await client.get("/seller/")).text)
+    assert "We still need your trade register number, self-certification" in dashboard
+    assert 'href="/seller/company"' in dashboard
+
+    details = {"legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "fr",
+               "phone": "+33 2 40 00 00 00", "email": shop.email, "trade_register_number": "", "vat_number": "FR1"}
+    refused = await post_form(client, "/seller/company", "/seller/company", details)
+    assert refused.status_code == 400
+    assert "Fill this in" in refused.text and "Certify that you offer only products" in unescape(refused.text)
+    assert 'value="2 quai du Port, 44000 Nantes"' in refused.text, "what was typed comes back"
+
+    saved = await post_form(client, "/seller/company", "/seller/company",
+                            {**details, "trade_register_number": "RCS Nantes 123", "self_certified": "yes"})
+    assert saved.status_code == 200 and "Your details are saved" in saved.text
+    seller = await Seller.select().where(Seller.id == shop.seller_id).first()
+    assert seller["trade_register_number"] == "RCS Nantes 123" and seller["country"] == "FR"
+    assert referencing.traceability_gaps(seller) == []
+
+    operator = await make_account(role="operator")
+    await sign_in(client, operator["id"])
+    await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/reference")
+    assert (await Seller.select(Seller.status).where(Seller.id == shop.seller_id).first())["status"] == "referenced"
+
+    await sign_in(client, shop.account_id)
+    locked = await post_form(client, "/seller/company", "/seller/company",
+                             {**details, "trade_register_number": "RCS other", "self_certified": "yes"})
+    assert locked.status_code == 400 and "write to us" in locked.text
+    kept = await Seller.select(Seller.trade_register_number).where(Seller.id == shop.seller_id).first()
+    assert kept["trade_register_number"] == "RCS Nantes 123"
+    await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == shop.seller_id)
