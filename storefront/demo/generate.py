@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from storefront.demo.data import CATEGORIES, CITIES, FAMILIES, PAYMENT_MEANS, SELLER_NAMES
+from storefront.sellers.services import iban_with_check_digits
 
 GRADE_PRICE_FACTORS = {"premium": 0.80, "excellent": 0.68, "good": 0.61, "fair": 0.54}
 BASE_OFFERS = 3_000
@@ -133,6 +134,7 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
             "phone": f"+33 4 {10 + i % 89:02d} {20 + i % 79:02d} {30 + i % 69:02d} {40 + i % 59:02d}",
             "email": f"contact@{slugify(name)}.example", "trade_register_number": f"RCS {800_000_000 + i * 7919}",
             "vat_number": f"FR{10 + i % 89:02d}{800_000_000 + i * 7919}", "self_certified": True,
+            **_representative(i + 1),
             "status": "referenced", "rating_x100": profile.rating_x100, "rating_count": profile.rating_count,
             "defect_rate_bp": profile.defect_bp, "wrong_item_rate_bp": profile.wrong_bp,
             "cosmetic_rate_bp": profile.cosmetic_bp, "late_delivery_rate_bp": profile.late_bp,
@@ -153,6 +155,18 @@ APPLICANTS = [
 ]
 
 
+REPRESENTATIVES = ["Claire Moreau", "Jonas Weber", "Inès Haddad", "Marco Bianchi", "Sofia Lindqvist",
+                   "Hugo Lambert", "Aoife Byrne", "Pieter de Vries", "Lucía Romero", "Tomasz Nowak"]
+
+
+def _representative(seller_id: int) -> dict[str, str]:
+    """Checked traceability that buyers never see: who represents the seller, their ID, the account paid to."""
+    account = f"30004{seller_id:05d}{seller_id:011d}{seller_id % 97:02d}"  # bank, branch, number, key
+    return {"representative_name": REPRESENTATIVES[seller_id % len(REPRESENTATIVES)],
+            "id_document": f"passport {seller_id:02d}AB{70_000 + seller_id}",
+            "payment_account": iban_with_check_digits("FR", account)}
+
+
 def _applicants(cat: DemoCatalogue) -> None:
     rng = random.Random(len(cat.sellers))
     phones = [v for v in cat.variants if v["storage_gb"] and v["reference_price_cents"] < 120_000]
@@ -164,6 +178,7 @@ def _applicants(cat: DemoCatalogue) -> None:
             "country": country, "phone": phone,
             "email": f"contact@{slugify(name)}.example",
             "trade_register_number": register, "vat_number": f"FR{seller_id:02d}{900_000_000 + seller_id}",
+            **(_representative(seller_id) if complete else {}),
             "self_certified": complete, "status": "pending", "rating_x100": None, "rating_count": 0,
             "defect_rate_bp": None, "wrong_item_rate_bp": None, "cosmetic_rate_bp": None, "late_delivery_rate_bp": None,
         })

@@ -42,6 +42,9 @@ TRACEABILITY = {
     "phone": "phone number",
     "email": "e-mail address",
     "trade_register_number": "trade register number",
+    "representative_name": "legal representative",
+    "id_document": "representative's identity document",
+    "payment_account": "payment account",
 }
 FACTS_MIN, FACTS_MAX = 10, 2_000
 # The measures a reversed complaint undoes here; "with N days' notice" is cut off before matching.

@@ -25,6 +25,10 @@ class Seller(Table):
     trade_register_number = Varchar(length=60, default="")
     vat_number = Varchar(length=40, default="")
     self_certified = Boolean(default=False)
+    # Checked with the rest, never shown to buyers.
+    representative_name = Varchar(length=200, default="")
+    id_document = Varchar(length=120, default="")  # kind and number of the legal representative's ID
+    payment_account = Varchar(length=34, default="")  # IBAN the seller is paid to
     # pending until the operator references it; dereferenced for convenience or for breach.
     status = Varchar(length=16, default="pending", index=True)
     # Set when the seller was terminated for convenience: it stays listed until then (P2B Art. 4 notice).

@@ -15,6 +15,7 @@ from search_index.build import IndexSync
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.moderation import referencing
 from storefront.moderation.tables import AuditEntry
+from storefront.sellers.services import masked_iban
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from storefront.web.ops import operator
@@ -77,7 +78,7 @@ async def _seller_page(request: Request, seller_id: int, settings: Settings, *, 
         **case, "charter": referencing.charter_checks(case["seller"], settings.quality_charter),
         "breach_grounds": referencing.BREACH_GROUNDS, "notice_days": settings.seller_termination_notice_days,
         "form": form, "values": values or {}, "errors": errors or {}, "facts_max": referencing.FACTS_MAX,
-        "done": DONE.get(request.query_params.get("done") or ""), "section": "sellers"})
+        "masked_iban": masked_iban, "done": DONE.get(request.query_params.get("done") or ""), "section": "sellers"})
 
 
 @get("/ops/sellers/{seller_id:int}", name="ops_seller")

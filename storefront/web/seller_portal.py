@@ -322,6 +322,8 @@ async def company(seller_id: NamedDependency[int], request: Request) -> Template
     seller = await seller_views.seller_profile(seller_id)
     values = {name: str(seller[name] or "") for name in sellers.TRACEABILITY_FIELDS}
     values["self_certified"] = "yes" if seller["self_certified"] else ""
+    if seller["status"] != "pending" and values["payment_account"]:
+        values["payment_account"] = sellers.masked_iban(values["payment_account"])
     return _company_page(seller, values, {}, saved=request.query_params.get("saved") == "1")
 
 
@@ -340,6 +342,9 @@ async def company_save(seller_id: NamedDependency[int], request: Request) -> Tem
             errors[name] = f"Keep it under {longest + 1} characters (it has {len(values[name])})."
     if "country" not in errors and not re.fullmatch(r"[A-Z]{2}", values["country"]):
         errors["country"] = "Use the two-letter country code, such as FR, DE or IE."
+    values["payment_account"] = sellers.normalise_iban(values["payment_account"])
+    if "payment_account" not in errors and not sellers.iban_is_valid(values["payment_account"]):
+        errors["payment_account"] = "This is not a valid IBAN: check it against your bank statement."
     if "email" not in errors and not EMAIL_SHAPE.fullmatch(values["email"]):
         errors["email"] = "Enter an e-mail address like orders@your-company.example."
     if not values["self_certified"]:

@@ -20,6 +20,7 @@ from storefront.catalog.tables import Brand, Category, ProductModel, Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import referencing
 from storefront.moderation.tables import AuditEntry, Complaint, Decision
+from storefront.sellers.services import iban_with_check_digits
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from tests.integration.commerce import make_account, post_form, sign_in
@@ -45,7 +46,8 @@ async def exclusive_seller(status: str = "referenced", **identity: object) -> Ex
     now = dt.datetime.now(dt.UTC)
     seller = Seller(name=name, slug=f"atelier-{tag}", legal_name=f"Atelier {tag} SARL", address="2 quai du Port",
                     phone="+33 2 40 00 00 00", email=f"contact@atelier-{tag}.example", trade_register_number="RCS 1",
-                    self_certified=True, status=status, joined_at=now)
+                    self_certified=True, status=status, joined_at=now, representative_name="Anne Ouest",
+                    id_document="ID card 4455", payment_account=iban_with_check_digits("FR", "3000400001" + "7" * 13))
     for column, value in identity.items():
         setattr(seller, column, value)
     await seller.save()
@@ -342,11 +344,16 @@ async def test_an_applicant_completes_its_details_and_can_then_be_referenced(cli
     assert 'href="/seller/company"' in dashboard
 
     details = {"legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "fr",
-               "phone": "+33 2 40 00 00 00", "email": shop.email, "trade_register_number": "", "vat_number": "FR1"}
+               "phone": "+33 2 40 00 00 00", "email": shop.email, "trade_register_number": "", "vat_number": "FR1",
+               "representative_name": "Anne Ouest", "id_document": "ID card 4455",
+               "payment_account": "FR76 3000 6000 0112 3456 7890 189"}
     refused = await post_form(client, "/seller/company", "/seller/company", details)
     assert refused.status_code == 400
     assert "Fill this in" in refused.text and "Certify that you offer only products" in unescape(refused.text)
     assert 'value="2 quai du Port, 44000 Nantes"' in refused.text, "what was typed comes back"
+    mistyped = await post_form(client, "/seller/company", "/seller/company",
+                               {**details, "payment_account": "FR76 3000 6000 0112 3456 7890 188"})
+    assert "This is not a valid IBAN" in mistyped.text
 
     saved = await post_form(client, "/seller/company", "/seller/company",
                             {**details, "trade_register_number": "RCS Nantes 123", "self_certified": "yes"})
@@ -354,6 +361,7 @@ async def test_an_applicant_completes_its_details_and_can_then_be_referenced(cli
     seller = await Seller.select().where(Seller.id == shop.seller_id).first()
     assert seller["trade_register_number"] == "RCS Nantes 123" and seller["country"] == "FR"
     assert referencing.traceability_gaps(seller) == []
+    assert seller["payment_account"] == "FR7630006000011234567890189", "stored without its spaces"
 
     operator = await make_account(role="operator")
     await sign_in(client, operator["id"])
