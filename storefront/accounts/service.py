@@ -46,6 +46,11 @@ class AccountError(ValueError):
         self.message = message
 
 
+def looks_like_email(email: str) -> bool:
+    """The one check every form that asks for an e-mail address makes."""
+    return len(email) <= MAX_EMAIL_LENGTH and _EMAIL_SHAPE.fullmatch(email) is not None
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -53,7 +58,7 @@ def normalise_email(email: str) -> str:
 def _email_problem(email: str) -> AccountError | None:
     if not email:
         return AccountError("email", "Enter your e-mail address.")
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.fullmatch(email):
+    if not looks_like_email(email):
         return AccountError("email", "Enter an e-mail address like name@example.com.")
     return None
 

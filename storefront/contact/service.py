@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from storefront.accounts.service import MAX_EMAIL_LENGTH, normalise_email
+from storefront.accounts.service import looks_like_email, normalise_email
 from storefront.contact.tables import ContactMessage
 from storefront.db import write_transaction
 from storefront.mail import outbox
@@ -29,7 +29,6 @@ ORDER_REFERENCE_MAX = 20
 MESSAGES_PER_HOUR = 5
 WINDOW = dt.timedelta(hours=1)
 
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ORDER_REFERENCE_SHAPE = re.compile(r"[A-Z0-9][A-Z0-9-]{2,19}")
 
 
@@ -70,7 +69,7 @@ def field_errors(form: ContactForm) -> dict[str, str]:
         errors["name"] = f"Keep your name under {NAME_MAX} characters."
     if not form.email:
         errors["email"] = "Enter your e-mail address: our answer goes there."
-    elif len(form.email) > MAX_EMAIL_LENGTH or not EMAIL_SHAPE.fullmatch(form.email):
+    elif not looks_like_email(form.email):
         errors["email"] = "Enter an e-mail address like name@example.com."
     if form.topic not in TOPICS:
         errors["topic"] = "Choose what your message is about."

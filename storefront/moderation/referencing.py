@@ -16,10 +16,12 @@ from search_index import build
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
+from storefront.legal.figures import percent_from_basis_points
 from storefront.mail import outbox
 from storefront.moderation.notices import close_notices
 from storefront.moderation.service import Refused, audit, decide
 from storefront.moderation.tables import AuditEntry, Decision
+from storefront.sellers.figures import measured_percent
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import QualityCharter, Settings
 
@@ -76,17 +78,6 @@ class CharterCheck:
     breached: bool
 
 
-def _percent(basis_points: int) -> str:
-    whole, rest = divmod(basis_points, 100)
-    return f"{whole} %" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + " %"
-
-
-def _measured(basis_points: int) -> str:
-    """A measured rate to one decimal, rounded half up in integers: 1,234 bp → '12.3 %'."""
-    tenths = (basis_points + 5) // 10
-    return f"{tenths // 10}.{tenths % 10} %"
-
-
 def charter_checks(seller: dict, charter: QualityCharter) -> list[CharterCheck]:
     """The seller's figures next to the quality charter's limits; a missing figure breaches nothing."""
     checks = []
@@ -97,8 +88,8 @@ def charter_checks(seller: dict, charter: QualityCharter) -> list[CharterCheck]:
         ("late_delivery_rate_bp", charter.max_late_delivery_rate_bp, "Late deliveries"),
     ):
         value = seller.get(column)
-        checks.append(CharterCheck(label, "no figure yet" if value is None else _measured(value),
-                                   f"at most {_percent(limit)}", value is not None and value > limit))
+        checks.append(CharterCheck(label, "no figure yet" if value is None else measured_percent(value),
+                                   f"at most {percent_from_basis_points(limit)}", value is not None and value > limit))
     rating = seller.get("rating_x100")
     checks.append(CharterCheck(
         "Buyers' rating", "no rating yet" if rating is None else f"{rating // 100}.{rating % 100:02d} / 5",
@@ -221,6 +212,13 @@ async def apply_due_terminations(*, sync: build.IndexSync, now: dt.datetime | No
     return len(due)
 
 
+async def _list_seller_again(seller_id: int, operator_id: int, detail: str) -> None:
+    """Inside the caller's transaction: on sale again, any notice withdrawn, search told, audited."""
+    await Seller.update({Seller.status: "referenced", Seller.terminates_at: None}).where(Seller.id == seller_id)
+    await _enqueue_seller(seller_id)
+    await audit(operator_id, "seller reinstated", "seller", seller_id, detail)
+
+
 async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, settings: Settings,
                            sync: build.IndexSync) -> None:
     """Lists a dereferenced seller again, or withdraws a notice of termination that has not yet ended."""
@@ -228,9 +226,7 @@ async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, setti
     if seller["status"] != "dereferenced" and seller["terminates_at"] is None:
         raise MeasureRefused("note", "This seller is not dereferenced and has no notice running.")
     async with write_transaction(Seller._meta.db):
-        await Seller.update({Seller.status: "referenced", Seller.terminates_at: None}).where(Seller.id == seller_id)
-        await _enqueue_seller(seller_id)
-        await audit(operator_id, "seller reinstated", "seller", seller_id, note)
+        await _list_seller_again(seller_id, operator_id, note)
         if seller["email"]:
             await outbox.queue(to=seller["email"], kind="seller_reinstated",
                                subject=f"{settings.brand_name}: your shop is listed again",
@@ -286,15 +282,20 @@ async def dereference_product(model_id: int, *, ground: str, facts: str, operato
     return decisions
 
 
+async def _put_product_back(model_id: int, operator_id: int, detail: str) -> None:
+    """Inside the caller's transaction: back on the store, search told, audited."""
+    await ProductModel.update({ProductModel.is_dereferenced: False, ProductModel.dereferenced_reason: ""}).where(
+        ProductModel.id == model_id)
+    await build.enqueue_model(model_id)
+    await audit(operator_id, "product reinstated", "product", model_id, detail)
+
+
 async def reinstate_product(model_id: int, *, operator_id: int, note: str, sync: build.IndexSync) -> None:
     model = await _product(model_id)
     if not model["is_dereferenced"]:
         raise MeasureRefused("note", "This product is not dereferenced.")
     async with write_transaction(ProductModel._meta.db):
-        await ProductModel.update({ProductModel.is_dereferenced: False, ProductModel.dereferenced_reason: ""}).where(
-            ProductModel.id == model_id)
-        await build.enqueue_model(model_id)
-        await audit(operator_id, "product reinstated", "product", model_id, note)
+        await _put_product_back(model_id, operator_id, note)
     await sync.after_commit()
 
 
@@ -306,16 +307,11 @@ async def reverse(decision: dict, *, operator_id: int, sync: build.IndexSync) ->
         return ""
     if subject == "seller":
         seller = await _seller(subject_id)
-        await Seller.update({Seller.status: "referenced", Seller.terminates_at: None}).where(Seller.id == subject_id)
-        await _enqueue_seller(subject_id)
-        await audit(operator_id, "seller reinstated", "seller", subject_id, f"decision {decision['id']} reversed")
+        await _list_seller_again(subject_id, operator_id, f"decision {decision['id']} reversed")
         return ("your shop is listed again." if seller["status"] == "dereferenced"
                 else "the notice of termination is withdrawn.")
     if subject == "product":
-        await ProductModel.update({ProductModel.is_dereferenced: False, ProductModel.dereferenced_reason: ""}).where(
-            ProductModel.id == subject_id)
-        await build.enqueue_model(subject_id)
-        await audit(operator_id, "product reinstated", "product", subject_id, f"decision {decision['id']} reversed")
+        await _put_product_back(subject_id, operator_id, f"decision {decision['id']} reversed")
         return "the product is back on the store."
     if subject == "offer":
         offer = await Offer.select(Offer.variant).where(Offer.id == subject_id).first()

@@ -20,14 +20,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from search_index.build import IndexSync
-from storefront.accounts.service import MAX_EMAIL_LENGTH, normalise_email
+from storefront.accounts.service import looks_like_email, normalise_email
 from storefront.moderation import notices as service
 from storefront.settings import Settings
 from storefront.web.ops import operator
 from storefront.web.viewer import viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 URL_SHAPE = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
 NOTICES_PER_ADDRESS_HOUR = 20  # per client address, per process: a backstop against scripted floods
 DONE = {"rejected": "The notice is rejected; its author has been told why.",
@@ -120,7 +119,7 @@ def _field_errors(values: dict[str, str]) -> dict[str, str]:
     email = values["email"]
     if not email:
         errors["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
-    elif len(email) > MAX_EMAIL_LENGTH or not EMAIL_SHAPE.fullmatch(email):
+    elif not looks_like_email(email):
         errors["email"] = "Enter an e-mail address like name@example.com."
     if values["good_faith"] != "yes":
         errors["good_faith"] = "Tick this box to confirm the notice is accurate and complete, as far as you know."

@@ -5,7 +5,6 @@ and the decision. Each reporter may send a few reports an hour; the rest get a 4
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from litestar import Request, get, post
@@ -14,14 +13,13 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.accounts.service import MAX_EMAIL_LENGTH, normalise_email
+from storefront.accounts.service import looks_like_email, normalise_email
 from storefront.moderation import service as moderation
 from storefront.reviews import rules
 from storefront.settings import Settings
 from storefront.web.viewer import viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class TooManyReportsPage(HTTPException):
@@ -60,7 +58,7 @@ def _field_errors(values: dict[str, str], needs_email: bool) -> dict[str, str]:
         email = values["email"]
         if not email:
             errors["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
-        elif len(email) > MAX_EMAIL_LENGTH or not EMAIL_SHAPE.fullmatch(email):
+        elif not looks_like_email(email):
             errors["email"] = "Enter an e-mail address like name@example.com."
     return errors
 

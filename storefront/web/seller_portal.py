@@ -25,6 +25,7 @@ from litestar.response import Redirect, Template
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
+from storefront.accounts.service import looks_like_email
 from storefront.legal.figures import percent_from_basis_points
 from storefront.moderation import referencing
 from storefront.moderation.service import audit
@@ -65,11 +66,7 @@ def portal_seller(request: Request) -> int:
 
 
 def _percent(basis_points: int | None) -> str | None:
-    """1,234 basis points → '12.3 %', rounded half up in integers."""
-    if basis_points is None:
-        return None
-    tenths = (basis_points + 5) // 10
-    return f"{tenths // 10}.{tenths % 10} %"
+    return None if basis_points is None else figures.measured_percent(basis_points)
 
 
 def _period(year: int, month: int) -> str:
@@ -305,7 +302,6 @@ async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
     })
 
 
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 COMPANY_DONE = "Your details are saved. We check them before referencing your shop; you will get an e-mail."
 
 
@@ -345,7 +341,7 @@ async def company_save(seller_id: NamedDependency[int], request: Request) -> Tem
     values["payment_account"] = sellers.normalise_iban(values["payment_account"])
     if "payment_account" not in errors and not sellers.iban_is_valid(values["payment_account"]):
         errors["payment_account"] = "This is not a valid IBAN: check it against your bank statement."
-    if "email" not in errors and not EMAIL_SHAPE.fullmatch(values["email"]):
+    if "email" not in errors and not looks_like_email(values["email"]):
         errors["email"] = "Enter an e-mail address like orders@your-company.example."
     if not values["self_certified"]:
         errors["self_certified"] = ("Certify that you offer only products that comply with EU law: we cannot list "
