@@ -22,10 +22,9 @@ from piccolo.engine.postgres import PostgresEngine
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
+from storefront import units
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
-from storefront.legal.figures import percent_from_basis_points
-from storefront.money import format_money
 from storefront.payments.provider import SandboxProvider
 from storefront.search import backend_from_settings
 from storefront.settings import ROOT, Settings, get_settings
@@ -111,9 +110,9 @@ def _templates(settings: Settings) -> TemplateConfig:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["money"] = format_money
-    # Fee and commission rates in basis points become text through integers only.
-    environment.filters["percent"] = percent_from_basis_points
+    # Every figure a template shows reads through storefront.units, registered here and nowhere else.
+    environment.filters.update(money=units.money, percent=units.percent, measured_percent=units.measured_percent,
+                               stars=units.stars, stars_out_of_five=units.stars_out_of_five)
 
     @pass_context
     def csrf_token(context: dict) -> str:

@@ -47,6 +47,11 @@ class ProductCard:
         return GRADE_BY_KEY[self.ranked.featured.offer.grade].label
 
     @property
+    def rating_x100(self) -> int:
+        """The document keeps the rating as stars for sorting; pages read it in hundredths, as stored."""
+        return round(self.document["rating"] * 100)
+
+    @property
     def saving_percent(self) -> int | None:
         reference = self.ranked.featured.offer.reference_price_cents
         if reference <= 0 or self.featured_price >= reference:

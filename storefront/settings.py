@@ -76,6 +76,12 @@ class QualityCharter:
     max_dispatch_working_days: int = 2
     min_battery_percent: int = 80
 
+    def __post_init__(self) -> None:
+        # Ratings read in tenths of a star (storefront.units): a minimum of 4.25 would be published as 4.3.
+        if self.min_rating_x100 % 10 or not 100 <= self.min_rating_x100 <= 500:
+            raise ValueError(f"the charter's minimum rating is in tenths of a star from 1.0 to 5.0 (100 to 500 "
+                             f"hundredths), not {self.min_rating_x100}")
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -16,14 +16,13 @@ from search_index import build
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
-from storefront.legal.figures import percent_from_basis_points
 from storefront.mail import outbox
 from storefront.moderation.notices import close_notices
 from storefront.moderation.service import Refused, audit, decide
 from storefront.moderation.tables import AuditEntry, Decision
-from storefront.sellers.figures import measured_percent
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import QualityCharter, Settings
+from storefront.units import measured_percent, percent, stars_out_of_five
 
 # Grounds for dereferencing a seller without notice. Termination for convenience has no ground to give.
 BREACH_GROUNDS = {
@@ -89,11 +88,11 @@ def charter_checks(seller: dict, charter: QualityCharter) -> list[CharterCheck]:
     ):
         value = seller.get(column)
         checks.append(CharterCheck(label, "no figure yet" if value is None else measured_percent(value),
-                                   f"at most {percent_from_basis_points(limit)}", value is not None and value > limit))
+                                   f"at most {percent(limit)}", value is not None and value > limit))
     rating = seller.get("rating_x100")
     checks.append(CharterCheck(
-        "Buyers' rating", "no rating yet" if rating is None else f"{rating // 100}.{rating % 100:02d} / 5",
-        f"at least {charter.min_rating_x100 // 100}.{charter.min_rating_x100 % 100:02d} / 5",
+        "Buyers' rating", "no rating yet" if rating is None else stars_out_of_five(rating),
+        f"at least {stars_out_of_five(charter.min_rating_x100)}",
         rating is not None and rating < charter.min_rating_x100))
     return checks
 

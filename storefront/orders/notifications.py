@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from storefront.mail.outbox import queue
-from storefront.money import format_money
 from storefront.settings import Settings
+from storefront.units import money
 
 
 def _order_url(settings: Settings, reference: str) -> str:
@@ -12,11 +12,11 @@ def _order_url(settings: Settings, reference: str) -> str:
 
 async def order_confirmed(settings: Settings, *, to: str, order: dict, lines: list[dict]) -> None:
     items = "\n".join(f"- {line['quantity']} × {line['title']} ({line['grade']}): "
-                      f"{format_money(line['unit_price_cents'] * line['quantity'])}" for line in lines)
+                      f"{money(line['unit_price_cents'] * line['quantity'])}" for line in lines)
     await queue(to=to, kind="order_confirmed", subject=f"Your order {order['reference']} is paid", body=(
         f"Thank you. We received your payment for order {order['reference']}.\n\n{items}\n\n"
-        f"Shipping: {format_money(order['shipping_cents'])}\nService fee: {format_money(order['service_fee_cents'])}\n"
-        f"Total paid: {format_money(order['total_cents'])}\n\n"
+        f"Shipping: {money(order['shipping_cents'])}\nService fee: {money(order['service_fee_cents'])}\n"
+        f"Total paid: {money(order['total_cents'])}\n\n"
         f"Each seller now confirms its part of the order. Follow it here: {_order_url(settings, order['reference'])}\n"
     ))
 
@@ -29,7 +29,7 @@ async def payment_failed(settings: Settings, *, to: str, order: dict) -> None:
 
 async def new_order_for_seller(settings: Settings, *, to: str, order: dict, seller_order: dict) -> None:
     await queue(to=to, kind="seller_new_order", subject=f"New order {order['reference']} to accept", body=(
-        f"A buyer paid order {order['reference']} ({format_money(seller_order['total_cents'])} for you, shipping "
+        f"A buyer paid order {order['reference']} ({money(seller_order['total_cents'])} for you, shipping "
         f"included). Accept or refuse it in your portal: "
         f"{settings.public_base_url}/seller/orders/{seller_order['id']}\n"
         f"Promised delivery date: {seller_order['promised_delivery_date']:%d %B %Y}.\n"
@@ -44,7 +44,7 @@ async def seller_decision(settings: Settings, *, to: str, order: dict, seller_na
     else:
         subject, body = (f"{seller_name} could not fulfil your order {order['reference']}",
                          f"{seller_name} could not fulfil its part of order {order['reference']}. We refund "
-                         f"{format_money(refund_cents)} to your means of payment.\n")
+                         f"{money(refund_cents)} to your means of payment.\n")
     await queue(to=to, kind="seller_accepted" if accepted else "seller_refused", subject=subject,
                 body=body + f"Your order: {_order_url(settings, order['reference'])}\n")
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from storefront.payments.tables import LedgerEntry
+from storefront.units import percent
 
 PSP = "psp_clearing"
 SELLER = "seller_payable"
@@ -51,7 +52,7 @@ async def record_commission(seller_order: dict, rate_basis_points: int) -> int:
     amount = commission_for(seller_order["total_cents"], rate_basis_points)
     await post(f"com:{seller_order['id']}", seller_order["order"], "commission", [
         Posting(SELLER, amount, seller_order["seller"]), Posting(COMMISSION, -amount),
-    ], f"commission {rate_basis_points / 100:g} % on a confirmed transaction")
+    ], f"commission {percent(rate_basis_points)} on a confirmed transaction")
     return amount
 
 

@@ -12,12 +12,6 @@ from storefront.sellers.tables import Offer, Seller
 MIN_DELIVERED_ORDERS = 20
 
 
-def measured_percent(basis_points: int) -> str:
-    """A measured rate to one decimal, rounded half up in integers: 1,234 bp → '12.3 %'."""
-    tenths = (basis_points + 5) // 10
-    return f"{tenths // 10}.{tenths % 10} %"
-
-
 def _bp(count: int, total: int) -> int:
     """A rate in basis points, rounded half up, in integers."""
     return (count * 10_000 * 2 + total) // (2 * total)

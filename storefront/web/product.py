@@ -11,7 +11,6 @@ from litestar.response import Template
 
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
-from storefront.money import format_money
 from storefront.settings import Settings
 from storefront.strategy import (
     ProductOffers,
@@ -21,6 +20,7 @@ from storefront.strategy import (
     storage_label,
     variant_title,
 )
+from storefront.units import money, plain_amount, stars
 from storefront.web.errors import GoneException
 from storefront.web.reviews import is_offered, reviews_context
 
@@ -51,19 +51,22 @@ def _json_ld(*, title: str, url: str, image: str, brand: str, model: dict[str, A
         prices = [s.offer.price_cents for s in offers.ranked]
         data["offers"] = {
             "@type": "AggregateOffer", "priceCurrency": variant["currency"], "offerCount": len(prices),
-            "lowPrice": f"{min(prices) / 100:.2f}", "highPrice": f"{max(prices) / 100:.2f}",
+            "lowPrice": plain_amount(min(prices)), "highPrice": plain_amount(max(prices)),
             "availability": "https://schema.org/InStock", "itemCondition": "https://schema.org/RefurbishedCondition",
         }
     if model["rating_x100"] is not None and model["rating_count"] > 0:
-        data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": f"{model['rating_x100'] / 100:.2f}",
-                                   "reviewCount": model["rating_count"], "bestRating": "5", "worstRating": "1"}
+        data["aggregateRating"] = _aggregate_rating(model["rating_x100"], model["rating_count"])
     if reviews and reviews["summary"].count:
         # Real reviews, as shown on the page, replace the seeded figure.
-        x100 = reviews["summary"].average_x100
-        data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": f"{x100 // 100}.{x100 % 100:02d}",
-                                   "reviewCount": reviews["summary"].count, "bestRating": "5", "worstRating": "1"}
+        data["aggregateRating"] = _aggregate_rating(reviews["summary"].average_x100, reviews["summary"].count)
         data["review"] = [_review_ld(review) for review in reviews["reviews"][:5]]
     return data
+
+
+def _aggregate_rating(rating_x100: int, count: int) -> dict[str, Any]:
+    # The rating reads as on the page, so crawlers and shoppers see the same figure.
+    return {"@type": "AggregateRating", "ratingValue": stars(rating_x100), "reviewCount": count,
+            "bestRating": "5", "worstRating": "1"}
 
 
 def _review_ld(review: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +101,7 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     fee = settings.service_fee
     lowest = min((s.offer.price_cents for s in ranked.ranked), default=None)
     if lowest is not None:
-        lead = (f"Refurbished {title} from {format_money(lowest)}, "
+        lead = (f"Refurbished {title} from {money(lowest)}, "
                 f"{len(ranked.ranked)} offers from professional sellers")
     else:
         lead = f"Refurbished {title}: no offer right now"

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from search_index.query import SearchQuery
 from storefront.catalog.grades import GRADE_KEYS
-from storefront.money import parse_euros
+from storefront.units import parse_euros
 
 SORTS = {
     "recommended": "Recommended",

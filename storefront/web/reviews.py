@@ -21,12 +21,6 @@ def is_offered(model: Mapping[str, Any], offers: list[dict[str, Any]]) -> bool:
     return not model["is_dereferenced"] and any(is_available(o, o["seller"]) for o in offers)
 
 
-def _stars_text(x100: int) -> str:
-    """Hundredths of a star to one decimal, rounded half up in integers ("4.25" -> "4.3")."""
-    tenths = (x100 + 5) // 10
-    return f"{tenths // 10}.{tenths % 10}"
-
-
 def reviews_url(slug: str, sort: str = "relevance", page: int = 1) -> str:
     return f"/p/{slug}/reviews?sort={sort}" + (f"&page={page}" if page > 1 else "")
 
@@ -39,11 +33,10 @@ async def reviews_context(model_id: int, slug: str, sort: str = "relevance", pag
     return {
         "reviews_slug": slug,
         "summary": summary,
-        "average_text": _stars_text(summary.average_x100) if summary.average_x100 is not None else None,
         "distribution": [{"stars": stars, "count": count,
                           "percent": round(100 * count / summary.count) if summary.count else 0}
                          for stars, count in summary.distribution.items()],
-        "sub_averages": [{"label": rules.SUB_RATINGS[name], "text": _stars_text(x100)}
+        "sub_averages": [{"label": rules.SUB_RATINGS[name], "x100": x100}
                          for name, x100 in summary.sub_averages.items()],
         "reviews": await service.product_reviews(model_id, sort, page, rules.PAGE_SIZE),
         "sub_rating_labels": rules.SUB_RATINGS,

@@ -26,7 +26,6 @@ from litestar.response import Redirect, Template
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
 from storefront.accounts.service import looks_like_email
-from storefront.legal.figures import percent_from_basis_points
 from storefront.moderation import referencing
 from storefront.moderation.service import audit
 from storefront.orders import seller_views, transitions
@@ -65,10 +64,6 @@ def portal_seller(request: Request) -> int:
     return viewer.account["seller"]
 
 
-def _percent(basis_points: int | None) -> str | None:
-    return None if basis_points is None else figures.measured_percent(basis_points)
-
-
 def _period(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
@@ -81,27 +76,13 @@ def _this_month() -> tuple[int, int]:
 # Pages
 
 
-def _stars(rating_x100: int | None) -> str | None:
-    """An average rating kept ×100 (487) → '4.9', rounded half up in integers."""
-    if rating_x100 is None:
-        return None
-    tenths = (rating_x100 + 5) // 10
-    return f"{tenths // 10}.{tenths % 10}"
-
-
 def _figures(seller: dict[str, Any], delivered: int) -> dict[str, Any]:
     return {
         "computed": delivered >= figures.MIN_DELIVERED_ORDERS,
         "delivered": delivered,
         "threshold": figures.MIN_DELIVERED_ORDERS,
-        "rating": _stars(seller["rating_x100"]) if seller["rating_count"] else None,
+        # The rating and the rates themselves reach the page through the charter checks.
         "rating_count": seller["rating_count"],
-        "rates": [
-            {"label": "Defective products", "value": _percent(seller["defect_rate_bp"])},
-            {"label": "Wrong product or accessory", "value": _percent(seller["wrong_item_rate_bp"])},
-            {"label": "Cosmetic condition worse than sold", "value": _percent(seller["cosmetic_rate_bp"])},
-            {"label": "Late deliveries", "value": _percent(seller["late_delivery_rate_bp"])},
-        ],
     }
 
 
@@ -294,7 +275,6 @@ async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
         "section": "statements",
         "statement": statement,
         "label": statement.first_day.strftime("%B %Y"),
-        "commission_rate": percent_from_basis_points(statement.commission_basis_points),
         "previous": {"url": f"/seller/statements/{_period(*previous)}",
                      "label": dt.date(*previous, 1).strftime("%B %Y")},
         "next": {"url": f"/seller/statements/{_period(*following)}", "label": dt.date(*following, 1).strftime("%B %Y")}

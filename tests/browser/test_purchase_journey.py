@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from storefront.demo.accounts import SELLER_PASSWORD
-from storefront.money import format_money
 from storefront.orders.tables import Order, SellerOrder
 from storefront.payments.tables import LedgerEntry
 from storefront.sellers.tables import Seller
+from storefront.units import money
 from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -126,6 +126,6 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     assert commission == (seller_order["total_cents"] * 1_000 + 5_000) // 10_000
     page.goto(f"{live_server}/seller/statements")
     statement = page.content()
-    assert reference in statement and format_money(commission) in statement
+    assert reference in statement and money(commission) in statement
     assert_accessible(page)
     portal.close()

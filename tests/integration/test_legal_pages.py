@@ -66,7 +66,7 @@ def changed_settings(settings: Settings) -> Settings:
         legal_guarantee_months=36, commercial_warranty_min_months=18, withdrawal_days=21, return_window_days=45,
         seller_termination_notice_days=60,
         quality_charter=dataclasses.replace(settings.quality_charter, max_defect_rate_bp=250,
-                                            max_wrong_item_rate_bp=75, min_rating_x100=425,
+                                            max_wrong_item_rate_bp=75, min_rating_x100=430,
                                             max_dispatch_working_days=3, min_battery_percent=85),
         ranking=RankingWeights(price=0.30, product_rating=0.10, seller_rating=0.15, processing_quality=0.30,
                                late_delivery=0.10, payment_means=0.05),
@@ -200,7 +200,7 @@ async def test_seller_conditions_publish_fees_charter_and_termination(client: As
     assert "€50.00" in fees and "10 % of each confirmed transaction, all taxes and shipping costs included" in fees
     charter = section(html, "charter")
     for expected in ("Defective products at most 3 %", "Wrong products or accessories at most 1 %",
-                     "Late deliveries at most 5 %", "Buyers' rating of the seller at least 4 out of 5",
+                     "Late deliveries at most 5 %", "Buyers' rating of the seller at least 4.0 out of 5",
                      "at most 2 working days", "at least 80 %"):
         assert expected in charter
     assert "trade register number" in section(html, "traceability")
@@ -245,7 +245,7 @@ async def test_changing_the_settings_changes_every_page(changed_client: AsyncTes
     assert "€79.00" in section(sellers, "fees") and "11.75 % of each confirmed transaction" in section(sellers, "fees")
     charter = section(sellers, "charter")
     assert "Defective products at most 2.5 %" in charter and "Wrong products or accessories at most 0.75 %" in charter
-    assert "at least 4.25 out of 5" in charter and "at most 3 working days" in charter and "at least 85 %" in charter
+    assert "at least 4.3 out of 5" in charter and "at most 3 working days" in charter and "at least 85 %" in charter
     assert "60 days in advance" in section(sellers, "termination")
 
     ranking = text_of((await changed_client.get("/legal/ranking")).text)

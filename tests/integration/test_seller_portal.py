@@ -25,7 +25,6 @@ from storefront.accounts.tables import Account
 from storefront.cart import service as carts
 from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
-from storefront.money import format_money
 from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import Order, SellerOrder
@@ -35,6 +34,7 @@ from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from storefront.strategy import variant_title
+from storefront.units import money
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 PASSWORD_HASH = hash_password("correct horse battery")  # argon2 is slow on purpose: hash once
@@ -378,7 +378,7 @@ async def test_the_monthly_statement_gives_the_payout_by_the_formula(client: Asy
     assert order["reference"] in page
     assert "€204.85" in page and "€20.49" in page and "Monthly flat fee −€50.00" in page
     payout = 20_485 - 2_049 - shop.settings.seller_fees.monthly_flat_cents
-    assert f"To be paid out to you {format_money(payout)}" in page and format_money(payout) == "€134.36"
+    assert f"To be paid out to you {money(payout)}" in page and money(payout) == "€134.36"
 
 
 async def test_a_month_without_sales_is_to_be_paid_by_the_seller(client: AsyncTestClient, shop: Shop) -> None:
