@@ -111,8 +111,9 @@ def _templates(settings: Settings) -> TemplateConfig:
         lstrip_blocks=True,
     )
     # Every figure a template shows reads through storefront.units, registered here and nowhere else.
-    environment.filters.update(money=units.money, percent=units.percent, measured_percent=units.measured_percent,
-                               stars=units.stars, stars_out_of_five=units.stars_out_of_five)
+    environment.filters.update(money=units.money, percent=units.percent, share_percent=units.share_percent,
+                               measured_percent=units.measured_percent, stars=units.stars,
+                               stars_out_of_five=units.stars_out_of_five)
 
     @pass_context
     def csrf_token(context: dict) -> str:

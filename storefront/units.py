@@ -1,15 +1,16 @@
 """How the store's figures read: money in cents, rates in basis points, ratings in hundredths of a star.
 
-Figures are kept as integers and become text here, with integer arithmetic, so what a page says is exactly
-what the code computed. create_app registers these once as Jinja filters (`money`, `percent`,
-`measured_percent`, `stars`, `stars_out_of_five`); controllers, e-mails and structured data call the same
-functions, so a figure reads the same everywhere.
+Figures are kept as integers (ranking weights excepted: fractions of 1) and become text here, with integer
+arithmetic, so what a page says is exactly what the code computed. create_app registers these once as Jinja
+filters (`money`, `percent`, `share_percent`, `measured_percent`, `stars`, `stars_out_of_five`); controllers,
+e-mails, the ranking page and structured data call the same functions, so a figure reads the same everywhere.
 
 - **Money** (`money`): the currency's symbol, thousands separated by commas, always two decimals; a negative
   amount keeps its sign in front: 38999 → "€389.99", −1250 → "−€12.50". `plain_amount` is the same amount for
   machines (JSON-LD prices): "389.99".
 - **Rates set by a rule** (`percent`: fees, commissions, charter limits) read exactly, without trailing zeros:
-  250 bp → "2.5 %". **Rates measured** from orders (`measured_percent`: a seller's defect or late-delivery
+  250 bp → "2.5 %"; a share kept as a fraction (`share_percent`: ranking weights) reads the same way,
+  0.125 → "12.5 %". **Rates measured** from orders (`measured_percent`: a seller's defect or late-delivery
   rate) read to one decimal, rounded half up: 1234 bp → "12.3 %". The space before "%" does not break.
 - **Ratings** read to one decimal, rounded half up, always with that decimal: 425 → "4.3", 449 → "4.5",
   400 → "4.0". One decimal is what a buyer can tell apart; rounding half up is what a buyer expects (4.25 is
@@ -58,6 +59,12 @@ def percent(basis_points: int) -> str:
     whole, rest = divmod(abs(basis_points), 100)
     number = str(whole) if rest == 0 else f"{whole}.{rest:02d}".rstrip("0")
     return f"{_sign(basis_points)}{number}\N{NO-BREAK SPACE}%"
+
+
+def share_percent(share: float) -> str:
+    """A share of a whole kept as a fraction (a ranking weight) reads like a rate, to the basis point:
+    0.4 → '40 %', 0.125 → '12.5 %'."""
+    return percent(round(share * 10_000))
 
 
 def measured_percent(basis_points: int) -> str:

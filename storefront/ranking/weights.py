@@ -10,6 +10,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from storefront.units import share_percent, stars
+
 # ---------------------------------------------------------------------------------------------------
 # The parameters, in display order, described for shoppers.
 
@@ -181,21 +183,20 @@ class TuningConstant:
     explanation: str
 
 
-def _percent(rate: float) -> str:
-    return f"{rate * 100:g} %"
-
+# Read as every rating reads (storefront.units), though ranking keeps it in stars.
+_TYPICAL_STARS = stars(round(RATING_PRIOR_MEAN * 100))
 
 TUNING: tuple[TuningConstant, ...] = (
     TuningConstant(
-        "Typical rating", f"{RATING_PRIOR_MEAN:g} stars",
+        "Typical rating", f"{_TYPICAL_STARS} stars",
         f"Every product and seller starts with {RATING_PRIOR_WEIGHT} imaginary ratings of "
-        f"{RATING_PRIOR_MEAN:g} stars, added to the real ones: no ratings yet counts as a typical rating.",
+        f"{_TYPICAL_STARS} stars, added to the real ones: no ratings yet counts as a typical rating.",
     ),
     *(
         TuningConstant(
-            rule.label, f"0 points at {_percent(rule.zero_at)}",
-            f"A rate of 0 % gets full points, falling evenly to none at {_percent(rule.zero_at)}. "
-            f"A seller with no figures yet is counted at the typical rate of {_percent(rule.neutral)}.",
+            rule.label, f"0 points at {share_percent(rule.zero_at)}",
+            f"A rate of 0 % gets full points, falling evenly to none at {share_percent(rule.zero_at)}. "
+            f"A seller with no figures yet is counted at the typical rate of {share_percent(rule.neutral)}.",
         )
         for rule in (*PROCESSING_QUALITY_RATES, LATE_DELIVERY_RATE)
     ),
@@ -204,7 +205,7 @@ TUNING: tuple[TuningConstant, ...] = (
         f"Each accepted means of payment is worth 1/{len(PAYMENT_MEANS)} of this part.",
     ),
     TuningConstant(
-        "Saving against new", f"full points at {_percent(FULL_MARKS_SAVING)}",
+        "Saving against new", f"full points at {share_percent(FULL_MARKS_SAVING)}",
         "Between products, the price part grows with the saving against the same device new; when the "
         f"new price is unknown it counts as {UNKNOWN_REFERENCE_PRICE_VALUE:g}.",
     ),

@@ -1,6 +1,6 @@
 """A figure reads the same on every page: the same rating on the search card, the product page (summary and
 JSON-LD), the reviews section and the operator's console; a price filter typed by a person never breaks the
-results page.
+results page; a ranking weight reads as it is computed.
 
 The demo is seeded with random.Random(7): the Galaxy S23 has 8 published reviews (2, 4, 4, 4, 5, 5, 5, 5 stars),
 an average of 4.25 stars, and the seller Upcycle Gadgets a rating of 4.25 from 4 buyers. Each test first checks
@@ -8,15 +8,21 @@ that the rows still say so, so a change of demo data fails here with a clear mes
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from collections.abc import AsyncIterator
 from html import unescape
 
+import pytest
 from litestar.testing import AsyncTestClient
 
+from storefront.app import create_app
 from storefront.catalog.tables import ProductModel, Variant
+from storefront.ranking import RankingWeights
 from storefront.reviews.tables import Review
 from storefront.sellers.tables import Offer, Seller
+from storefront.settings import Settings
 from tests.integration.commerce import make_account, sign_in
 
 SLUG = "samsung-galaxy-s23-128-gb-cream"
@@ -94,3 +100,21 @@ async def test_a_price_filter_in_other_digits_is_refused_not_a_server_error(clie
     assert response.status_code == 200
     assert "Enter a price in euros, such as 150 or 149.99." in response.text
 
+
+@pytest.fixture
+async def client_with_half_percent_weights(prepared_store: Settings, backend) -> AsyncIterator[AsyncTestClient]:
+    weights = RankingWeights(price=0.375, product_rating=0.125, seller_rating=0.125, processing_quality=0.2,
+                             late_delivery=0.125, payment_means=0.05)
+    app = create_app(dataclasses.replace(prepared_store, ranking=weights), backend)
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
+async def test_a_ranking_weight_reads_as_computed_on_the_ranking_page_and_beside_each_offer(
+        client_with_half_percent_weights: AsyncTestClient) -> None:
+    ranking = unescape((await client_with_half_percent_weights.get("/legal/ranking")).text)
+    for label, weight in (("Price", "37.5"), ("Product rating", "12.5"), ("Seller rating", "12.5"),
+                          ("Order processing quality", "20")):
+        assert f'<th scope="row">{label}</th><td>{weight}\N{NO-BREAK SPACE}%</td>' in ranking, label
+    product = unescape((await client_with_half_percent_weights.get(f"/p/{SLUG}")).text)
+    assert "<td>Price</td><td>37.5\N{NO-BREAK SPACE}%</td>" in product

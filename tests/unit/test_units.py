@@ -10,6 +10,7 @@ from storefront.units import (
     parse_euros,
     percent,
     plain_amount,
+    share_percent,
     stars,
     stars_out_of_five,
 )
@@ -109,3 +110,8 @@ def test_the_charters_minimum_rating_is_set_in_tenths_so_it_reads_exactly(minimu
 def test_a_charter_minimum_in_tenths_reads_as_set() -> None:
     assert stars_out_of_five(QualityCharter(min_rating_x100=430).min_rating_x100) == "4.3 out of 5"
 
+
+@pytest.mark.parametrize(("share", "text"), [(0.4, "40 %"), (0.125, "12.5 %"), (0.375, "37.5 %"), (0.05, "5 %"),
+                                             (0.0, "0 %"), (1.0, "100 %"), (0.1, "10 %")])
+def test_a_ranking_weight_reads_like_a_rate_without_losing_its_half_percent(share: float, text: str) -> None:
+    assert share_percent(share) == text.replace(" ", NBSP)
