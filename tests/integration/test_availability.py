@@ -7,14 +7,17 @@ stock and prices are left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from html import unescape
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from search_index.build import IndexSync
+from storefront.cart import service as carts
 from storefront.moderation import referencing
+from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, place_order
 from storefront.orders.tables import Order
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
@@ -186,3 +189,65 @@ async def test_a_price_drop_or_raise_is_shown_and_charged_only_once_accepted(
     assert placed.status_code == 303
     [order] = await orders_of(shopper)
     assert (order["items_cents"], order["shipping_cents"]) == (new_price, 0)
+
+
+async def test_an_offer_or_product_of_a_dereferenced_seller_is_no_longer_a_notice_subject(
+    client: AsyncTestClient, shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync
+) -> None:
+    offer = await offer_of(shop)
+    for subject in (f"offer:{offer['id']}", f"product:{shop.model_id}"):
+        assert f'name="subject" value="{subject}"' in (await client.get(f"/report?subject={subject}")).text
+    await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
+                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+    for subject in (f"offer:{offer['id']}", f"product:{shop.model_id}"):
+        answer = await client.get(f"/report?subject={subject}")
+        assert answer.status_code == 200 and 'name="subject"' not in answer.text, subject
+
+
+async def test_the_console_counts_only_offers_on_sale(
+    client: AsyncTestClient, shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync
+) -> None:
+    await sign_in(client, operator["id"])
+    assert "1 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
+    await dereference_product(shop, operator, settings, sync)
+    assert "0 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
+    assert "0 offers on sale." in (await client.get(f"/ops/products/{shop.model_id}")).text
+    await referencing.reinstate_product(shop.model_id, operator_id=operator["id"], note="Other batch.", sync=sync)
+    assert "1 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
+    await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
+                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+    assert "0 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
+
+
+async def _raise_shipping(shop: ExclusiveSeller, *_: object) -> None:
+    await Offer.update({Offer.shipping_cents: 990}).where(Offer.seller == shop.seller_id)
+
+
+async def _dereference_seller(shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync) -> None:
+    await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
+                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+
+
+@pytest.mark.parametrize("change", [dereference_product, _dereference_seller, _raise_shipping],
+                         ids=["product dereferenced", "seller dereferenced", "shipping raised"])
+async def test_placement_refuses_a_change_committed_after_it_read_the_cart(
+    client: AsyncTestClient, shopper: dict, shop: ExclusiveSeller, operator: dict, settings: Settings,
+    sync: IndexSync, monkeypatch: pytest.MonkeyPatch, change: Callable[..., Awaitable[None]],
+) -> None:
+    offer = await offer_of(shop)
+    await add(client, shop, offer["id"])
+    cart_id = await carts.cart_of_account(shopper["id"])
+    read_before = await carts.load(cart_id, settings.service_fee)
+    assert not read_before.needs_attention
+    await change(shop, operator, settings, sync)
+
+    async def cart_as_read_before(*_: object) -> carts.CartView:
+        return read_before
+
+    # The measure lands between placement's read of the cart and the statement that takes the stock.
+    monkeypatch.setattr(carts, "load", cart_as_read_before)
+    with pytest.raises(CheckoutBlocked, match="has just sold out or changed"):
+        await place_order(cart_id=cart_id, account_id=shopper["id"], payment_means="card",
+                          address=DeliveryAddress("Camille Martin", "3 rue des Lilas", "69003", "Lyon"),
+                          idempotency_key=uuid.uuid4().hex, settings=settings, sync=sync)
+    assert await orders_of(shopper) == [] and (await offer_of(shop))["stock"] == 4
