@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from storefront.sellers.availability import (
     product_gone,
 )
 from storefront.sellers.tables import Offer, Seller
+from tests.conftest import _postgres_available
 
 TABLES = (Category, Brand, ProductModel, Variant, Seller, Offer)
 OFFER_STATUSES = ("active", "removed", "paused")
@@ -62,14 +62,6 @@ def test_a_product_is_gone_when_dereferenced_or_offered_only_by_dereferenced_sel
     assert product_gone({"is_dereferenced": dereferenced}, [{"status": s} for s in sellers]) is gone
 
 
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 async def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Engine]:
     """The six tables the rule reads, alone in a fresh database; the store's tables point there meanwhile."""
@@ -78,7 +70,7 @@ async def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'availability.sqlite3'}")
     else:
-        if not _postgres_answers():
+        if not _postgres_available():
             pytest.skip("no PostgreSQL at 127.0.0.1:5432")
         subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
         engine = make_engine(f"postgresql://postgres@127.0.0.1:5432/{name}")
