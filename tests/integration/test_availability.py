@@ -158,6 +158,7 @@ async def test_a_raised_shipping_cost_is_shown_and_charged_only_once_accepted(
     cart = unescape((await client.get("/cart")).text)
     assert "The seller changed the shipping cost: now €9.90 instead of free." in cart
     assert 'href="/checkout"' not in cart
+    assert "Some prices, shipping costs or stock changed" in unescape((await client.get("/checkout/review")).text)
     refused = await place(client, review)
     assert refused.status_code == 409 and await orders_of(shopper) == []
     assert "changed since you added them" in unescape(refused.text)
