@@ -170,7 +170,7 @@ async def item_count(cart_id: str) -> int:
 
 async def _offer_with_availability(offer_id: int) -> tuple[dict[str, Any], Availability] | None:
     offer = await Offer.select(*Offer.all_columns(), Offer.seller.status.as_alias("seller_status"),
-                               Offer.variant.model.is_dereferenced.as_alias("model_dereferenced")).where(
+                               Offer.variant._.model._.is_dereferenced.as_alias("model_dereferenced")).where(
         Offer.id == offer_id).first()
     if offer is None:
         return None

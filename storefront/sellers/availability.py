@@ -86,7 +86,7 @@ def availability(offer: Mapping[str, Any], seller: Mapping[str, Any], model: Map
 def listed_offer_clause() -> Combinable:
     """`Availability.shown` as a condition on an `Offer` select, count or update."""
     return ((Offer.status == ACTIVE_OFFER) & (Offer.seller.status == REFERENCED_SELLER)
-            & Offer.variant.model.is_dereferenced.eq(False))
+            & Offer.variant._.model._.is_dereferenced.eq(False))
 
 
 def buyable_offer_clause(quantity: int = 1) -> Combinable:
