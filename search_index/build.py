@@ -18,7 +18,8 @@ from search_index.backends import SearchBackend, SearchUnavailable
 from storefront.catalog import queries
 from storefront.catalog.tables import SearchOutbox, Variant
 from storefront.ranking import RankingWeights
-from storefront.strategy import is_available, offer_signals, product_document
+from storefront.sellers.availability import availability
+from storefront.strategy import offer_signals, product_document
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def build_documents(
         signals = [
             offer_signals(o, snapshot.sellers[o["seller"]], variant, model)
             for o in offers
-            if is_available(o, snapshot.sellers[o["seller"]])
+            if availability(o, snapshot.sellers[o["seller"]], model).buyable
         ]
         doc = product_document(
             variant=variant, model=model, brand=snapshot.brands[model["brand"]],

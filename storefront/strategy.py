@@ -24,11 +24,6 @@ def _stars(x100: int | None) -> float | None:
     return None if x100 is None else x100 / 100
 
 
-def is_available(offer: Mapping[str, Any], seller: Mapping[str, Any]) -> bool:
-    """Buyable now: an active offer in stock from a referenced seller."""
-    return offer["status"] == "active" and offer["stock"] > 0 and seller["status"] == "referenced"
-
-
 def offer_signals(offer: Mapping[str, Any], seller: Mapping[str, Any], variant: Mapping[str, Any],
                   model: Mapping[str, Any]) -> OfferSignals:
     """Turns stored rows into the only inputs ranking is allowed to see."""
@@ -129,11 +124,11 @@ def product_document(
     model: Mapping[str, Any],
     brand: Mapping[str, Any],
     categories: Sequence[Mapping[str, Any]],  # leaf first, then its ancestors
-    signals: Sequence[OfferSignals],
+    signals: Sequence[OfferSignals],  # the buyable offers only (storefront.sellers.availability decides)
     weights: RankingWeights,
 ) -> dict[str, Any] | None:
     """The search document of one variant, or None when nothing can be bought (it leaves search)."""
-    if model["is_dereferenced"] or not signals:
+    if not signals:
         return None
     offers = product_offers(signals, weights)
     assert offers.featured is not None

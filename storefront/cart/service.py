@@ -1,4 +1,5 @@
-"""The cart: lines freeze an offer and its unit price; the view compares them with the offer today.
+"""The cart: lines freeze an offer, its unit price and its shipping cost; the view compares both with the offer
+today, and whether the offer may still be bought comes from the one availability rule.
 
 Shipping is charged once per seller (one parcel): the highest shipping cost among that seller's lines.
 The buyer's service fee is computed from the items' price by the rule in settings.
@@ -14,6 +15,7 @@ from typing import Any
 from storefront.cart.tables import Cart, CartLine
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.tables import Brand, ProductModel, Variant
+from storefront.sellers.availability import Availability, availability
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import ServiceFeeRule
 from storefront.strategy import variant_title
@@ -33,25 +35,42 @@ class CartLineView:
     slug: str
     grade_label: str
     quantity: int
-    unit_price_cents: int  # frozen when added
-    current_price_cents: int | None  # None when the offer is gone
-    stock: int
+    # Frozen when added or accepted: the figures the shopper saw, and the only ones an order is taken at.
+    unit_price_cents: int
     shipping_cents: int
+    # The offer's figures today.
+    current_price_cents: int
+    current_shipping_cents: int
+    availability: Availability
     delivery_days: int
     warranty_months: int
     payment_means: frozenset[str]
 
     @property
-    def price_changed(self) -> bool:
-        return self.current_price_cents is not None and self.current_price_cents != self.unit_price_cents
+    def stock(self) -> int:
+        """How many can be ordered now (0 when the offer can no longer be bought)."""
+        return self.availability.max_quantity
 
     @property
     def unavailable(self) -> bool:
-        return self.current_price_cents is None or self.stock == 0
+        return not self.availability.buyable
+
+    @property
+    def price_changed(self) -> bool:
+        return not self.unavailable and self.current_price_cents != self.unit_price_cents
+
+    @property
+    def shipping_changed(self) -> bool:
+        return not self.unavailable and self.current_shipping_cents != self.shipping_cents
 
     @property
     def short_of_stock(self) -> bool:
         return not self.unavailable and self.quantity > self.stock
+
+    @property
+    def needs_attention(self) -> bool:
+        """The shopper must see this line again before paying: placement refuses it as it stands."""
+        return self.unavailable or self.price_changed or self.shipping_changed or self.short_of_stock
 
     @property
     def line_total_cents(self) -> int:
@@ -115,7 +134,7 @@ class CartView:
     @property
     def needs_attention(self) -> bool:
         """Something changed since the shopper added it: they must see it before paying."""
-        return any(line.price_changed or line.unavailable or line.short_of_stock for line in self.lines)
+        return any(line.needs_attention for line in self.lines)
 
     @property
     def payment_means(self) -> frozenset[str]:
@@ -149,14 +168,24 @@ async def item_count(cart_id: str) -> int:
     return sum(row["quantity"] for row in rows)
 
 
-async def _available_offer(offer_id: int) -> dict[str, Any]:
-    offer = await Offer.select().where(Offer.id == offer_id).first()
+async def _offer_with_availability(offer_id: int) -> tuple[dict[str, Any], Availability] | None:
+    offer = await Offer.select(*Offer.all_columns(), Offer.seller.status.as_alias("seller_status"),
+                               Offer.variant._.model._.is_dereferenced.as_alias("model_dereferenced")).where(
+        Offer.id == offer_id).first()
     if offer is None:
+        return None
+    return offer, availability(offer, {"status": offer["seller_status"]},
+                               {"is_dereferenced": offer["model_dereferenced"]})
+
+
+async def _available_offer(offer_id: int) -> tuple[dict[str, Any], Availability]:
+    found = await _offer_with_availability(offer_id)
+    if found is None:
         raise CartError("This offer does not exist.")
-    seller = await Seller.select(Seller.status).where(Seller.id == offer["seller"]).first()
-    if offer["status"] != "active" or seller["status"] != "referenced" or offer["stock"] <= 0:
-        raise CartError("This offer is no longer available.")
-    return offer
+    offer, available = found
+    if not available.buyable:
+        raise CartError(available.message)
+    return offer, available
 
 
 def _check_quantity(quantity: int) -> None:
@@ -166,11 +195,12 @@ def _check_quantity(quantity: int) -> None:
 
 async def add(cart_id: str, offer_id: int, quantity: int = 1) -> None:
     _check_quantity(quantity)
-    offer = await _available_offer(offer_id)
+    offer, available = await _available_offer(offer_id)
     existing = await CartLine.select().where((CartLine.cart == cart_id) & (CartLine.offer == offer_id)).first()
     wanted = quantity + (existing["quantity"] if existing else 0)
-    if wanted > min(offer["stock"], MAX_QUANTITY_PER_LINE):
-        raise CartError(f"Only {min(offer['stock'], MAX_QUANTITY_PER_LINE)} can be ordered from this offer.")
+    most = min(available.max_quantity, MAX_QUANTITY_PER_LINE)
+    if wanted > most:
+        raise CartError(f"Only {most} can be ordered from this offer.")
     if existing:
         # Adding again means the shopper has seen today's price: it becomes the frozen one.
         await CartLine.update({CartLine.quantity: wanted, CartLine.unit_price_cents: offer["price_cents"],
@@ -193,9 +223,14 @@ async def _own_line(cart_id: str, line_id: int) -> dict[str, Any]:
 async def set_quantity(cart_id: str, line_id: int, quantity: int) -> None:
     _check_quantity(quantity)
     line = await _own_line(cart_id, line_id)
-    offer = await Offer.select(Offer.stock).where(Offer.id == line["offer"]).first()
-    if offer is None or quantity > offer["stock"]:
-        raise CartError(f"Only {offer['stock'] if offer else 0} left from this seller.")
+    found = await _offer_with_availability(line["offer"])
+    if found is None:
+        raise CartError("This offer does not exist any more.")
+    available = found[1]
+    if not available.buyable:
+        raise CartError(available.message)
+    if quantity > available.max_quantity:
+        raise CartError(f"Only {available.max_quantity} left from this seller.")
     await CartLine.update({CartLine.quantity: quantity}).where(CartLine.id == line_id)
 
 
@@ -205,13 +240,14 @@ async def remove(cart_id: str, line_id: int) -> None:
 
 
 async def accept_current_prices(cart_id: str) -> None:
-    """The shopper has seen the new prices: freeze them; drop what can no longer be bought."""
+    """The shopper has seen the new prices and shipping costs: freeze them; drop what can no longer be bought."""
     view = await load(cart_id, ServiceFeeRule())
     for line in view.lines:
         if line.unavailable:
             await CartLine.delete().where(CartLine.id == line.id)
             continue
-        values: dict = {CartLine.unit_price_cents: line.current_price_cents}
+        values: dict = {CartLine.unit_price_cents: line.current_price_cents,
+                        CartLine.shipping_cents: line.current_shipping_cents}
         if line.short_of_stock:
             values[CartLine.quantity] = line.stock
         await CartLine.update(values).where(CartLine.id == line.id)
@@ -260,14 +296,14 @@ async def load(cart_id: str, fee_rule: ServiceFeeRule) -> CartView:
         seller = sellers[offer["seller"]]
         variant = variants[offer["variant"]]
         model = models[variant["model"]]
-        buyable = offer["status"] == "active" and seller["status"] == "referenced" and not model["is_dereferenced"]
         group = groups.setdefault(seller["id"], SellerGroup(seller["id"], seller["name"]))
         group.lines.append(CartLineView(
             id=line["id"], offer_id=offer["id"],
             title=variant_title(brands[model["brand"]]["name"], model["name"], variant["storage_gb"], variant["color"]),
             slug=variant["slug"], grade_label=GRADE_BY_KEY[offer["grade"]].label, quantity=line["quantity"],
-            unit_price_cents=line["unit_price_cents"], current_price_cents=offer["price_cents"] if buyable else None,
-            stock=offer["stock"] if buyable else 0, shipping_cents=offer["shipping_cents"],
+            unit_price_cents=line["unit_price_cents"], shipping_cents=line["shipping_cents"],
+            current_price_cents=offer["price_cents"], current_shipping_cents=offer["shipping_cents"],
+            availability=availability(offer, seller, model),
             delivery_days=offer["delivery_days"], warranty_months=offer["warranty_months"],
             payment_means=frozenset(m for m in offer["payment_means"].split(",") if m),
         ))

@@ -15,8 +15,9 @@ from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.tables import Variant
 from storefront.ranking import OfferScore, RankingWeights
+from storefront.sellers.availability import availability, buyable_offer_clause
 from storefront.sellers.tables import Offer
-from storefront.strategy import is_available, offer_signals, product_offers, variant_title
+from storefront.strategy import offer_signals, product_offers, variant_title
 
 # Beyond this many offers the table stops; the product page lists the rest.
 MAX_OFFERS_SHOWN = 6
@@ -75,9 +76,7 @@ class WorkedExample:
 
 async def _busiest_variant() -> int | None:
     """The variant with the most buyable offers from referenced sellers, among products still offered."""
-    buyable = ((Offer.status == "active") & (Offer.stock > 0) & (Offer.seller.status == "referenced")
-               & Offer.variant.model.is_dereferenced.eq(False))
-    row = await (Offer.select(Offer.variant, Count(Offer.id, alias="offer_count")).where(buyable)
+    row = await (Offer.select(Offer.variant, Count(Offer.id, alias="offer_count")).where(buyable_offer_clause())
                  .group_by(Offer.variant).order_by(OrderByRaw("offer_count"), ascending=False)
                  .order_by(Offer.variant).first())
     return row["variant"] if row and row["offer_count"] >= 2 else None
@@ -91,7 +90,7 @@ async def worked_example(weights: RankingWeights) -> WorkedExample | None:
     slug_row = await Variant.select(Variant.slug).where(Variant.id == variant_id).first()
     variant = await queries.variant_in_context(slug_row["slug"])
     model, brand = variant["model"], variant["model"]["brand"]
-    rows = [o for o in await queries.offers_with_sellers(variant_id) if is_available(o, o["seller"])]
+    rows = [o for o in await queries.offers_with_sellers(variant_id) if availability(o, o["seller"], model).buyable]
     by_id = {o["id"]: o for o in rows}
     ranked = product_offers([offer_signals(o, o["seller"], variant, model) for o in rows], weights).ranked
     if len(ranked) < 2:

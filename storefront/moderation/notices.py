@@ -22,6 +22,7 @@ from storefront.mail import outbox
 from storefront.moderation import service as moderation
 from storefront.moderation.tables import AuditEntry, Notice
 from storefront.reviews.tables import Review
+from storefront.sellers.availability import availability, product_gone
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
 from storefront.strategy import variant_title
@@ -88,7 +89,8 @@ def _excerpt(text: str) -> str:
 
 async def describe_subjects(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
     """What each subject is, in a shopper's words, with its public path. `available` is False when it is no
-    longer on the shop (removed offer or review, dereferenced product). Missing subjects are left out."""
+    longer on the shop (storefront.sellers.availability: removed offer, dereferenced seller or product; removed
+    review). Missing subjects are left out."""
     wanted: dict[str, set[int]] = {kind: set() for kind in SUBJECT_TYPES}
     for kind, number in keys:
         if kind in wanted:
@@ -101,26 +103,34 @@ async def describe_subjects(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, 
             Offer.variant.storage_gb.as_alias("storage_gb"), Offer.variant.color.as_alias("color"),
             Offer.variant.model.id.as_alias("model_id"), Offer.variant.model.name.as_alias("model_name"),
             Offer.variant.model.brand.name.as_alias("brand_name"),
-            Offer.variant.model.is_dereferenced.as_alias("model_dereferenced"),
+            Offer.variant.model.is_dereferenced.as_alias("model_dereferenced"), Offer.stock,
+            Offer.seller.status.as_alias("seller_status"),
         ).where(Offer.id.is_in(sorted(wanted["offer"])))
         for row in rows:
             grade = GRADE_BY_KEY.get(row["grade"])
+            listed = availability(row, {"status": row["seller_status"]},
+                                  {"is_dereferenced": row["model_dereferenced"]}).shown
             found[("offer", row["id"])] = {
                 "type": "offer", "id": row["id"], "kind_label": "Offer",
                 "title": variant_title(row["brand_name"], row["model_name"], row["storage_gb"], row["color"]),
                 "detail": f"{grade.label if grade else row['grade']} condition, sold by {row['seller_name']}",
                 "path": f"/p/{row['slug']}#offer-{row['id']}", "status": row["status"],
-                "available": row["status"] == "active" and not row["model_dereferenced"],
+                "available": listed,
                 "seller_id": row["seller_id"], "model_id": row["model_id"], "price_cents": row["price_cents"]}
     if wanted["product"]:
         rows = await ProductModel.select(
             ProductModel.id, ProductModel.name, ProductModel.is_dereferenced,
             ProductModel.brand.name.as_alias("brand_name"),
         ).where(ProductModel.id.is_in(sorted(wanted["product"])))
+        model_ids = [row["id"] for row in rows] or [0]
         first_variant: dict[int, str] = {}
         for variant in await Variant.select(Variant.model, Variant.slug).where(
-                Variant.model.is_in([row["id"] for row in rows] or [0])).order_by(Variant.id):
+                Variant.model.is_in(model_ids)).order_by(Variant.id):
             first_variant.setdefault(variant["model"], variant["slug"])
+        offer_sellers: dict[int, list[dict[str, Any]]] = {}
+        for offer in await Offer.select(Offer.variant.model.as_alias("model"), Offer.seller.status.as_alias(
+                "status")).where(Offer.variant.model.is_in(model_ids)):
+            offer_sellers.setdefault(offer["model"], []).append(offer)
         for row in rows:
             slug = first_variant.get(row["id"])
             found[("product", row["id"])] = {
@@ -128,7 +138,7 @@ async def describe_subjects(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, 
                 "title": f"{row['brand_name']} {row['name']}", "detail": "The product itself, whoever sells it",
                 "path": f"/p/{slug}" if slug else "", "model_id": row["id"],
                 "status": "dereferenced" if row["is_dereferenced"] else "listed",
-                "available": bool(slug) and not row["is_dereferenced"]}
+                "available": bool(slug) and not product_gone(row, offer_sellers.get(row["id"], []))}
     if wanted["review"]:
         rows = await Review.select(
             Review.id, Review.status, Review.rating, Review.comment, Review.model.id.as_alias("model_id"),

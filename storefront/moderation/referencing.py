@@ -20,6 +20,7 @@ from storefront.mail import outbox
 from storefront.moderation.notices import close_notices
 from storefront.moderation.service import Refused, audit, decide
 from storefront.moderation.tables import AuditEntry, Decision
+from storefront.sellers.availability import buyable_offer_clause
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import QualityCharter, Settings
 from storefront.units import measured_percent, percent, stars_out_of_five
@@ -326,7 +327,7 @@ async def seller_case(seller_id: int) -> dict:
     """What the console shows about one seller: its data, offers, decisions and audit trail."""
     seller = await _seller(seller_id)
     offers = await Offer.count().where(Offer.seller == seller_id)
-    active = await Offer.count().where((Offer.seller == seller_id) & (Offer.status == "active") & (Offer.stock > 0))
+    active = await Offer.count().where((Offer.seller == seller_id) & buyable_offer_clause())
     return {"seller": seller, "offers": offers, "active_offers": active, "gaps": traceability_gaps(seller),
             "decisions": await _decisions("seller", seller_id), "audit": await _trail("seller", seller_id)}
 

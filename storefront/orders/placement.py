@@ -1,7 +1,9 @@
 """Placing an order: the one function that turns a cart into an order, in one transaction.
 
-Stock is taken with a conditional UPDATE (never below zero), one seller order is made per seller, and
-the idempotency key of the checkout makes a double click or a resubmitted form find the same order.
+Stock is taken with a conditional UPDATE (never below zero, only while the availability rule lets the offer be
+bought, and only at the price and shipping cost the cart line froze), one seller order is made per seller, and
+the idempotency key of the checkout makes a double click or a resubmitted form find the same order. An order is
+never taken at figures the shopper has not seen: a change refuses it until the cart is updated.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from storefront.cart import service as carts
 from storefront.db import write_transaction
 from storefront.orders.tables import Order, OrderEvent, OrderLine, SellerOrder
 from storefront.payments.tables import Payment
+from storefront.sellers.availability import buyable_offer_clause
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
 
@@ -77,7 +80,8 @@ async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress
     if view.is_empty:
         raise CheckoutBlocked("Your cart is empty.")
     if view.needs_attention:
-        raise CheckoutBlocked("Some prices or stock changed since you added them: please check your cart.")
+        raise CheckoutBlocked("Some prices, shipping costs or stock changed since you added them: please check "
+                              "your cart.")
     if payment_means not in view.payment_means:
         raise CheckoutBlocked("Choose a means of payment that every seller in your cart accepts.")
     now = dt.datetime.now(dt.UTC)
@@ -88,9 +92,11 @@ async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress
         if found := await _existing(idempotency_key):
             return found
         for line in view.lines:
+            # The rule and the frozen figures again, in the statement that takes the stock: a measure or a
+            # seller's edit committed since the cart was read refuses the line.
             taken = await Offer.update({Offer.stock: Offer.stock - line.quantity}).where(
-                (Offer.id == line.offer_id) & (Offer.stock >= line.quantity) & (Offer.status == "active")
-                & (Offer.price_cents == line.unit_price_cents)
+                (Offer.id == line.offer_id) & buyable_offer_clause(line.quantity)
+                & (Offer.price_cents == line.unit_price_cents) & (Offer.shipping_cents == line.shipping_cents)
             ).returning(Offer.id)
             if not taken:
                 # Raising rolls back the stock already taken for earlier lines.

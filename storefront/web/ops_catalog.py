@@ -15,6 +15,7 @@ from search_index.build import IndexSync
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.moderation import referencing
 from storefront.moderation.tables import AuditEntry
+from storefront.sellers.availability import buyable_offer_clause
 from storefront.sellers.services import masked_iban
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
@@ -159,8 +160,7 @@ async def _product_page(request: Request, model_id: int, *, form: str = "", valu
     except LookupError as missing:
         raise NotFoundException() from missing
     first_variant = await Variant.select(Variant.slug).where(Variant.model == model_id).order_by(Variant.id).first()
-    live_offers = await Offer.count().where(
-        (Offer.variant.model == model_id) & (Offer.status == "active") & (Offer.seller.status == "referenced"))
+    live_offers = await Offer.count().where((Offer.variant.model == model_id) & buyable_offer_clause())
     return Template(template_name="pages/ops/product.html", status_code=status_code, context={
         **case, "slug": first_variant["slug"] if first_variant else None, "live_offers": live_offers,
         "grounds": referencing.PRODUCT_GROUNDS, "form": form, "values": values or {}, "errors": errors or {},

@@ -11,10 +11,10 @@ from litestar.response import Template
 
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
+from storefront.sellers.availability import availability, product_gone
 from storefront.settings import Settings
 from storefront.strategy import (
     ProductOffers,
-    is_available,
     offer_signals,
     product_offers,
     storage_label,
@@ -89,10 +89,10 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     model = variant["model"]
     brand, category = model["brand"], model["category"]
     offers = await queries.offers_with_sellers(variant["id"])
-    only_dereferenced = bool(offers) and all(o["seller"]["status"] == "dereferenced" for o in offers)
-    if model["is_dereferenced"] or only_dereferenced:
+    if product_gone(model, (o["seller"] for o in offers)):
         raise GoneException()
-    signals = [offer_signals(o, o["seller"], variant, model) for o in offers if is_available(o, o["seller"])]
+    signals = [offer_signals(o, o["seller"], variant, model) for o in offers
+               if availability(o, o["seller"], model).buyable]
     ranked = product_offers(signals, settings.ranking)
     reviews = await reviews_context(model["id"], variant["slug"]) if is_offered(model, offers) else None
     title = variant_title(brand["name"], model["name"], variant["storage_gb"], variant["color"])

@@ -12,13 +12,14 @@ from litestar.response import Template
 
 from storefront.catalog import queries
 from storefront.reviews import rules, service
-from storefront.strategy import is_available, variant_title
+from storefront.sellers.availability import availability
+from storefront.strategy import variant_title
 from storefront.web.htmx import page_or_fragment
 
 
 def is_offered(model: Mapping[str, Any], offers: list[dict[str, Any]]) -> bool:
     """Reviews are shown while the product is offered: a referenced model with at least one buyable offer."""
-    return not model["is_dereferenced"] and any(is_available(o, o["seller"]) for o in offers)
+    return any(availability(o, o["seller"], model).buyable for o in offers)
 
 
 def reviews_url(slug: str, sort: str = "relevance", page: int = 1) -> str:
