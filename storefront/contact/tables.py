@@ -1,5 +1,5 @@
 """Tables of this app; see the package docstring."""
-from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
@@ -8,6 +8,7 @@ from storefront.accounts.tables import Account
 class ContactMessage(Table):
     """A message sent through the contact form, by anyone; `account` is set when the sender was signed in."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # Indexed: the hourly limit counts one address's messages since a moment.
     created_at = Timestamptz(index=True)
     account = ForeignKey(Account, null=True, default=None)

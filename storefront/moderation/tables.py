@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
@@ -7,6 +7,7 @@ from storefront.accounts.tables import Account
 class Decision(Table):
     """A measure taken by the operator, with its statement of reasons (DSA Art. 17)."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # review | seller | product | offer
     subject_type = Varchar(length=12, index=True)
     subject_id = Integer(index=True)
@@ -27,6 +28,7 @@ class Decision(Table):
 class Complaint(Table):
     """An internal complaint against a decision; it goes back to the operator's queue."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     decision = ForeignKey(Decision, index=True)
     account = ForeignKey(Account, null=True, default=None)
     message = Text()
@@ -39,6 +41,7 @@ class Complaint(Table):
 class AuditEntry(Table):
     """Append-only: the console can add to it and read it, never edit or delete it."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     actor = ForeignKey(Account, null=True, default=None)
     action = Varchar(length=60)
     subject_type = Varchar(length=12)
@@ -50,6 +53,7 @@ class AuditEntry(Table):
 class Notice(Table):
     """A notice of illegal content from anyone, with or without an account (DSA Art. 16)."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # offer | product | review | url (a page we could not tie to a listing; subject_id is then null)
     subject_type = Varchar(length=12, index=True)
     subject_id = Integer(null=True, default=None, index=True)

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
@@ -7,6 +7,7 @@ from storefront.sellers.tables import Offer, Seller
 
 
 class Order(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     reference = Varchar(length=20, unique=True, index=True)
     account = ForeignKey(Account, index=True)
     # pending_payment | paid | payment_failed
@@ -31,6 +32,7 @@ class Order(Table):
 
 
 class SellerOrder(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     order = ForeignKey(Order, index=True)
     seller = ForeignKey(Seller, index=True)
     # awaiting_payment | pending | accepted | refused | shipped | delivered | cancelled
@@ -48,6 +50,7 @@ class SellerOrder(Table):
 
 
 class OrderLine(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller_order = ForeignKey(SellerOrder, index=True)
     offer = ForeignKey(Offer)
     variant = ForeignKey(Variant)
@@ -61,6 +64,7 @@ class OrderLine(Table):
 class OrderEvent(Table):
     """The status history a buyer and a seller read."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller_order = ForeignKey(SellerOrder, index=True)
     status = Varchar(length=20)
     note = Text(default="")
@@ -68,6 +72,7 @@ class OrderEvent(Table):
 
 
 class Claim(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller_order = ForeignKey(SellerOrder, index=True)
     # defective | wrong_item | cosmetic | not_received | other
     reason = Varchar(length=20)

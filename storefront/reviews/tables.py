@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
@@ -8,6 +8,7 @@ from storefront.sellers.tables import Seller
 
 
 class Review(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # One review per order line: the unique index is the rule.
     order_line = ForeignKey(OrderLine, unique=True)
     account = ForeignKey(Account, index=True)
@@ -36,11 +37,13 @@ class Review(Table):
 class ReviewInvitation(Table):
     """One invitation per order line, whichever process runs the job first."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     order_line = ForeignKey(OrderLine, unique=True)
     sent_at = Timestamptz()
 
 
 class ReviewReport(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     review = ForeignKey(Review, index=True)
     reason = Varchar(length=40)
     message = Text(default="")

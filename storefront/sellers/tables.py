@@ -3,6 +3,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -13,6 +14,7 @@ from storefront.catalog.tables import Variant
 
 
 class Seller(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # Shown on the store.
     name = Varchar(length=120)
     slug = Varchar(length=140, unique=True, index=True)
@@ -44,6 +46,7 @@ class Seller(Table):
 
 
 class Offer(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller = ForeignKey(Seller, index=True)
     variant = ForeignKey(Variant, index=True)
     grade = Varchar(length=16)
