@@ -2,6 +2,7 @@
 from piccolo.columns import ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
+from storefront.accounts.states import Role
 from storefront.sellers.tables import Seller
 
 
@@ -11,8 +12,7 @@ class Account(Table):
     name = Varchar(length=120)
     # argon2id, with its parameters in the string so they can be raised later (rehash on login).
     password_hash = Varchar(length=200)
-    # shopper | seller | operator
-    role = Varchar(length=16, default="shopper", index=True)
+    role = Varchar(length=16, choices=Role, default=Role.shopper, index=True)
     # Set for seller users: the one seller whose data they may see.
     seller = ForeignKey(Seller, null=True, default=None)
     created_at = Timestamptz()

@@ -3,6 +3,7 @@ from piccolo.columns import ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
+from storefront.contact.states import ContactStatus
 
 
 class ContactMessage(Table):
@@ -18,5 +19,4 @@ class ContactMessage(Table):
     topic = Varchar(length=20)
     order_reference = Varchar(length=20, default="")
     message = Text()
-    # open | answered | closed
-    status = Varchar(length=12, default="open", index=True)
+    status = Varchar(length=12, choices=ContactStatus, default=ContactStatus.open, index=True)

@@ -2,6 +2,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestam
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
+from storefront.moderation.states import ComplaintStatus, Ground, Measure, NoticeStatus
 
 
 class Decision(Table):
@@ -11,10 +12,9 @@ class Decision(Table):
     # review | seller | product | offer
     subject_type = Varchar(length=12, index=True)
     subject_id = Integer(index=True)
-    # e.g. "review removed", "review kept", "seller dereferenced"
-    measure = Varchar(length=60)
+    measure = Varchar(length=60, choices=Measure)
     facts = Text()
-    ground = Varchar(length=80)
+    ground = Varchar(length=80, choices=Ground)
     ground_detail = Text(default="")
     automated = Boolean(default=False)
     redress = Text()
@@ -32,8 +32,7 @@ class Complaint(Table):
     decision = ForeignKey(Decision, index=True)
     account = ForeignKey(Account, null=True, default=None)
     message = Text()
-    # open | upheld | reversed
-    status = Varchar(length=12, default="open", index=True)
+    status = Varchar(length=12, choices=ComplaintStatus, default=ComplaintStatus.open, index=True)
     created_at = Timestamptz()
     resolved_at = Timestamptz(null=True, default=None)
 
@@ -64,8 +63,7 @@ class Notice(Table):
     email = Varchar(length=254, index=True)
     reporter_account = ForeignKey(Account, null=True, default=None)
     good_faith = Boolean(default=False)
-    # open | handled
-    status = Varchar(length=12, default="open", index=True)
+    status = Varchar(length=12, choices=NoticeStatus, default=NoticeStatus.open, index=True)
     outcome = Text(default="")
     handled_by = ForeignKey(Account, null=True, default=None)
     created_at = Timestamptz(index=True)

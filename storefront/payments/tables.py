@@ -2,6 +2,7 @@ from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varc
 from piccolo.table import Table
 
 from storefront.orders.tables import Order
+from storefront.payments.states import PaymentStatus
 from storefront.sellers.tables import Seller
 
 
@@ -13,8 +14,7 @@ class Payment(Table):
     provider_reference = Varchar(length=64, unique=True)
     amount_cents = Integer()
     currency = Varchar(length=3, default="EUR")
-    # created | succeeded | failed
-    status = Varchar(length=12, default="created")
+    status = Varchar(length=12, choices=PaymentStatus, default=PaymentStatus.created)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

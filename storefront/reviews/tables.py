@@ -4,6 +4,7 @@ from piccolo.table import Table
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.orders.tables import OrderLine
+from storefront.reviews.states import ReportStatus, ReviewStatus
 from storefront.sellers.tables import Seller
 
 
@@ -25,8 +26,7 @@ class Review(Table):
     aesthetics = Integer(null=True, default=None)
     # Stored so every sort runs in the database; see storefront/reviews/service.py for the formula.
     relevance = Integer(default=0, index=True)
-    # published | removed (by the operator, with a statement of reasons)
-    status = Varchar(length=12, default="published", index=True)
+    status = Varchar(length=12, choices=ReviewStatus, default=ReviewStatus.published, index=True)
     purchased_at = Timestamptz()
     delivered_at = Timestamptz()
     submitted_at = Timestamptz()
@@ -49,7 +49,6 @@ class ReviewReport(Table):
     message = Text(default="")
     reporter_account = ForeignKey(Account, null=True, default=None)
     reporter_email = Varchar(length=254, default="")
-    # open | handled
-    status = Varchar(length=12, default="open", index=True)
+    status = Varchar(length=12, choices=ReportStatus, default=ReportStatus.open, index=True)
     created_at = Timestamptz()
     handled = Boolean(default=False)
