@@ -16,7 +16,7 @@ class Category(Table):
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     name = Varchar(length=80)
     slug = Varchar(length=80, unique=True, index=True)
-    parent = ForeignKey("self", null=True)
+    parent: "ForeignKey[Category]" = ForeignKey("self", null=True)
     position = Integer(default=0)
     description = Text(default="")
 
