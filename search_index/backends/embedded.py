@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -362,7 +362,9 @@ class EmbeddedBackend:
             plan = _Plan(live.index.schema, query)
             hits, total = self._page(live.searcher, plan)
             facets = self._facets(live.searcher, plan)
-            documents = [json.loads(live.searcher.doc(address).get_first(STORED_FIELD)) for address in hits]
+            # Every document is written with its stored field (see to_tantivy), so it is never missing.
+            documents = [json.loads(cast(bytes, live.searcher.doc(address).get_first(STORED_FIELD)))
+                         for address in hits]
         return SearchResult(hits=documents, total=total, facets=facets, page=query.page,
                             per_page=query.per_page)
 
@@ -374,7 +376,8 @@ class EmbeddedBackend:
         def top(where: tantivy.Query, limit: int, offset: int) -> tuple[list[tantivy.DocAddress], int]:
             found = searcher.search(where, limit=max(limit, 1), offset=offset, order_by_field=key,
                                     order=tantivy.Order.Desc, count=True)
-            return [address for _, address in found.hits][:limit], found.count
+            # tantivy's stub omits `count`, which the binding sets when count=True.
+            return [address for _, address in found.hits][:limit], found.count  # type: ignore[attr-defined]
 
         if plan.text is None or not plan.has_typo_matches:
             return top(plan.where(), query.per_page, query.offset)

@@ -23,6 +23,7 @@ from storefront.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from storefront.accounts.states import Role
 from storefront.accounts.tables import Account
 from storefront.cart import service as cart_service
 from storefront.db import write_transaction
@@ -100,7 +101,7 @@ async def sign_up(email: str, name: str, password: str) -> int:
     """Create a shopper account and return its id; raises AccountError for the first problem found."""
     if problems := sign_up_problems(email, name, password):
         raise problems[0]
-    return await _create(normalise_email(email), name.strip(), password, role="shopper", seller_id=None)
+    return await _create(normalise_email(email), name.strip(), password, role=Role.shopper, seller_id=None)
 
 
 async def _create(email: str, name: str, password: str, *, role: str, seller_id: int | None) -> int:

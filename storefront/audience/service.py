@@ -86,12 +86,14 @@ async def salt_for(month: str) -> bytes:
     await AudienceSalt.insert(AudienceSalt(month=month, salt=secrets.token_hex(32))).on_conflict(
         action="DO NOTHING")
     row = await AudienceSalt.select(AudienceSalt.salt).where(AudienceSalt.month == month).first()
+    if row is None:  # the insert above made it, or another worker did
+        raise RuntimeError(f"no audience salt for {month} after inserting it")
     return bytes.fromhex(row["salt"])
 
 
 def _mark_rows(month: str, salt: bytes, visits: list[Visit]) -> list[str]:
     """The marks' column values, flattened in the order of MARK_COLUMNS."""
-    values = []
+    values: list[str] = []
     for address, user_agent, language, account_id in visits:
         visitor = hashlib.blake2b(f"{address}\0{user_agent}\0{language}".encode(), key=salt, digest_size=16,
                                   person=b"visitor").hexdigest()

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, UUID, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
@@ -16,6 +16,7 @@ class Cart(Table):
 
 
 class CartLine(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     cart = ForeignKey(Cart, index=True)
     offer = ForeignKey(Offer)
     quantity = Integer(default=1)

@@ -4,6 +4,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -12,14 +13,16 @@ from piccolo.table import Table
 
 
 class Category(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     name = Varchar(length=80)
     slug = Varchar(length=80, unique=True, index=True)
-    parent = ForeignKey("self", null=True)
+    parent: "ForeignKey[Category]" = ForeignKey("self", null=True)
     position = Integer(default=0)
     description = Text(default="")
 
 
 class Brand(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     name = Varchar(length=80)
     slug = Varchar(length=80, unique=True, index=True)
 
@@ -27,6 +30,7 @@ class Brand(Table):
 class ProductModel(Table):
     """What a shopper calls the product. Dereferencing it takes every variant off the store."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     name = Varchar(length=120)
     slug = Varchar(length=140, unique=True, index=True)
     brand = ForeignKey(Brand)
@@ -44,6 +48,7 @@ class ProductModel(Table):
 class Variant(Table):
     """What a buyer picks: model, storage and colour. It is the product page and the search document."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     model = ForeignKey(ProductModel, index=True)
     slug = Varchar(length=180, unique=True, index=True)
     storage_gb = Integer(null=True, default=None)
@@ -58,5 +63,6 @@ class Variant(Table):
 class SearchOutbox(Table):
     """Variants whose search document must be rebuilt; written in the same transaction as the change."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     variant_id = Integer(index=True)
     created_at = Timestamptz()

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from storefront.accounts.service import looks_like_email, normalise_email
+from storefront.contact.states import ContactStatus
 from storefront.contact.tables import ContactMessage
 from storefront.db import write_transaction
 from storefront.mail import outbox
@@ -94,7 +95,7 @@ async def send_message(form: ContactForm, *, account_id: int | None, settings: S
             raise TooManyMessages()
         message = ContactMessage(created_at=now, account=account_id, name=form.name, email=form.email,
                                  topic=form.topic, order_reference=form.order_reference, message=form.message,
-                                 status="open")
+                                 status=ContactStatus.open)
         await message.save()
         # The acknowledgement does not repeat the message: the form must not relay text to any address typed in.
         reference = f"C-{message.id}"

@@ -1,8 +1,9 @@
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class OutboxEmail(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     to_address = Varchar(length=254, index=True)
     subject = Varchar(length=200)
     body = Text()

@@ -20,6 +20,7 @@ from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import write_transaction
 from storefront.mail import outbox
 from storefront.moderation import service as moderation
+from storefront.moderation.states import Ground, Measure
 from storefront.moderation.tables import AuditEntry, Notice
 from storefront.reviews.tables import Review
 from storefront.sellers.availability import availability, product_gone
@@ -300,10 +301,10 @@ async def reject_notice(notice_id: int, *, operator_id: int, reason: str, settin
     async with write_transaction(Notice._meta.db):
         # Recorded on the notice, not on its subject: reversing it on a complaint must not touch the listing.
         decision_id = await moderation.decide(
-            subject_type="notice", subject_id=notice_id, measure="notice rejected",
+            subject_type="notice", subject_id=notice_id, measure=Measure.notice_rejected,
             facts=f"Notice N-{notice_id} ({CATEGORIES.get(notice['category'], notice['category'])}) examined: "
                   f"{reason}",
-            ground="Notice examined: the content is not illegal", recipient_email=notice["email"],
+            ground=Ground.notice_examined, ground_detail="the content is not illegal", recipient_email=notice["email"],
             recipient_account=notice["reporter_account"], decided_by=operator_id, settings=settings, notify=False)
         await Notice.update({Notice.status: "handled", Notice.outcome: outcome, Notice.handled_at: _now(),
                              Notice.handled_by: operator_id}).where(Notice.id == notice_id)
@@ -347,9 +348,9 @@ async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: s
         await Offer.update({Offer.status: "removed", Offer.updated_at: _now()}).where(Offer.id == offer_id)
         await build.enqueue([offer["variant"]])
         decision_id = await moderation.decide(
-            subject_type="offer", subject_id=offer_id, measure="offer removed",
+            subject_type="offer", subject_id=offer_id, measure=Measure.offer_removed,
             facts=f"Your offer {offer_id}, {subject['title']} ({subject['detail']}): {facts}",
-            ground=f"Offer rules: {ground}", ground_detail=OFFER_GROUNDS[ground],
+            ground=Ground.offer_rules, ground_detail=OFFER_GROUNDS[ground],
             recipient_email=offer["seller_email"] or "",
             recipient_account=seller_user["id"] if seller_user else None, decided_by=operator_id,
             settings=settings)

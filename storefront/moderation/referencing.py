@@ -19,6 +19,7 @@ from storefront.db import write_transaction
 from storefront.mail import outbox
 from storefront.moderation.notices import close_notices
 from storefront.moderation.service import Refused, audit, decide
+from storefront.moderation.states import Ground, Measure
 from storefront.moderation.tables import AuditEntry, Decision
 from storefront.sellers.availability import buyable_offer_clause
 from storefront.sellers.tables import Offer, Seller
@@ -49,9 +50,9 @@ TRACEABILITY = {
     "payment_account": "payment account",
 }
 FACTS_MIN, FACTS_MAX = 10, 2_000
-# The measures a reversed complaint undoes here; "with N days' notice" is cut off before matching.
-REVERSIBLE = {("seller", "seller dereferenced for a breach"), ("seller", "contract terminated"),
-              ("product", "product dereferenced"), ("offer", "offer removed")}
+# The measures a reversed complaint undoes here.
+REVERSIBLE = {Measure.seller_dereferenced, Measure.contract_terminated, Measure.product_dereferenced,
+              Measure.offer_removed}
 
 
 class MeasureRefused(Refused):
@@ -174,9 +175,9 @@ async def terminate_seller(seller_id: int, *, kind: str, ground: str, facts: str
             await Seller.update({Seller.terminates_at: ends}).where(Seller.id == seller_id)
             decision_id = await decide(
                 subject_type="seller", subject_id=seller_id,
-                measure=f"contract terminated with {settings.seller_termination_notice_days} days' notice",
+                measure=Measure.contract_terminated,
                 facts=f"{facts}\n\nYour offers stay on sale until {ends:%d %B %Y}; they leave the store that day.",
-                ground="Termination for convenience under the seller conditions",
+                ground=Ground.termination_for_convenience,
                 ground_detail=f"notice of {settings.seller_termination_notice_days} days",
                 recipient_email=seller["email"], recipient_account=account, decided_by=operator_id,
                 settings=settings)
@@ -185,9 +186,9 @@ async def terminate_seller(seller_id: int, *, kind: str, ground: str, facts: str
                 Seller.id == seller_id)
             await _enqueue_seller(seller_id)
             decision_id = await decide(
-                subject_type="seller", subject_id=seller_id, measure="seller dereferenced for a breach",
+                subject_type="seller", subject_id=seller_id, measure=Measure.seller_dereferenced,
                 facts=f"{facts}\n\nYour offers were taken off the store on {now:%d %B %Y}, without notice.",
-                ground=f"Seller conditions: {BREACH_GROUNDS[ground]}", ground_detail=BREACH_GROUNDS[ground],
+                ground=Ground.seller_conditions, ground_detail=BREACH_GROUNDS[ground],
                 recipient_email=seller["email"], recipient_account=account, decided_by=operator_id,
                 settings=settings)
             await _close_notices_on_offers(seller_id, "The seller has been dereferenced: its offers are no "
@@ -269,9 +270,9 @@ async def dereference_product(model_id: int, *, ground: str, facts: str, operato
         await build.enqueue_model(model_id)
         for seller in await sellers_offering(model_id):
             decisions.append(await decide(
-                subject_type="product", subject_id=model_id, measure="product dereferenced",
+                subject_type="product", subject_id=model_id, measure=Measure.product_dereferenced,
                 facts=f"{model['name']}: {facts}\n\nYour offers on this product were taken off the store.",
-                ground=f"Product rules: {PRODUCT_GROUNDS[ground]}", ground_detail=PRODUCT_GROUNDS[ground],
+                ground=Ground.product_rules, ground_detail=PRODUCT_GROUNDS[ground],
                 recipient_email=seller["email"], recipient_account=await seller_account(seller["id"]),
                 decided_by=operator_id, settings=settings))
         if not decisions:
@@ -302,18 +303,18 @@ async def reinstate_product(model_id: int, *, operator_id: int, note: str, sync:
 async def reverse(decision: dict, *, operator_id: int, sync: build.IndexSync) -> str:
     """Undoes a catalogue measure whose complaint was upheld in the complainant's favour; returns what the
     complainant is told."""
-    subject, subject_id, measure = decision["subject_type"], decision["subject_id"], decision["measure"]
-    if (subject, measure.split(" with ")[0]) not in REVERSIBLE:
+    subject_id, measure = decision["subject_id"], decision["measure"]
+    if measure not in REVERSIBLE:
         return ""
-    if subject == "seller":
+    if measure in (Measure.seller_dereferenced, Measure.contract_terminated):
         seller = await _seller(subject_id)
         await _list_seller_again(subject_id, operator_id, f"decision {decision['id']} reversed")
         return ("your shop is listed again." if seller["status"] == "dereferenced"
                 else "the notice of termination is withdrawn.")
-    if subject == "product":
+    if measure == Measure.product_dereferenced:
         await _put_product_back(subject_id, operator_id, f"decision {decision['id']} reversed")
         return "the product is back on the store."
-    if subject == "offer":
+    if measure == Measure.offer_removed:
         offer = await Offer.select(Offer.variant).where(Offer.id == subject_id).first()
         if offer:
             await Offer.update({Offer.status: "active"}).where(Offer.id == subject_id)

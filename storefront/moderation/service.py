@@ -8,6 +8,7 @@ from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.db import write_transaction
 from storefront.mail import outbox
+from storefront.moderation.states import ComplaintStatus, Ground, Measure
 from storefront.moderation.tables import AuditEntry, Complaint, Decision
 from storefront.reviews import rules
 from storefront.reviews.service import refresh_ratings
@@ -54,7 +55,7 @@ async def audit(actor_id: int | None, action: str, subject_type: str, subject_id
                                        subject_id=subject_id, detail=detail, created_at=_now()))
 
 
-async def decide(*, subject_type: str, subject_id: int, measure: str, facts: str, ground: str,
+async def decide(*, subject_type: str, subject_id: int, measure: Measure, facts: str, ground: Ground,
                  ground_detail: str = "", automated: bool = False, recipient_email: str,
                  recipient_account: int | None = None, decided_by: int | None, settings: Settings,
                  notify: bool = True) -> int:
@@ -254,9 +255,9 @@ async def keep_review(review_id: int, *, operator_id: int, note: str, settings: 
     case = await review_case(review_id)
     async with write_transaction(Review._meta.db):
         decision_id = await decide(
-            subject_type="review", subject_id=review_id, measure="review kept",
+            subject_type="review", subject_id=review_id, measure=Measure.review_kept,
             facts=note or f"{case['open_reports']} report(s) examined; the review breaks none of our rules.",
-            ground="Reviews policy: no breach found", recipient_email="", decided_by=operator_id,
+            ground=Ground.reviews_policy, ground_detail="no breach found", recipient_email="", decided_by=operator_id,
             settings=settings, notify=False)
         await _handle_reports(review_id, operator_id, "It breaks none of our rules, so it stays published.",
                               settings)
@@ -280,9 +281,9 @@ async def remove_review(review_id: int, *, operator_id: int, ground: str, facts:
         await Review.update({Review.status: "removed"}).where(Review.id == review_id)
         await refresh_ratings(review["model"], review["seller"])
         decision_id = await decide(
-            subject_type="review", subject_id=review_id, measure="review removed",
+            subject_type="review", subject_id=review_id, measure=Measure.review_removed,
             facts=f"Your review of {review['product_name']} (published {review['published_at']:%d %B %Y}): {facts}",
-            ground=f"Reviews policy: {ground}", ground_detail=rules.REPORT_REASONS[ground],
+            ground=Ground.reviews_policy, ground_detail=rules.REPORT_REASONS[ground],
             recipient_email=author["email"] if author else "", recipient_account=review["account"],
             decided_by=operator_id, settings=settings)
         await _handle_reports(review_id, operator_id, "It breaks our rules and has been removed.", settings)
@@ -311,14 +312,14 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
     complaint, decision = case["complaint"], case["decision"]
     if complaint["status"] != "open":
         raise ValueError("This complaint has already been resolved.")
-    if outcome not in ("upheld", "reversed"):
+    if outcome not in (ComplaintStatus.upheld, ComplaintStatus.reversed):
         raise ValueError("Choose whether the decision is upheld or reversed.")
     async with write_transaction(Complaint._meta.db):
         await Complaint.update({Complaint.status: outcome, Complaint.resolved_at: _now()}).where(
             Complaint.id == complaint_id)
         await audit(operator_id, f"complaint {outcome}", "decision", decision["id"],
                     f"complaint {complaint_id}" + (f": {note}" if note else ""))
-        if outcome == "reversed" and decision["subject_type"] == "review" and decision["measure"] == "review removed":
+        if outcome == ComplaintStatus.reversed and decision["measure"] == Measure.review_removed:
             review = await Review.select(Review.model, Review.seller).where(
                 Review.id == decision["subject_id"]).first()
             if review:
@@ -327,14 +328,14 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
                 await audit(operator_id, "review republished", "review", decision["subject_id"],
                             f"decision {decision['id']} reversed on complaint {complaint_id}")
         undone = ""
-        if outcome == "reversed" and decision["subject_type"] in ("seller", "product", "offer"):
+        if outcome == ComplaintStatus.reversed and decision["measure"] != Measure.review_removed:
             from storefront.moderation.referencing import reverse
 
             undone = await reverse(decision, operator_id=operator_id, sync=sync)
         if complaint["email"]:
-            if outcome == "reversed":
+            if outcome == ComplaintStatus.reversed:
                 result = "We have reversed our decision" + (
-                    ": your review is published again." if decision["measure"] == "review removed"
+                    ": your review is published again." if decision["measure"] == Measure.review_removed
                     else f": {undone}" if undone else ".")
             else:
                 result = ("After a new examination by a person on our team, we maintain our decision. You can "

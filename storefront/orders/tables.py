@@ -1,16 +1,17 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import Variant
+from storefront.orders.states import ClaimStatus, OrderStatus, SellerOrderStatus
 from storefront.sellers.tables import Offer, Seller
 
 
 class Order(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     reference = Varchar(length=20, unique=True, index=True)
     account = ForeignKey(Account, index=True)
-    # pending_payment | paid | payment_failed
-    status = Varchar(length=20, default="pending_payment", index=True)
+    status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.pending_payment, index=True)
     items_cents = Integer()
     shipping_cents = Integer()
     service_fee_cents = Integer()
@@ -31,10 +32,10 @@ class Order(Table):
 
 
 class SellerOrder(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     order = ForeignKey(Order, index=True)
     seller = ForeignKey(Seller, index=True)
-    # awaiting_payment | pending | accepted | refused | shipped | delivered | cancelled
-    status = Varchar(length=20, default="awaiting_payment", index=True)
+    status = Varchar(length=20, choices=SellerOrderStatus, default=SellerOrderStatus.awaiting_payment, index=True)
     items_cents = Integer()
     shipping_cents = Integer()
     total_cents = Integer()
@@ -48,6 +49,7 @@ class SellerOrder(Table):
 
 
 class OrderLine(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller_order = ForeignKey(SellerOrder, index=True)
     offer = ForeignKey(Offer)
     variant = ForeignKey(Variant)
@@ -61,19 +63,20 @@ class OrderLine(Table):
 class OrderEvent(Table):
     """The status history a buyer and a seller read."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller_order = ForeignKey(SellerOrder, index=True)
-    status = Varchar(length=20)
+    status = Varchar(length=20, choices=SellerOrderStatus)
     note = Text(default="")
     created_at = Timestamptz()
 
 
 class Claim(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller_order = ForeignKey(SellerOrder, index=True)
     # defective | wrong_item | cosmetic | not_received | other
     reason = Varchar(length=20)
     message = Text()
-    # open | answered | closed
-    status = Varchar(length=12, default="open")
+    status = Varchar(length=12, choices=ClaimStatus, default=ClaimStatus.open)
     seller_answer = Text(default="")
     created_at = Timestamptz()
     answered_at = Timestamptz(null=True, default=None)

@@ -1,13 +1,15 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.orders.tables import OrderLine
+from storefront.reviews.states import ReportStatus, ReviewStatus
 from storefront.sellers.tables import Seller
 
 
 class Review(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # One review per order line: the unique index is the rule.
     order_line = ForeignKey(OrderLine, unique=True)
     account = ForeignKey(Account, index=True)
@@ -24,8 +26,7 @@ class Review(Table):
     aesthetics = Integer(null=True, default=None)
     # Stored so every sort runs in the database; see storefront/reviews/service.py for the formula.
     relevance = Integer(default=0, index=True)
-    # published | removed (by the operator, with a statement of reasons)
-    status = Varchar(length=12, default="published", index=True)
+    status = Varchar(length=12, choices=ReviewStatus, default=ReviewStatus.published, index=True)
     purchased_at = Timestamptz()
     delivered_at = Timestamptz()
     submitted_at = Timestamptz()
@@ -36,17 +37,18 @@ class Review(Table):
 class ReviewInvitation(Table):
     """One invitation per order line, whichever process runs the job first."""
 
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     order_line = ForeignKey(OrderLine, unique=True)
     sent_at = Timestamptz()
 
 
 class ReviewReport(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     review = ForeignKey(Review, index=True)
     reason = Varchar(length=40)
     message = Text(default="")
     reporter_account = ForeignKey(Account, null=True, default=None)
     reporter_email = Varchar(length=254, default="")
-    # open | handled
-    status = Varchar(length=12, default="open", index=True)
+    status = Varchar(length=12, choices=ReportStatus, default=ReportStatus.open, index=True)
     created_at = Timestamptz()
     handled = Boolean(default=False)

@@ -3,6 +3,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -10,9 +11,11 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from storefront.catalog.tables import Variant
+from storefront.sellers.states import OfferStatus, SellerStatus
 
 
 class Seller(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     # Shown on the store.
     name = Varchar(length=120)
     slug = Varchar(length=140, unique=True, index=True)
@@ -30,7 +33,7 @@ class Seller(Table):
     id_document = Varchar(length=120, default="")  # kind and number of the legal representative's ID
     payment_account = Varchar(length=34, default="")  # IBAN the seller is paid to
     # pending until the operator references it; dereferenced for convenience or for breach.
-    status = Varchar(length=16, default="pending", index=True)
+    status = Varchar(length=16, choices=SellerStatus, default=SellerStatus.pending, index=True)
     # Set when the seller was terminated for convenience: it stays listed until then (P2B Art. 4 notice).
     terminates_at = Timestamptz(null=True, default=None)
     joined_at = Timestamptz()
@@ -44,6 +47,7 @@ class Seller(Table):
 
 
 class Offer(Table):
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller = ForeignKey(Seller, index=True)
     variant = ForeignKey(Variant, index=True)
     grade = Varchar(length=16)
@@ -55,6 +59,6 @@ class Offer(Table):
     warranty_months = Integer(default=12)
     # Comma-separated means of payment the seller accepts (card, paypal, instalments, bank_transfer).
     payment_means = Varchar(length=120, default="card")
-    status = Varchar(length=16, default="active", index=True)
+    status = Varchar(length=16, choices=OfferStatus, default=OfferStatus.active, index=True)
     description = Text(default="")
     updated_at = Timestamptz()

@@ -13,6 +13,7 @@ from storefront.demo.accounts import OPERATOR as OPERATOR_ACCOUNT
 from storefront.demo.accounts import SELLER_PASSWORD
 from storefront.demo.accounts import SHOPPER as SHOPPER_ACCOUNT
 from storefront.moderation.service import decide
+from storefront.moderation.states import Ground, Measure
 from storefront.settings import get_settings
 from tests.browser.axe import assert_accessible, violations
 
@@ -71,8 +72,9 @@ def test_the_operator_console(live_server: str, desktop) -> None:
 
 async def decision_for_the_demo_shopper() -> int:
     shopper = await Account.select(Account.id, Account.email).where(Account.email == SHOPPER_ACCOUNT[0]).first()
-    return await decide(subject_type="review", subject_id=1, measure="review removed",
-                        facts="Your review named a person in full.", ground="Reviews policy: personal data",
+    return await decide(subject_type="review", subject_id=1, measure=Measure.review_removed,
+                        facts="Your review named a person in full.", ground=Ground.reviews_policy,
+                        ground_detail="Contains personal data or confidential information",
                         recipient_email=shopper["email"], recipient_account=shopper["id"], decided_by=None,
                         settings=get_settings(), notify=False)
 

@@ -194,7 +194,8 @@ async def test_terminating_for_convenience_gives_notice_then_the_offers_leave(
     assert seller["status"] == "referenced" and await found_in_search(operator_client, shop), "still on sale"
     statement = [m for m in await mail_to(shop.email) if m["kind"] == "statement_of_reasons"][-1]
     assert f"until {seller['terminates_at']:%d %B %Y}" in statement["body"]
-    assert "30 days' notice" in statement["subject"]
+    assert "contract terminated with notice" in statement["subject"]
+    assert "Ground: notice of 30 days (Termination for convenience under the seller conditions)" in statement["body"]
 
     assert await referencing.apply_due_terminations(sync=sync, now=before + dt.timedelta(days=29)) == 0
     assert await referencing.apply_due_terminations(sync=sync, now=before + dt.timedelta(days=31)) == 1
@@ -256,6 +257,31 @@ async def test_a_seller_contests_and_the_operator_reverses_the_dereferencing(
     assert await found_in_search(client, shop)
     outcome = [m for m in await mail_to(shop.account_email) if m["kind"] == "complaint_outcome"][-1]
     assert "your shop is listed again" in outcome["body"]
+
+
+async def test_reversing_a_termination_with_notice_withdraws_the_notice(
+    client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    operator = await make_account(role="operator")
+    await sign_in(client, operator["id"])
+    await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "convenience", "facts": "We are closing the walkie-talkie category."})
+    decision = await Decision.select().where(
+        (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
+    assert decision["measure"] == "contract terminated with notice"
+
+    await sign_in(client, shop.account_id)
+    await post_form(client, f"/decisions/{decision['id']}/contest", f"/decisions/{decision['id']}/contest",
+                    {"message": "Our walkie-talkies are our best sellers; please keep the category."})
+    complaint = await Complaint.select().where(Complaint.decision == decision["id"]).first()
+    await sign_in(client, operator["id"])
+    await post_form(client, f"/ops/complaints/{complaint['id']}", f"/ops/complaints/{complaint['id']}/resolve",
+                    {"outcome": "reversed", "note": "The category stays."})
+
+    seller = await Seller.select(Seller.status, Seller.terminates_at).where(Seller.id == shop.seller_id).first()
+    assert seller == {"status": "referenced", "terminates_at": None}
+    outcome = [m for m in await mail_to(shop.account_email) if m["kind"] == "complaint_outcome"][-1]
+    assert "the notice of termination is withdrawn" in outcome["body"]
 
 
 async def test_dereferencing_a_product_answers_410_and_tells_its_sellers(
@@ -333,7 +359,8 @@ async def test_the_seller_sees_its_notice_and_how_to_contest_it_in_its_portal(
     dashboard = unescape((await client.get("/seller/")).text)
     assert "Notice of termination" in dashboard
     assert f'href="/decisions/{decision["id"]}/contest"' in dashboard
-    assert "contract terminated with 30 days' notice" in dashboard
+    assert "contract terminated with notice" in dashboard
+    assert "Termination for convenience under the seller conditions: notice of 30 days" in dashboard
 
 
 async def test_an_applicant_completes_its_details_and_can_then_be_referenced(client: AsyncTestClient) -> None:
