@@ -169,7 +169,7 @@ async def ops_product(model_id: FromPath[int], request: Request) -> Template:
 @post("/products/{model_id:int}/dereference", name="ops_product_dereference")
 async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                   sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
-                               ) -> Template | Redirect:
+                                  ) -> Template | Redirect:
     account = viewer.account
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("ground", "facts")}
