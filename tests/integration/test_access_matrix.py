@@ -26,6 +26,7 @@ from litestar.testing import AsyncTestClient
 from search_index import build
 from search_index.build import IndexSync
 from storefront.accounts import sessions
+from storefront.accounts.sessions import SessionState
 from storefront.accounts.tables import Account
 from storefront.app import create_app
 from storefront.cart import service as carts
@@ -90,6 +91,7 @@ class Party:
     private: list[str]
     seller: int | None = None
     owned: dict[str, Any] = field(default_factory=dict)
+    session: tuple[str, SessionState] | None = None
 
 
 @dataclass
@@ -219,6 +221,13 @@ async def world(prepared_store: Settings, backend) -> AsyncIterator[World]:
         await sync.after_commit()
 
 
+@pytest.fixture(scope="module")
+async def matrix_client(prepared_store: Settings, backend) -> AsyncIterator[AsyncTestClient]:
+    """One app for the whole matrix: making one per route would cost more than asking it six times."""
+    async with AsyncTestClient(app=create_app(prepared_store, backend)) as client:
+        yield client
+
+
 def fill(path: str, role: str, world: World) -> str:
     area = area_of(path)
     other = world.other_seller(role) if area == "seller" else world.other_shopper(role)
@@ -243,8 +252,11 @@ async def ask(client: AsyncTestClient, method: str, path: str, role: str, world:
     viewer = Viewer()
     if role != "anonymous":
         party = world.parties[role]
-        # A fresh session per request: one route (signing out) ends it.
-        token, state = await sessions.create(account_id=party.account["id"], cart_id=party.owned.get("cart"))
+        if party.session is None:
+            party.session = await sessions.create(account_id=party.account["id"], cart_id=party.owned.get("cart"))
+        token, state = party.session
+        if path == "/logout":
+            party.session = None  # signing out ends the session it is asked with
         client.cookies.set(SESSION_COOKIE, token)
         viewer = Viewer(session=state)
     headers = {"X-Forwarded-For": "203.0.113.9"} if area_of(path) == "dev" else {}
@@ -273,7 +285,8 @@ def expectation(method: str, template: str, role: str) -> str:
 
 
 @pytest.mark.parametrize(("method", "template"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-async def test_no_route_leaks(method: str, template: str, world: World, client: AsyncTestClient) -> None:
+async def test_no_route_leaks(method: str, template: str, world: World, matrix_client: AsyncTestClient) -> None:
+    client = matrix_client
     failures = []
     for role in ROLES:
         path = fill(template, role, world)
@@ -300,3 +313,14 @@ async def test_no_route_leaks(method: str, template: str, world: World, client: 
 
 def test_the_matrix_covers_every_area() -> None:
     assert {area_of(path) for _, path in ROUTES} == {"shop", "account", "seller", "operator", "dev"}
+
+
+async def test_the_private_words_are_on_their_owners_pages(world: World, matrix_client: AsyncTestClient) -> None:
+    """So that their absence from everyone else's pages means something."""
+    client = matrix_client
+    for shopper, seller in (("shopper_a", "seller_x"), ("shopper_b", "seller_y")):
+        owner = world.parties[shopper]
+        order = (await ask(client, "GET", f"/account/orders/{owner.owned['reference']}", shopper, world)).text
+        assert all(word in order for word in owner.private[1:]), shopper  # name, reference, street
+        shipped = f"/seller/orders/{owner.owned['seller_order_id']}"
+        assert owner.owned["reference"] in (await ask(client, "GET", shipped, seller, world)).text
