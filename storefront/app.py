@@ -25,34 +25,16 @@ from search_index.build import IndexSync
 from storefront import units
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
+from storefront.errors import NotFound
 from storefront.payments.provider import SandboxProvider
 from storefront.search import backend_from_settings
 from storefront.settings import ROOT, Settings, get_settings
-from storefront.web import (
-    accounts,
-    browse,
-    cart,
-    checkout,
-    contact,
-    csrf,
-    legal,
-    mailbox,
-    media,
-    my_orders,
-    notices,
-    ops,
-    ops_catalog,
-    payments,
-    product,
-    review_forms,
-    review_reports,
-    reviews,
-    seller_portal,
-)
+from storefront.web import csrf
+from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
-from storefront.web.errors import http_exception_handler, internal_error_handler
-from storefront.web.guards import SignInRequired, redirect_to_sign_in
-from storefront.web.viewer import load_viewer, viewer_of
+from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
+from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
+from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
 
@@ -146,12 +128,11 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
 
-    async def identify_and_protect(request: Request) -> None:
-        """Who is asking (only if they carry a session cookie), then CSRF for unsafe methods."""
+    async def protect(request: Request) -> None:
+        """CSRF for unsafe methods, once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
         if request.url.path.startswith(("/static/", "/media/")):
             return
-        request.state.viewer = await load_viewer(request)
-        await csrf.check(request, request.state.viewer, settings.secret_key)
+        await csrf.check(request, viewer_of(request), settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -176,29 +157,25 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
 
     static = create_static_files_router(
         path="/static", directories=[ROOT / "static"],
-        cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+        cache_control=CacheControlHeader(max_age=31_536_000, public=True), opt=PUBLIC,
     )
     return Litestar(
-        route_handlers=[browse.home, browse.search_page, browse.category_page, product.product_page,
-                        media.variant_picture, *legal.HANDLERS, *accounts.HANDLERS,
-                        *cart.HANDLERS,
-                        *checkout.HANDLERS, *payments.HANDLERS, *my_orders.HANDLERS, *seller_portal.HANDLERS,
-                        *mailbox.HANDLERS, *reviews.HANDLERS, *review_forms.HANDLERS, *review_reports.HANDLERS,
-                        *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.HANDLERS, *contact.HANDLERS,
-                        static],
+        route_handlers=[*areas(settings), static],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
             "sync": Provide(lambda: sync, use_cache=True, sync_to_thread=False),
             "provider": Provide(lambda: provider, use_cache=True, sync_to_thread=False),
+            "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
-        middleware=[ActiveRecipientMiddleware(recipients)],
+        # Outermost first: who is asking is known before anything else runs, guards included.
+        middleware=[IdentifyViewer(), ActiveRecipientMiddleware(recipients)],
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings),
-        exception_handlers={SignInRequired: redirect_to_sign_in, HTTPException: http_exception_handler,
-                            Exception: internal_error_handler},
-        before_request=identify_and_protect,
+        exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
+                            HTTPException: http_exception_handler, Exception: internal_error_handler},
+        before_request=protect,
         after_request=_vary_on_htmx,
         lifespan=[lifespan],
         logging_config=LoggingConfig(

@@ -15,6 +15,7 @@ from typing import Any
 from storefront.cart.tables import Cart, CartLine
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.tables import Brand, ProductModel, Variant
+from storefront.errors import NotFound
 from storefront.sellers.availability import Availability, availability
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import ServiceFeeRule
@@ -216,7 +217,7 @@ async def _own_line(cart_id: str, line_id: int) -> dict[str, Any]:
     line = await CartLine.select().where((CartLine.id == line_id) & (CartLine.cart == cart_id)).first()
     if line is None:
         # Someone else's line and a line that does not exist look the same from outside.
-        raise LookupError(line_id)
+        raise NotFound(line_id)
     return line
 
 

@@ -18,6 +18,7 @@ from storefront.accounts.tables import Account
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import write_transaction
+from storefront.errors import NotFound
 from storefront.mail import outbox
 from storefront.moderation import service as moderation
 from storefront.moderation.states import Ground, Measure
@@ -266,7 +267,7 @@ async def notice_case(notice_id: int) -> dict[str, Any]:
     notice = await Notice.select(*Notice.all_columns(), Notice.handled_by.email.as_alias("handled_by_email")).where(
         Notice.id == notice_id).first()
     if notice is None:
-        raise LookupError(notice_id)
+        raise NotFound(notice_id)
     notice["category_label"] = CATEGORIES.get(notice["category"], notice["category"])
     subject, others = None, []
     if notice["subject_id"] is not None:
@@ -328,7 +329,7 @@ async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: s
     facts = facts.replace("\r\n", "\n").strip()
     subject = (await describe_subjects([("offer", offer_id)])).get(("offer", offer_id))
     if subject is None:
-        raise LookupError(offer_id)
+        raise NotFound(offer_id)
     errors = {}
     if ground not in OFFER_GROUNDS:
         errors["ground"] = "Choose the ground: the law or the sellers' conditions the offer breaks."

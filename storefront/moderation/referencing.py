@@ -16,6 +16,7 @@ from search_index import build
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
+from storefront.errors import NotFound
 from storefront.mail import outbox
 from storefront.moderation.notices import close_notices
 from storefront.moderation.service import Refused, audit, decide
@@ -108,7 +109,7 @@ async def seller_account(seller_id: int) -> int | None:
 async def _seller(seller_id: int) -> dict:
     seller = await Seller.select().where(Seller.id == seller_id).first()
     if seller is None:
-        raise LookupError(seller_id)
+        raise NotFound(seller_id)
     return seller
 
 
@@ -240,7 +241,7 @@ async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, setti
 async def _product(model_id: int) -> dict:
     model = await ProductModel.select().where(ProductModel.id == model_id).first()
     if model is None:
-        raise LookupError(model_id)
+        raise NotFound(model_id)
     return model
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.db import write_transaction
+from storefront.errors import NotFound
 from storefront.mail import outbox
 from storefront.moderation.states import ComplaintStatus, Ground, Measure
 from storefront.moderation.tables import AuditEntry, Complaint, Decision
@@ -98,7 +99,7 @@ async def decision_for_recipient(decision_id: int, account_id: int) -> dict:
     """The decision if it was addressed to this account; LookupError otherwise (a 404, like a missing one)."""
     decision = await Decision.select().where(Decision.id == decision_id).first()
     if decision is None or decision["recipient_account"] != account_id:
-        raise LookupError(decision_id)
+        raise NotFound(decision_id)
     return decision
 
 
@@ -156,7 +157,7 @@ async def published_review(review_id: int) -> dict:
         Review.account.name.as_alias("author_name"),
     ).where((Review.id == review_id) & (Review.status == "published")).first()
     if review is None:
-        raise LookupError(review_id)
+        raise NotFound(review_id)
     review["author"] = short_name(review.pop("author_name"))
     return review
 
@@ -219,7 +220,7 @@ async def review_case(review_id: int) -> dict:
         Review.account.name.as_alias("author_name"),
     ).where(Review.id == review_id).first()
     if review is None:
-        raise LookupError(review_id)
+        raise NotFound(review_id)
     review["author"] = short_name(review.pop("author_name"))
     reports = await ReviewReport.select().where(ReviewReport.review == review_id).order_by(
         ReviewReport.created_at, ascending=False)
@@ -299,7 +300,7 @@ async def complaint_case(complaint_id: int) -> dict:
     complaint = await Complaint.select(*Complaint.all_columns(), Complaint.account.email.as_alias("email")).where(
         Complaint.id == complaint_id).first()
     if complaint is None:
-        raise LookupError(complaint_id)
+        raise NotFound(complaint_id)
     decision = await Decision.select().where(Decision.id == complaint["decision"]).first()
     return {"complaint": complaint, "decision": decision}
 

@@ -13,6 +13,7 @@ from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.cart import service as carts
 from storefront.db import write_transaction
+from storefront.errors import NotFound
 from storefront.orders import notifications
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.payments import ledger
@@ -74,7 +75,7 @@ async def _seller_order_of(seller_order_id: int, seller_id: int | None) -> dict[
     row = await query.first()
     if row is None:
         # Another seller's order and a missing one look the same.
-        raise LookupError(seller_order_id)
+        raise NotFound(seller_order_id)
     return row
 
 
@@ -213,7 +214,7 @@ async def open_claim(seller_order_id: int, *, account_id: int, reason: str, mess
         seller_order = await SellerOrder.select().where(SellerOrder.id == seller_order_id).first()
         order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
         if not order or order["account"] != account_id:
-            raise LookupError(seller_order_id)
+            raise NotFound(seller_order_id)
         if seller_order["status"] in ("awaiting_payment", "cancelled", "refused"):
             raise TransitionError("There is nothing to claim on this part of the order.")
         claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status="open", created_at=_now())
@@ -236,7 +237,7 @@ async def answer_claim(claim_id: int, *, seller_id: int, answer: str, settings: 
         claim = await Claim.select().where(Claim.id == claim_id).first()
         seller_order = claim and await SellerOrder.select().where(SellerOrder.id == claim["seller_order"]).first()
         if not seller_order or seller_order["seller"] != seller_id:
-            raise LookupError(claim_id)
+            raise NotFound(claim_id)
         await Claim.update({Claim.seller_answer: answer, Claim.status: "answered", Claim.answered_at: _now()}).where(
             Claim.id == claim_id)
         order = await Order.select().where(Order.id == seller_order["order"]).first()

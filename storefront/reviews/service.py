@@ -11,6 +11,7 @@ from search_index.build import IndexSync
 from storefront.catalog.queries import category_chain
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import is_unique_violation, write_transaction
+from storefront.errors import NotFound
 from storefront.orders.tables import Order, OrderLine, SellerOrder
 from storefront.reviews import rules
 from storefront.reviews.tables import Review
@@ -73,7 +74,7 @@ async def line_to_review(account: dict[str, Any], order_line_id: int) -> LineToR
     seller_order = line and await SellerOrder.select().where(SellerOrder.id == line["seller_order"]).first()
     order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
     if not order or order["account"] != account["id"]:
-        raise LookupError(order_line_id)
+        raise NotFound(order_line_id)
     if seller_order["status"] != "delivered" or seller_order["delivered_at"] is None:
         raise ReviewError("order", "You can review this product once it has been delivered.")
     if account.get("seller") and account["seller"] == seller_order["seller"]:
@@ -127,7 +128,7 @@ async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput,
 async def own_review(account: dict[str, Any], review_id: int) -> dict[str, Any]:
     review = await Review.select().where((Review.id == review_id) & (Review.account == account["id"])).first()
     if review is None:
-        raise LookupError(review_id)
+        raise NotFound(review_id)
     return review
 
 

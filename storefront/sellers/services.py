@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from search_index import build
+from storefront.errors import NotFound
 from storefront.sellers.tables import Offer, Seller
 
 SELLER_STATUSES = ("pending", "referenced", "dereferenced")
@@ -34,7 +35,7 @@ async def update_offer(offer_id: int, *, sync: build.IndexSync, **changes: Any) 
     async with Offer._meta.db.transaction():
         offer = await Offer.select(Offer.variant).where(Offer.id == offer_id).first()
         if offer is None:
-            raise LookupError(offer_id)
+            raise NotFound(offer_id)
         values = {getattr(Offer, name): value for name, value in changes.items()}
         values[Offer.updated_at] = dt.datetime.now(dt.UTC)
         await Offer.update(values).where(Offer.id == offer_id)
@@ -92,7 +93,7 @@ async def update_traceability(seller_id: int, details: dict[str, str], self_cert
     async with Seller._meta.db.transaction():
         seller = await Seller.select(Seller.status).where(Seller.id == seller_id).first()
         if seller is None:
-            raise LookupError(seller_id)
+            raise NotFound(seller_id)
         if seller["status"] != "pending":
             raise DetailsLocked()
         values = {getattr(Seller, name): value for name, value in details.items()}

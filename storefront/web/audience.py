@@ -61,7 +61,7 @@ class ActiveRecipientMiddleware(ASGIMiddleware):
 
         await next_app(scope, receive, watch)
 
-        # The viewer is only known once the app has run: identify_and_protect keeps it in the request state.
+        # IdentifyViewer, outside this middleware, keeps the viewer in the request state.
         viewer = scope.get("state", {}).get("viewer")
         account = viewer.account if viewer is not None else None
         if method == "GET":

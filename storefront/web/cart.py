@@ -103,18 +103,13 @@ async def change_quantity(line_id: FromPath[int], request: Request, settings: Na
         await carts.set_quantity(cart_id, line_id, quantity)
     except CartError as error:
         return await _after_change(request, settings, str(error), line_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
     return await _after_change(request, settings)
 
 
 @post("/cart/lines/{line_id:int}/remove", name="cart_remove")
 async def remove_line(line_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Response:
     cart_id = await _cart_id_or_404(request)
-    try:
-        await carts.remove(cart_id, line_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    await carts.remove(cart_id, line_id)
     return await _after_change(request, settings)
 
 

@@ -30,13 +30,13 @@ from storefront.orders.tables import Order
 from storefront.payments.provider import PaymentProvider
 from storefront.payments.tables import Payment
 from storefront.settings import Settings
-from storefront.web.guards import signed_in
+from storefront.web.viewer import Viewer, viewer_of
 
 STEPS = (("address", "Delivery address"), ("shipping", "Shipping"), ("payment", "Payment"), ("review", "Review"))
 
 
 async def _cart(request: Request, settings: Settings) -> CartView | None:
-    viewer = signed_in(request)
+    viewer = viewer_of(request)
     cart_id = viewer.session.cart_id if viewer.session else None
     if not cart_id or not await carts.exists(cart_id):
         return None
@@ -73,12 +73,12 @@ async def checkout_start(request: Request, settings: NamedDependency[Settings]) 
 
 
 @get("/checkout/address", name="checkout_address")
-async def address_form(request: Request, settings: NamedDependency[Settings]) -> Response:
+async def address_form(request: Request, settings: NamedDependency[Settings],
+                       viewer: NamedDependency[Viewer]) -> Response:
     cart = await _cart(request, settings)
     if cart is None:
         return Redirect(path="/cart", status_code=303)
     stored = address_from_checkout(cart.checkout)
-    viewer = signed_in(request)
     values = stored.values if stored else {"name": viewer.account["name"], "country": "FR"}
     return _page("address", cart, values=values, errors={})
 
@@ -157,8 +157,7 @@ async def review_page(request: Request, settings: NamedDependency[Settings]) -> 
 
 @post("/checkout/place", name="checkout_place")
 async def place(request: Request, settings: NamedDependency[Settings], provider: NamedDependency[PaymentProvider],
-                sync: NamedDependency[IndexSync]) -> Response:
-    viewer = signed_in(request)
+                sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]) -> Response:
     key = str((await request.form()).get("idempotency_key", ""))
     existing = await Order.select(Order.id, Order.reference, Order.status).where(
         (Order.idempotency_key == key) & (Order.account == viewer.account["id"])).first()
@@ -189,8 +188,7 @@ async def _continue_with(order: dict[str, Any], provider: PaymentProvider) -> Re
 
 
 @get("/checkout/return/{reference:str}", name="checkout_return")
-async def payment_return(reference: FromPath[str], request: Request) -> Template:
-    viewer = signed_in(request)
+async def payment_return(reference: FromPath[str], viewer: NamedDependency[Viewer]) -> Template:
     order = await Order.select().where((Order.reference == reference) & (Order.account == viewer.account["id"])).first()
     if order is None:
         raise NotFoundException()

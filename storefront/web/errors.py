@@ -6,7 +6,9 @@ import logging
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.response import Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
+
+from storefront.errors import NotFound
 
 log = logging.getLogger("storefront.errors")
 
@@ -39,6 +41,11 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code >= 500:
         log.error("%d on %s %s", exc.status_code, request.method, request.url.path, exc_info=exc)
     return error_page(request, exc.status_code, getattr(exc, "page_message", None))  # type: ignore[return-value]
+
+
+def not_found_handler(request: Request, _: NotFound) -> Response:
+    """The domain's one "not found" (missing, or someone else's) is the 404 page on every route."""
+    return error_page(request, HTTP_404_NOT_FOUND)  # type: ignore[return-value]
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:

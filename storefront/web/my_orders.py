@@ -18,8 +18,8 @@ from storefront.orders import history, transitions
 from storefront.orders.history import OrderDetail
 from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, TransitionError
 from storefront.settings import Settings
-from storefront.web.guards import signed_in
 from storefront.web.htmx import wants_fragment
+from storefront.web.viewer import Viewer
 
 
 def _int(value: Any) -> int | None:
@@ -28,8 +28,8 @@ def _int(value: Any) -> int | None:
 
 
 @get("/account/orders", name="my_orders")
-async def my_orders(request: Request) -> Template:
-    account_id = signed_in(request).account["id"]
+async def my_orders(request: Request, viewer: NamedDependency[Viewer]) -> Template:
+    account_id = viewer.account["id"]
     count = await history.count_orders(account_id)
     pages = max(1, -(-count // history.ORDERS_PER_PAGE))
     page = min(_int(request.query_params.get("page")) or 1, pages)
@@ -38,8 +38,8 @@ async def my_orders(request: Request) -> Template:
     })
 
 
-async def _detail_or_404(request: Request, reference: str, settings: Settings) -> OrderDetail:
-    detail = await history.order_detail(signed_in(request).account["id"], reference, settings)
+async def _detail_or_404(viewer: Viewer, reference: str, settings: Settings) -> OrderDetail:
+    detail = await history.order_detail(viewer.account["id"], reference, settings)
     if detail is None:
         raise NotFoundException()
     return detail
@@ -52,8 +52,9 @@ def _order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = No
 
 
 @get("/account/orders/{reference:str}", name="my_order")
-async def my_order(reference: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Template:
-    detail = await _detail_or_404(request, reference, settings)
+async def my_order(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
+                   viewer: NamedDependency[Viewer]) -> Template:
+    detail = await _detail_or_404(viewer, reference, settings)
     sent_to = _int(request.query_params.get("help_sent"))
     return Template(template_name="pages/account/order.html", context=_order_context(
         detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None))
@@ -74,9 +75,9 @@ def _field_errors(reason: str, message: str) -> dict[str, str]:
 
 @post("/account/orders/{reference:str}/help", name="my_order_help")
 async def get_help(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
-                   backend: NamedDependency[SearchBackend]) -> Response:
-    account_id = signed_in(request).account["id"]
-    detail = await _detail_or_404(request, reference, settings)
+                   backend: NamedDependency[SearchBackend], viewer: NamedDependency[Viewer]) -> Response:
+    account_id = viewer.account["id"]
+    detail = await _detail_or_404(viewer, reference, settings)
     form = await request.form()
     seller_order = detail.seller_order(_int(form.get("seller_order_id")) or 0)
     if seller_order is None:
@@ -91,8 +92,6 @@ async def get_help(reference: FromPath[str], request: Request, settings: NamedDe
         except TransitionError as refused:
             # The state of the order forbids it: say why in the buyer's words when we have them.
             help_form["error"] = seller_order.help_unavailable or str(refused)
-        except LookupError as missing:
-            raise NotFoundException() from missing
     if help_form["errors"] or help_form["error"]:
         if wants_fragment(request):
             return Template(template_name="partials/claim_form.html", status_code=422,
@@ -100,7 +99,7 @@ async def get_help(reference: FromPath[str], request: Request, settings: NamedDe
         return Template(template_name="pages/account/order.html", status_code=400,
                         context=_order_context(detail, help_form=help_form))
     if wants_fragment(request):
-        fresh = await _detail_or_404(request, reference, settings)
+        fresh = await _detail_or_404(viewer, reference, settings)
         return Template(template_name="partials/claim_form.html",
                         context={**_order_context(fresh, sent_to=seller_order.id),
                                  "so": fresh.seller_order(seller_order.id)})

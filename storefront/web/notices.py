@@ -23,8 +23,7 @@ from search_index.build import IndexSync
 from storefront.accounts.service import looks_like_email, normalise_email
 from storefront.moderation import notices as service
 from storefront.settings import Settings
-from storefront.web.ops import operator
-from storefront.web.viewer import viewer_of
+from storefront.web.viewer import Viewer, viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
 URL_SHAPE = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
@@ -179,9 +178,8 @@ def _age(created_at: dt.datetime, now: dt.datetime) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
-@get("/ops/notices", name="ops_notices")
+@get("/notices", name="ops_notices")
 async def ops_notices(request: Request) -> Template:
-    operator(request)
     now = dt.datetime.now(dt.UTC)
     notices = await service.open_notices()
     for notice in notices:
@@ -192,10 +190,7 @@ async def ops_notices(request: Request) -> Template:
 
 
 async def _case_or_404(notice_id: int) -> dict[str, Any]:
-    try:
-        return await service.notice_case(notice_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await service.notice_case(notice_id)
 
 
 def _notice_page(request: Request, case: dict[str, Any], settings: Settings, *, form: str = "",
@@ -214,16 +209,15 @@ def _notice_page(request: Request, case: dict[str, Any], settings: Settings, *, 
         "public_url": settings.public_base_url + case["subject"]["path"] if case["subject"] else ""})
 
 
-@get("/ops/notices/{notice_id:int}", name="ops_notice")
+@get("/notices/{notice_id:int}", name="ops_notice")
 async def ops_notice(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Template:
-    operator(request)
     return _notice_page(request, await _case_or_404(notice_id), settings)
 
 
-@post("/ops/notices/{notice_id:int}/reject", name="ops_notice_reject")
-async def ops_notice_reject(notice_id: FromPath[int], request: Request,
-                            settings: NamedDependency[Settings]) -> Template | Redirect:
-    account = operator(request).account
+@post("/notices/{notice_id:int}/reject", name="ops_notice_reject")
+async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+                            viewer: NamedDependency[Viewer]) -> Template | Redirect:
+    account = viewer.account
     case = await _case_or_404(notice_id)
     values = {"reason": str((await request.form()).get("reason") or "").replace("\r\n", "\n").strip()}
     try:
@@ -234,10 +228,11 @@ async def ops_notice_reject(notice_id: FromPath[int], request: Request,
     return Redirect(path=f"/ops/notices/{notice_id}?done=rejected", status_code=303)
 
 
-@post("/ops/notices/{notice_id:int}/remove-offer", name="ops_notice_remove_offer")
+@post("/notices/{notice_id:int}/remove-offer", name="ops_notice_remove_offer")
 async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                  sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                                  sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                                  ) -> Template | Redirect:
+    account = viewer.account
     case = await _case_or_404(notice_id)
     subject = case["subject"]
     if subject is None or subject["type"] != "offer":
@@ -254,5 +249,5 @@ async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, se
     return Redirect(path=f"/ops/notices/{notice_id}?done=offer_removed", status_code=303)
 
 
-HANDLERS = [notice_form, notice_submit, notice_sent, ops_notices, ops_notice, ops_notice_reject,
-            ops_notice_remove_offer]
+HANDLERS = [notice_form, notice_submit, notice_sent]
+OPS_HANDLERS = [ops_notices, ops_notice, ops_notice_reject, ops_notice_remove_offer]

@@ -1,6 +1,7 @@
 """The operator's moderation console under /ops, and the page where a decision's recipient contests it.
 
-/ops is for operator accounts only: anonymous visitors are sent to sign in, other accounts get a 403.
+/ops is for operator accounts only (the console Router's guard): anonymous visitors are sent to sign in, other
+accounts get a 403. The contest pages sit in the signed-in account area.
 Each action is recorded in the append-only audit trail; no route edits or deletes it.
 """
 from __future__ import annotations
@@ -9,7 +10,6 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -19,7 +19,6 @@ from storefront.moderation.tables import Notice
 from storefront.reviews import rules
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
-from storefront.web.guards import signed_in
 from storefront.web.viewer import Viewer
 
 FACTS_MAX = 2_000
@@ -29,20 +28,12 @@ DONE = {"kept": "The review stays published; the reporters have been told.",
         "reversed": "The decision is reversed; the complainant has been told."}
 
 
-def operator(request: Request) -> Viewer:
-    viewer = signed_in(request)
-    if not viewer.is_operator:
-        raise PermissionDeniedException()
-    return viewer
-
-
 def _done(request: Request) -> str | None:
     return DONE.get(request.query_params.get("done") or "")
 
 
-@get("/ops/", name="ops_queue")
+@get("/", name="ops_queue")
 async def ops_queue(request: Request) -> Template:
-    operator(request)
     return Template(template_name="pages/ops/queue.html", context={
         "cases": await moderation.review_queue(), "complaints": await moderation.open_complaints(),
         "open_notices": await Notice.count().where(Notice.status == "open"),
@@ -51,10 +42,7 @@ async def ops_queue(request: Request) -> Template:
 
 
 async def _case_or_404(review_id: int) -> dict[str, Any]:
-    try:
-        return await moderation.review_case(review_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await moderation.review_case(review_id)
 
 
 def _review_page(request: Request, case: dict[str, Any], *, values: dict[str, str] | None = None,
@@ -64,26 +52,25 @@ def _review_page(request: Request, case: dict[str, Any], *, values: dict[str, st
         "done": _done(request), "facts_max": FACTS_MAX, "section": "queue"})
 
 
-@get("/ops/reviews/{review_id:int}", name="ops_review")
+@get("/reviews/{review_id:int}", name="ops_review")
 async def ops_review(review_id: FromPath[int], request: Request) -> Template:
-    operator(request)
     return _review_page(request, await _case_or_404(review_id))
 
 
-@post("/ops/reviews/{review_id:int}/keep", name="ops_review_keep")
+@post("/reviews/{review_id:int}/keep", name="ops_review_keep")
 async def ops_review_keep(review_id: FromPath[int], request: Request,
-                          settings: NamedDependency[Settings]) -> Redirect:
-    account = operator(request).account
+                          settings: NamedDependency[Settings], viewer: NamedDependency[Viewer]) -> Redirect:
+    account = viewer.account
     await _case_or_404(review_id)
     note = str((await request.form()).get("note") or "").strip()[:FACTS_MAX]
     await moderation.keep_review(review_id, operator_id=account["id"], note=note, settings=settings)
     return Redirect(path=f"/ops/reviews/{review_id}?done=kept", status_code=303)
 
 
-@post("/ops/reviews/{review_id:int}/remove", name="ops_review_remove")
+@post("/reviews/{review_id:int}/remove", name="ops_review_remove")
 async def ops_review_remove(review_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                            sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                            sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]) -> Template | Redirect:
+    account = viewer.account
     case = await _case_or_404(review_id)
     form = await request.form()
     values = {"ground": str(form.get("ground") or ""),
@@ -105,10 +92,7 @@ async def ops_review_remove(review_id: FromPath[int], request: Request, settings
 
 
 async def _complaint_or_404(complaint_id: int) -> dict[str, Any]:
-    try:
-        return await moderation.complaint_case(complaint_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await moderation.complaint_case(complaint_id)
 
 
 def _complaint_page(request: Request, case: dict[str, Any], *, values: dict[str, str] | None = None,
@@ -117,16 +101,16 @@ def _complaint_page(request: Request, case: dict[str, Any], *, values: dict[str,
         **case, "values": values or {}, "error": error, "done": _done(request), "section": "queue"})
 
 
-@get("/ops/complaints/{complaint_id:int}", name="ops_complaint")
+@get("/complaints/{complaint_id:int}", name="ops_complaint")
 async def ops_complaint(complaint_id: FromPath[int], request: Request) -> Template:
-    operator(request)
     return _complaint_page(request, await _complaint_or_404(complaint_id))
 
 
-@post("/ops/complaints/{complaint_id:int}/resolve", name="ops_complaint_resolve")
+@post("/complaints/{complaint_id:int}/resolve", name="ops_complaint_resolve")
 async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                                sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                                ) -> Template | Redirect:
+    account = viewer.account
     case = await _complaint_or_404(complaint_id)
     form = await request.form()
     values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
@@ -140,12 +124,8 @@ async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, s
 
 # --- The recipient's side: contesting a decision (DSA Art. 20) -------------------------------------------
 
-async def _decision_for(request: Request, decision_id: int) -> dict[str, Any]:
-    account = signed_in(request).account
-    try:
-        return await moderation.decision_for_recipient(decision_id, account["id"])
-    except LookupError as missing:
-        raise NotFoundException() from missing
+async def _decision_for(viewer: Viewer, decision_id: int) -> dict[str, Any]:
+    return await moderation.decision_for_recipient(decision_id, viewer.account["id"])
 
 
 async def _contest_page(decision: dict[str, Any], *, values: dict[str, str] | None = None,
@@ -157,21 +137,22 @@ async def _contest_page(decision: dict[str, Any], *, values: dict[str, str] | No
 
 
 @get("/decisions/{decision_id:int}/contest", name="decision_contest")
-async def contest_form(decision_id: FromPath[int], request: Request) -> Template:
-    decision = await _decision_for(request, decision_id)
+async def contest_form(decision_id: FromPath[int], request: Request, viewer: NamedDependency[Viewer]) -> Template:
+    decision = await _decision_for(viewer, decision_id)
     return await _contest_page(decision, sent=request.query_params.get("sent") == "1")
 
 
 @post("/decisions/{decision_id:int}/contest", name="decision_contest_submit")
-async def contest_submit(decision_id: FromPath[int], request: Request) -> Template | Redirect:
-    decision = await _decision_for(request, decision_id)
+async def contest_submit(decision_id: FromPath[int], request: Request,
+                         viewer: NamedDependency[Viewer]) -> Template | Redirect:
+    decision = await _decision_for(viewer, decision_id)
     values = {"message": str((await request.form()).get("message") or "").replace("\r\n", "\n").strip()}
     try:
-        await moderation.complain(decision_id, signed_in(request).account["id"], values["message"])
+        await moderation.complain(decision_id, viewer.account["id"], values["message"])
     except moderation.ComplaintRefused as refused:
         return await _contest_page(decision, values=values, errors={refused.field: refused.message}, status_code=400)
     return Redirect(path=f"/decisions/{decision_id}/contest?sent=1", status_code=303)
 
 
-HANDLERS = [ops_queue, ops_review, ops_review_keep, ops_review_remove, ops_complaint, ops_complaint_resolve,
-            contest_form, contest_submit]
+HANDLERS = [ops_queue, ops_review, ops_review_keep, ops_review_remove, ops_complaint, ops_complaint_resolve]
+CONTEST_HANDLERS = [contest_form, contest_submit]

@@ -6,7 +6,6 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from piccolo.engine.postgres import PostgresEngine
@@ -19,7 +18,7 @@ from storefront.sellers.availability import buyable_offer_clause
 from storefront.sellers.services import masked_iban
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
-from storefront.web.ops import operator
+from storefront.web.viewer import Viewer
 
 SELLER_FILTERS = {"pending": "Waiting to be referenced", "referenced": "Referenced", "notice": "Notice running",
                   "dereferenced": "Dereferenced", "all": "All"}
@@ -41,9 +40,8 @@ def _page_number(request: Request) -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
-@get("/ops/sellers", name="ops_sellers")
+@get("/sellers", name="ops_sellers")
 async def ops_sellers(request: Request, settings: NamedDependency[Settings]) -> Template:
-    operator(request)
     shown = request.query_params.get("status") or "pending"
     shown = shown if shown in SELLER_FILTERS else "pending"
     query = Seller.select().order_by(Seller.name)
@@ -65,10 +63,7 @@ async def ops_sellers(request: Request, settings: NamedDependency[Settings]) -> 
 
 
 async def _seller_case(seller_id: int) -> dict[str, Any]:
-    try:
-        return await referencing.seller_case(seller_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await referencing.seller_case(seller_id)
 
 
 async def _seller_page(request: Request, seller_id: int, settings: Settings, *, form: str = "",
@@ -82,16 +77,16 @@ async def _seller_page(request: Request, seller_id: int, settings: Settings, *, 
         "masked_iban": masked_iban, "done": DONE.get(request.query_params.get("done") or ""), "section": "sellers"})
 
 
-@get("/ops/sellers/{seller_id:int}", name="ops_seller")
+@get("/sellers/{seller_id:int}", name="ops_seller")
 async def ops_seller(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Template:
-    operator(request)
     return await _seller_page(request, seller_id, settings)
 
 
-@post("/ops/sellers/{seller_id:int}/reference", name="ops_seller_reference")
+@post("/sellers/{seller_id:int}/reference", name="ops_seller_reference")
 async def ops_seller_reference(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                               sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               ) -> Template | Redirect:
+    account = viewer.account
     await _seller_case(seller_id)
     try:
         await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings, sync=sync)
@@ -101,10 +96,11 @@ async def ops_seller_reference(seller_id: FromPath[int], request: Request, setti
     return Redirect(path=f"/ops/sellers/{seller_id}?done=referenced", status_code=303)
 
 
-@post("/ops/sellers/{seller_id:int}/terminate", name="ops_seller_terminate")
+@post("/sellers/{seller_id:int}/terminate", name="ops_seller_terminate")
 async def ops_seller_terminate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                               sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               ) -> Template | Redirect:
+    account = viewer.account
     await _seller_case(seller_id)
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("kind", "ground", "facts")}
@@ -119,10 +115,11 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
     return Redirect(path=f"/ops/sellers/{seller_id}?done={done}", status_code=303)
 
 
-@post("/ops/sellers/{seller_id:int}/reinstate", name="ops_seller_reinstate")
+@post("/sellers/{seller_id:int}/reinstate", name="ops_seller_reinstate")
 async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                               sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               ) -> Template | Redirect:
+    account = viewer.account
     await _seller_case(seller_id)
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
@@ -134,10 +131,9 @@ async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, setti
     return Redirect(path=f"/ops/sellers/{seller_id}?done=reinstated", status_code=303)
 
 
-@get("/ops/products", name="ops_products")
+@get("/products", name="ops_products")
 async def ops_products(request: Request) -> Template:
     """Products found by name, and every dereferenced product so none is forgotten."""
-    operator(request)
     query = (request.query_params.get("q") or "").strip()[:100]
     found = []
     if query:
@@ -155,10 +151,7 @@ async def ops_products(request: Request) -> Template:
 
 async def _product_page(request: Request, model_id: int, *, form: str = "", values: dict[str, str] | None = None,
                         errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-    try:
-        case = await referencing.product_case(model_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    case = await referencing.product_case(model_id)
     first_variant = await Variant.select(Variant.slug).where(Variant.model == model_id).order_by(Variant.id).first()
     live_offers = await Offer.count().where((Offer.variant.model == model_id) & buyable_offer_clause())
     return Template(template_name="pages/ops/product.html", status_code=status_code, context={
@@ -168,49 +161,45 @@ async def _product_page(request: Request, model_id: int, *, form: str = "", valu
         "section": "products"})
 
 
-@get("/ops/products/{model_id:int}", name="ops_product")
+@get("/products/{model_id:int}", name="ops_product")
 async def ops_product(model_id: FromPath[int], request: Request) -> Template:
-    operator(request)
     return await _product_page(request, model_id)
 
 
-@post("/ops/products/{model_id:int}/dereference", name="ops_product_dereference")
+@post("/products/{model_id:int}/dereference", name="ops_product_dereference")
 async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                  sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                                  sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                                  ) -> Template | Redirect:
+    account = viewer.account
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("ground", "facts")}
     try:
         await referencing.dereference_product(model_id, ground=values["ground"], facts=values["facts"],
                                               operator_id=account["id"], settings=settings, sync=sync)
-    except LookupError as missing:
-        raise NotFoundException() from missing
     except referencing.MeasureRefused as refused:
         return await _product_page(request, model_id, form="dereference", values=values,
                                    errors={refused.field: refused.message}, status_code=400)
     return Redirect(path=f"/ops/products/{model_id}?done=product_dereferenced", status_code=303)
 
 
-@post("/ops/products/{model_id:int}/reinstate", name="ops_product_reinstate")
+@post("/products/{model_id:int}/reinstate", name="ops_product_reinstate")
 async def ops_product_reinstate(model_id: FromPath[int], request: Request,
-                                sync: NamedDependency[IndexSync]) -> Template | Redirect:
-    account = operator(request).account
+                                sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               ) -> Template | Redirect:
+    account = viewer.account
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
         await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"], sync=sync)
-    except LookupError as missing:
-        raise NotFoundException() from missing
     except referencing.MeasureRefused as refused:
         return await _product_page(request, model_id, form="reinstate", values=values,
                                    errors={"reinstate": refused.message}, status_code=400)
     return Redirect(path=f"/ops/products/{model_id}?done=product_reinstated", status_code=303)
 
 
-@get("/ops/audit", name="ops_audit")
+@get("/audit", name="ops_audit")
 async def ops_audit(request: Request) -> Template:
     """Newest first, fifty a page. There is deliberately no route that changes an entry, and the database
     refuses UPDATE and DELETE on the table (see the moderation migrations)."""
-    operator(request)
     page = _page_number(request)
     total = await AuditEntry.count()
     actor_email = AuditEntry.actor.email.as_alias("actor_email")

@@ -19,7 +19,7 @@ from search_index.build import IndexSync
 from storefront.orders.tables import OrderLine
 from storefront.reviews import rules, service
 from storefront.reviews.service import LineToReview, ReviewError, ReviewInput
-from storefront.web.guards import signed_in
+from storefront.web.viewer import Viewer
 
 STAR_WORDS = {1: "Very poor", 2: "Poor", 3: "Average", 4: "Good", 5: "Excellent"}
 
@@ -33,17 +33,11 @@ async def _line_or_404(account: dict[str, Any], order_line_id: int | None) -> Li
     """The line this account may review; ReviewError (not delivered, the seller's own) is left to the caller."""
     if order_line_id is None:
         raise NotFoundException()
-    try:
-        return await service.line_to_review(account, order_line_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await service.line_to_review(account, order_line_id)
 
 
 async def _own_review_or_404(account: dict[str, Any], review_id: int) -> dict[str, Any]:
-    try:
-        return await service.own_review(account, review_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await service.own_review(account, review_id)
 
 
 async def _order_page(order_line_id: int, anchor: str) -> str:
@@ -77,8 +71,8 @@ def _page(line: LineToReview | None, *, status_code: int = 200, review: dict[str
 
 
 @get("/account/reviews/new", name="review_new")
-async def new_review(request: Request) -> Response:
-    account = signed_in(request).account
+async def new_review(request: Request, viewer: NamedDependency[Viewer]) -> Response:
+    account = viewer.account
     line_id = _int(request.query_params.get("line"))
     try:
         line = await _line_or_404(account, line_id)
@@ -90,8 +84,9 @@ async def new_review(request: Request) -> Response:
 
 
 @post("/account/reviews", name="review_create")
-async def create_review(request: Request, sync: NamedDependency[IndexSync]) -> Response:
-    account = signed_in(request).account
+async def create_review(request: Request, sync: NamedDependency[IndexSync],
+                        viewer: NamedDependency[Viewer]) -> Response:
+    account = viewer.account
     form = dict(await request.form())
     try:
         line = await _line_or_404(account, _int(form.get("line")))
@@ -111,8 +106,8 @@ async def create_review(request: Request, sync: NamedDependency[IndexSync]) -> R
 
 
 @get("/account/reviews/{review_id:int}/edit", name="review_edit")
-async def edit_review(review_id: FromPath[int], request: Request) -> Response:
-    account = signed_in(request).account
+async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer]) -> Response:
+    account = viewer.account
     review = await _own_review_or_404(account, review_id)
     try:
         line = await service.line_to_review(account, review["order_line"])
@@ -122,8 +117,9 @@ async def edit_review(review_id: FromPath[int], request: Request) -> Response:
 
 
 @post("/account/reviews/{review_id:int}", name="review_update")
-async def update_review(review_id: FromPath[int], request: Request, sync: NamedDependency[IndexSync]) -> Response:
-    account = signed_in(request).account
+async def update_review(review_id: FromPath[int], request: Request, sync: NamedDependency[IndexSync],
+                        viewer: NamedDependency[Viewer]) -> Response:
+    account = viewer.account
     review = await _own_review_or_404(account, review_id)
     try:
         line = await service.line_to_review(account, review["order_line"])
@@ -144,8 +140,9 @@ async def update_review(review_id: FromPath[int], request: Request, sync: NamedD
 
 
 @post("/account/reviews/{review_id:int}/delete", name="review_delete")
-async def delete_review(review_id: FromPath[int], request: Request, sync: NamedDependency[IndexSync]) -> Response:
-    account = signed_in(request).account
+async def delete_review(review_id: FromPath[int], sync: NamedDependency[IndexSync],
+                        viewer: NamedDependency[Viewer]) -> Response:
+    account = viewer.account
     review = await _own_review_or_404(account, review_id)
     await service.delete(account, review_id, sync)
     return Redirect(path=await _order_page(review["order_line"], f"review-line-{review['order_line']}"),

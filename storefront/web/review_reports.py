@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -30,10 +30,7 @@ class TooManyReportsPage(HTTPException):
 
 
 async def _review_or_404(review_id: int) -> dict[str, Any]:
-    try:
-        return await moderation.published_review(review_id)
-    except LookupError as missing:
-        raise NotFoundException() from missing
+    return await moderation.published_review(review_id)
 
 
 def _page(review: dict[str, Any], values: dict[str, str], errors: dict[str, str],
@@ -88,8 +85,6 @@ async def report_submit(review_id: FromPath[int], request: Request,
                                      settings=settings)
     except moderation.TooManyReports as too_many:
         raise TooManyReportsPage() from too_many
-    except LookupError as missing:
-        raise NotFoundException() from missing
     return Redirect(path=f"/reviews/{review_id}/report/sent", status_code=303)
 
 

@@ -1,10 +1,9 @@
 """The seller portal under /seller/: a seller user's dashboard, orders, claims and monthly statements.
 
-Who gets in: signed-in seller users only. Anonymous visitors are sent to sign in and back (303), other
-accounts get a 403 page. The check is the router's `seller_id` dependency rather than a Litestar guard:
-guards run before the app's `before_request` hook, which is where the viewer is identified, so a guard
-would always see an anonymous visitor. Every handler takes `seller_id`, and every read, in
-`storefront.orders.seller_views`, is scoped to it: another seller's order answers 404, exactly like a missing one.
+Who gets in: signed-in seller users only, by the seller area's guard (storefront.web.areas). Anonymous
+visitors are sent to sign in and back (303), other accounts get a 403 page. Every handler takes `seller_id`,
+and every read, in `storefront.orders.seller_views`, is scoped to it: another seller's order answers 404,
+exactly like a missing one.
 
 Every state change goes through `storefront.orders.transitions`. A refused move or a bad form comes
 back with 400, the message next to its form and what was typed kept; a success redirects (303) back to
@@ -17,9 +16,9 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from litestar import Request, Router, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -35,8 +34,8 @@ from storefront.orders.transitions import TransitionError
 from storefront.sellers import figures
 from storefront.sellers import services as sellers
 from storefront.settings import Settings
-from storefront.web.guards import seller_user
 from storefront.web.htmx import page_or_fragment
+from storefront.web.viewer import Viewer
 
 ORDERS_PER_PAGE = 25
 MAX_REASON_LENGTH = 500
@@ -51,16 +50,8 @@ DONE_MESSAGES = {
 PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
 
-class NotASeller(PermissionDeniedException):
-    page_message = "The seller portal is open only to the accounts of professional sellers."
-
-
-def portal_seller(request: Request) -> int:
-    """The seller whose data this request may see; raises for anyone who is not a seller user."""
-    try:
-        viewer = seller_user(request)
-    except PermissionDeniedException as refused:
-        raise NotASeller() from refused
+def portal_seller(viewer: NamedDependency[Viewer]) -> int:
+    """The seller whose data this request may see: the area's guard has already let only seller users in."""
     return viewer.account["seller"]
 
 
@@ -190,8 +181,6 @@ async def _act(seller_id: int, seller_order_id: int, action: str, move: Callable
         raise NotFoundException()  # anyone else's order, before anything moves
     try:
         await move()
-    except LookupError as missing:
-        raise NotFoundException() from missing
     except TransitionError as refused:
         return await _order_page(seller_id, seller_order_id, status_code=400, error_form=action, error=str(refused),
                                  values=values)
@@ -245,8 +234,6 @@ async def answer_claim(request: Request, claim_id: FromPath[int], seller_id: Nam
     answer = _field(await request.form(), "answer")
     try:
         await transitions.answer_claim(claim_id, seller_id=seller_id, answer=answer, settings=settings)
-    except LookupError as missing:
-        raise NotFoundException() from missing
     except TransitionError as refused:
         return await _order_page(seller_id, seller_order_id, status_code=400, error_form="answer", error=str(refused),
                                  values={"answer": answer, "claim_id": claim_id})
@@ -304,7 +291,8 @@ async def company(seller_id: NamedDependency[int], request: Request) -> Template
 
 
 @post("/company", name="seller_company_save")
-async def company_save(seller_id: NamedDependency[int], request: Request) -> Template | Redirect:
+async def company_save(seller_id: NamedDependency[int], request: Request,
+                       viewer: NamedDependency[Viewer]) -> Template | Redirect:
     seller = await seller_views.seller_profile(seller_id)
     form = await request.form()
     values = {name: " ".join(_field(form, name).split()) for name in sellers.TRACEABILITY_FIELDS}
@@ -337,14 +325,10 @@ async def company_save(seller_id: NamedDependency[int], request: Request) -> Tem
     except sellers.DetailsLocked:
         return _company_page(seller, values, {"form": "Your shop was referenced meanwhile: write to us to change "
                                                       "these details."}, status_code=400)
-    await audit(request.state.viewer.account["id"], "traceability given", "seller", seller_id,
+    await audit(viewer.account["id"], "traceability given", "seller", seller_id,
                 "the seller completed its details")
     return Redirect("/seller/company?saved=1", status_code=303)
 
 
-HANDLERS = [Router(
-    path="/seller",
-    route_handlers=[dashboard, orders, order_page, accept, refuse, ship, deliver, answer_claim, statements_now,
-                    statement_page, company, company_save],
-    dependencies={"seller_id": Provide(portal_seller, sync_to_thread=False)},
-)]
+HANDLERS = [dashboard, orders, order_page, accept, refuse, ship, deliver, answer_claim, statements_now, statement_page,
+            company, company_save]

@@ -1,14 +1,19 @@
 """Who is asking: the session (only if the request carries its cookie), the account and the cart badge.
 
-Anonymous requests without a cookie cost nothing here: no query, no row, no cookie.
+Anonymous requests without a cookie cost nothing here: no query, no row, no cookie. The viewer is loaded by a
+middleware, so guards, handlers (through the `viewer` dependency) and templates all see the same one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SESSION_LIFETIME, SessionState
@@ -40,7 +45,7 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-async def load_viewer(request: Request) -> Viewer:
+async def load_viewer(request: ASGIConnection) -> Viewer:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return ANONYMOUS
@@ -60,8 +65,21 @@ async def load_viewer(request: Request) -> Viewer:
     return Viewer(session=session, account=account, cart_count=cart_count)
 
 
-def viewer_of(request: Request) -> Viewer:
+def viewer_of(request: ASGIConnection) -> Viewer:
     return getattr(request.state, "viewer", ANONYMOUS)
+
+
+class IdentifyViewer(ASGIMiddleware):
+    """Loads the viewer into the request state before guards run (Litestar runs guards before the
+    `before_request` hook, so a viewer loaded there would come too late for them). Pictures and static files
+    need no viewer."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if not scope["path"].startswith(("/static/", "/media/")):
+            scope.setdefault("state", {})["viewer"] = await load_viewer(ASGIConnection(scope))
+        await next_app(scope, receive, send)
 
 
 def session_cookie(token: str, settings: Settings) -> Cookie:

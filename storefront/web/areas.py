@@ -1,0 +1,61 @@
+"""The store's areas, each a Router that declares who may enter it; create_app() mounts them.
+
+A handler gets its access from the area it is listed in, never from a call at the top of its body:
+- shop: anyone, marked public (browsing, cart, sign-in, legal pages, notices, the payment sandbox);
+- account: a signed-in person (checkout, my orders, my reviews, contesting a decision addressed to me);
+- seller portal (/seller): a seller user, whose reads are scoped to its own seller by `seller_id`;
+- operator console (/ops): an operator;
+- dev pages (/dev): this machine only, without SMTP and not through a proxy.
+tests/integration/test_route_access.py fails on any handler of the app whose access is not declared here.
+"""
+from __future__ import annotations
+
+from litestar import Router
+from litestar.di import Provide
+
+from storefront.settings import Settings
+from storefront.web import (
+    accounts,
+    browse,
+    cart,
+    checkout,
+    contact,
+    legal,
+    mailbox,
+    media,
+    my_orders,
+    notices,
+    ops,
+    ops_catalog,
+    payments,
+    product,
+    review_forms,
+    review_reports,
+    reviews,
+    seller_portal,
+)
+from storefront.web.guards import (
+    PUBLIC,
+    requires_dev_machine,
+    requires_operator,
+    requires_seller,
+    requires_sign_in,
+)
+
+
+def areas(settings: Settings) -> list[Router]:
+    shop = Router(path="/", opt=PUBLIC, route_handlers=[
+        browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
+        *reviews.HANDLERS, *legal.HANDLERS, *accounts.HANDLERS, *cart.HANDLERS, *payments.HANDLERS,
+        *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS,
+    ])
+    account = Router(path="/", guards=[requires_sign_in], route_handlers=[
+        *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
+    ])
+    seller = Router(path="/seller", guards=[requires_seller], route_handlers=seller_portal.HANDLERS,
+                    dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
+    console = Router(path="/ops", guards=[requires_operator], route_handlers=[
+        *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,
+    ])
+    dev = Router(path="/dev", guards=[requires_dev_machine(settings)], route_handlers=mailbox.HANDLERS)
+    return [shop, account, seller, console, dev]

@@ -1,0 +1,326 @@
+"""Role × route: every route of the app, asked by anonymous, shopper A, shopper B, seller X, seller Y and the
+operator, with its path filled with a real object that belongs to someone else. Zero leaks expected:
+- anonymous on a private area → sent to sign in;
+- a signed-in person without the area's role → 403;
+- someone else's object → 404;
+- no page shows another account's private details (e-mail, full name, order reference, delivery street).
+
+The world is made once for the module through the store's own services (carts, placement, the payment
+notification, the seller's transitions, reviews, moderation, notices) and deleted at the end. Unsafe methods
+carry a valid CSRF token for the asker, so each request reaches the guard and the handler; forms are otherwise
+empty, so nothing the operator may do is actually done.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from search_index import build
+from search_index.build import IndexSync
+from storefront.accounts import sessions
+from storefront.accounts.sessions import SessionState
+from storefront.accounts.tables import Account
+from storefront.app import create_app
+from storefront.cart import service as carts
+from storefront.cart.tables import CartLine
+from storefront.catalog.tables import Variant
+from storefront.mail.tables import OutboxEmail
+from storefront.moderation import notices
+from storefront.moderation import service as moderation
+from storefront.moderation.tables import AuditEntry, Complaint, Decision
+from storefront.orders import transitions
+from storefront.orders.placement import DeliveryAddress, place_order
+from storefront.orders.tables import Claim, OrderLine, SellerOrder
+from storefront.payments.provider import SandboxProvider
+from storefront.payments.service import handle_notification
+from storefront.reviews import rules
+from storefront.reviews import service as reviews
+from storefront.sellers.tables import Offer, Seller
+from storefront.settings import Settings, get_settings
+from storefront.web import csrf
+from storefront.web.viewer import SESSION_COOKIE, Viewer
+from tests.integration.commerce import make_account
+
+ROLES = ("anonymous", "shopper_a", "shopper_b", "seller_x", "seller_y", "operator")
+SIGN_IN = re.compile(r"^/login\?next=")
+AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
+         "/decisions": "account", "/dev": "dev"}
+# Path parameters that name something owned by one account (filled with someone else's) in each area.
+OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id"},
+         "shop": {"line_id"}}
+
+
+def area_of(path: str) -> str:
+    return next((area for prefix, area in AREAS.items() if path == prefix or path.startswith(prefix + "/")), "shop")
+
+
+def _app_routes() -> list[tuple[str, str]]:
+    app = create_app(get_settings(), backend=object())  # the routes only, for collection
+    found = set()
+    for route in app.routes:
+        if route.path.startswith("/static"):
+            continue  # files, not pages: the route-access test checks the router is marked public
+        for handler in route.route_handlers:
+            found.update((method, route.path) for method in handler.http_methods if method in ("GET", "POST"))
+    return sorted(found, key=lambda r: (r[1], r[0]))
+
+
+ROUTES = _app_routes()
+
+
+async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls a domain function with the search sync only while it still takes one (it is being removed)."""
+    if "sync" not in inspect.signature(fn).parameters:
+        kwargs.pop("sync", None)
+    return await fn(*args, **kwargs)
+
+
+@dataclass
+class Party:
+    """One account and what it owns, with the words that must never reach anyone else's page."""
+
+    account: dict[str, Any]
+    private: list[str]
+    seller: int | None = None
+    owned: dict[str, Any] = field(default_factory=dict)
+    session: tuple[str, SessionState] | None = None
+
+
+@dataclass
+class World:
+    settings: Settings
+    parties: dict[str, Party]
+    public: dict[str, Any]
+    sellers: list[int]
+    variants: set[int]
+
+    def other_shopper(self, role: str) -> Party:
+        return self.parties["shopper_a" if role == "shopper_b" else "shopper_b"]
+
+    def other_seller(self, role: str) -> Party:
+        return self.parties["seller_x" if role == "seller_y" else "seller_y"]
+
+    def related(self, role: str) -> set[str]:
+        """Whose details this role may legitimately see: itself, and for a seller the buyer it ships to."""
+        return {"seller_x": {"seller_x", "shopper_a"}, "seller_y": {"seller_y", "shopper_b"}}.get(role, {role})
+
+
+async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
+    seller = Seller(name=f"Matrix {tag} {uuid.uuid4().hex[:6]}", slug=f"matrix-{tag}-{uuid.uuid4().hex[:6]}",
+                    legal_name=f"Matrix {tag} SAS", email=f"shop-{uuid.uuid4().hex[:8]}@example.com",
+                    status="referenced", self_certified=True, joined_at=dt.datetime.now(dt.UTC))
+    await seller.save()
+    variants = [v["id"] for v in await Variant.select(Variant.id).order_by(Variant.id).limit(2)]
+    offers = []
+    for variant in variants:
+        offer = Offer(seller=seller.id, variant=variant, grade="fair", price_cents=15_000, shipping_cents=500,
+                      stock=50, delivery_days=3, warranty_months=12, payment_means="card", status="active",
+                      updated_at=dt.datetime.now(dt.UTC))
+        await offer.save()
+        offers.append(offer.id)
+    return seller.id, offers, set(variants)
+
+
+async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list[int], operator_id: int,
+                                        settings: Settings, sync: IndexSync, *, complains: bool) -> Party:
+    name = f"{label} Matrixperson{uuid.uuid4().hex[:6]}"
+    street = f"{uuid.uuid4().hex[:6]} rue Privée"
+    account = await make_account("shopper", name=name)
+    cart = await carts.create_cart(account["id"])
+    for offer in offers:
+        await carts.add(cart, offer, 1)
+    placed = await call(place_order, cart_id=cart, account_id=account["id"], payment_means="card",
+                        address=DeliveryAddress(name, street, "69003", "Lyon"), idempotency_key=uuid.uuid4().hex,
+                        settings=settings, sync=sync)
+    provider = SandboxProvider(settings.payment_webhook_secret)
+    body, signature = provider.notification(event_id=f"evt_{uuid.uuid4().hex}", succeeded=True,
+                                            payment_reference=placed.payment_reference,
+                                            amount_cents=placed.total_cents, currency="EUR")
+    assert await call(handle_notification, body, signature, provider=provider, settings=settings, sync=sync) == "paid"
+    seller_order = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
+    await transitions.accept(seller_order["id"], seller_id=seller_id, settings=settings)
+    await transitions.ship(seller_order["id"], seller_id=seller_id, carrier="Colissimo", tracking_number="6A1",
+                           settings=settings)
+    await call(transitions.deliver, seller_order_id=seller_order["id"], seller_id=seller_id, settings=settings,
+               sync=sync)
+    await call(transitions.open_claim, seller_order_id=seller_order["id"], account_id=account["id"],
+               reason="defective", message="The screen flickers.", settings=settings, sync=sync)
+    lines = await OrderLine.select(OrderLine.id).where(OrderLine.seller_order == seller_order["id"]).order_by(
+        OrderLine.id)
+    form = {"rating": "4", "comment": "Works well, as described.", **{n: "4" for n in rules.SUB_RATINGS}}
+    kept, removed = [await call(reviews.create, account=account, order_line_id=line["id"],
+                                data=reviews.read_form(form), sync=sync) for line in lines]
+    await call(moderation.remove_review, review_id=removed, operator_id=operator_id, ground="advertising",
+               facts="The comment advertises another shop.", settings=settings, sync=sync)
+    decision = await Decision.select(Decision.id).where(Decision.recipient_account == account["id"]).first()
+    if complains:  # the complainant becomes an actor of the append-only audit log, and stays
+        await moderation.complain(decision["id"], account["id"], "My review only spoke about the product.")
+    own_cart = await carts.create_cart(account["id"])
+    await carts.add(own_cart, offers[0], 1)
+    cart_line = await CartLine.select(CartLine.id).where(CartLine.cart == own_cart).first()
+    claim = await Claim.select(Claim.id).where(Claim.seller_order == seller_order["id"]).first()
+    return Party(account=account, private=[account["email"], name, placed.reference, street], owned={
+        "reference": placed.reference, "payment_reference": placed.payment_reference, "review_id": kept,
+        "decision_id": decision["id"], "line_id": cart_line["id"], "cart": own_cart,
+        "seller_order_id": seller_order["id"], "claim_id": claim["id"]})
+
+
+@pytest.fixture(scope="module")
+async def world(prepared_store: Settings, backend) -> AsyncIterator[World]:
+    settings, sync = prepared_store, IndexSync(backend, prepared_store.ranking)
+    x, x_offers, x_variants = await _seller("X")
+    y, y_offers, y_variants = await _seller("Y")
+    operator = await make_account("operator", name=f"Olga Operatorperson{uuid.uuid4().hex[:6]}")
+    parties = {"operator": Party(operator, [operator["email"], operator["name"]])}
+    try:
+        parties["shopper_a"] = await _shopper_with_delivered_order("Aurore", x, x_offers, operator["id"], settings,
+                                                                   sync, complains=False)
+        parties["shopper_b"] = await _shopper_with_delivered_order("Bastien", y, y_offers, operator["id"], settings,
+                                                                   sync, complains=True)
+        for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
+            name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
+            account = await make_account("seller", seller_id=seller_id, name=name)
+            parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
+                "seller_order_id": parties[buyer].owned["seller_order_id"],
+                "claim_id": parties[buyer].owned["claim_id"]})
+        notice_id = await notices.file_notice(
+            subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
+            explanation="The photos show a logo that the manufacturer never used.",
+            location="https://encore.example/p/x", name="Nadia Notifier", email="nadia-matrix@example.com",
+            reporter_account=None, settings=settings)
+        variant = await Variant.select(Variant.slug, Variant.model.category.slug.as_alias("category")).where(
+            Variant.id == min(y_variants)).first()
+        complaint = await Complaint.select(Complaint.id).where(
+            Complaint.decision == parties["shopper_b"].owned["decision_id"]).first()
+        message = await OutboxEmail.select(OutboxEmail.id).order_by(OutboxEmail.id, ascending=False).first()
+        public = {"slug": variant["slug"], "category_slug": variant["category"], "name": f"{min(y_variants)}.svg",
+                  "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
+                  "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
+                      "model"], "notice_id": notice_id, "message_id": message["id"],
+                  "period": dt.date.today().strftime("%Y-%m")}
+        yield World(settings, parties, public, [x, y], x_variants | y_variants)
+    finally:
+        # The audit log is append-only: its actors (the operator, the complainant) stay, with their unique e-mails.
+        actors = {row["actor"] for row in await AuditEntry.select(AuditEntry.actor).where(
+            AuditEntry.actor.is_in([p.account["id"] for p in parties.values()]))}
+        accounts = [p.account["id"] for p in parties.values() if p.account["id"] not in actors]
+        emails = [e for p in parties.values() for e in p.private if "@" in e] + ["nadia-matrix@example.com"]
+        if accounts:
+            await Account.delete().where(Account.id.is_in(accounts))
+        await Seller.delete().where(Seller.id.is_in([x, y]))
+        await OutboxEmail.delete().where(OutboxEmail.to_address.is_in(emails))
+        await build.enqueue(x_variants | y_variants)
+        await sync.after_commit()
+
+
+@pytest.fixture(scope="module")
+async def matrix_client(prepared_store: Settings, backend) -> AsyncIterator[AsyncTestClient]:
+    """One app for the whole matrix: making one per route would cost more than asking it six times."""
+    async with AsyncTestClient(app=create_app(prepared_store, backend)) as client:
+        yield client
+
+
+def fill(path: str, role: str, world: World) -> str:
+    area = area_of(path)
+    other = world.other_seller(role) if area == "seller" else world.other_shopper(role)
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if path.startswith("/sandbox/pay/"):
+            return other.owned["payment_reference"]
+        if path.startswith("/c/") and name == "slug":
+            return world.public["category_slug"]
+        if area == "operator" and name == "review_id":
+            return str(world.parties["shopper_b"].owned["review_id"])
+        if name in other.owned and area != "operator":
+            return str(other.owned[name])
+        return str(world.public[name])
+
+    return re.sub(r"\{(\w+):\w+\}", value, path)
+
+
+async def ask(client: AsyncTestClient, method: str, path: str, role: str, world: World):
+    client.cookies.clear()
+    viewer = Viewer()
+    if role != "anonymous":
+        party = world.parties[role]
+        if party.session is None:
+            party.session = await sessions.create(account_id=party.account["id"], cart_id=party.owned.get("cart"))
+        token, state = party.session
+        if path == "/logout":
+            party.session = None  # signing out ends the session it is asked with
+        client.cookies.set(SESSION_COOKIE, token)
+        viewer = Viewer(session=state)
+    headers = {"X-Forwarded-For": "203.0.113.9"} if area_of(path) == "dev" else {}
+    if method == "GET":
+        return await client.get(path, headers=headers, follow_redirects=False)
+    # A quantity of 1 is the one field sent: a cart line is then judged on whose it is, not on a missing number.
+    return await client.post(path, data={csrf.FIELD: csrf.issue(world.settings.secret_key, viewer), "quantity": "1"},
+                             headers=headers, follow_redirects=False)
+
+
+def expectation(method: str, template: str, role: str) -> str:
+    area = area_of(template)
+    params = set(re.findall(r"\{(\w+):", template))
+    if area == "dev":
+        return "404"  # through a proxy, the development pages do not exist for anyone
+    if area != "shop" and role == "anonymous":
+        return "sign in"
+    if (area == "operator" and role != "operator") or (area == "seller" and not role.startswith("seller")):
+        return "403"
+    if area == "operator":
+        return "allowed"
+    if params & OWNED.get(area, set()):
+        # Without a session an anonymous form has no token for someone's cart: refused before anything else.
+        return "403" if role == "anonymous" and method == "POST" else "404"
+    return "allowed"
+
+
+@pytest.mark.parametrize(("method", "template"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+async def test_no_route_leaks(method: str, template: str, world: World, matrix_client: AsyncTestClient) -> None:
+    client = matrix_client
+    failures = []
+    for role in ROLES:
+        path = fill(template, role, world)
+        response = await ask(client, method, path, role, world)
+        expected = expectation(method, template, role)
+        status, location = response.status_code, response.headers.get("location", "")
+        if status >= 500:
+            failures.append(f"{role}: {status}")
+        elif expected == "sign in" and not (status == 303 and SIGN_IN.match(location)):
+            failures.append(f"{role}: expected a redirect to sign in, got {status} {location}")
+        elif expected in ("403", "404") and status != int(expected):
+            failures.append(f"{role}: expected {expected}, got {status}")
+        elif expected == "allowed" and ((status in (401, 403, 404) and area_of(template) == "operator")
+                                        or SIGN_IN.match(location)):
+            failures.append(f"{role}: the operator was turned away with {status} {location}")
+        if role != "operator":
+            visible = world.related(role)
+            leaked = [word for name, party in world.parties.items() if name not in visible
+                      for word in party.private if word in response.text]
+            if leaked:
+                failures.append(f"{role} at {path} sees {leaked}")
+    assert failures == [], f"{method} {template}"
+
+
+def test_the_matrix_covers_every_area() -> None:
+    assert {area_of(path) for _, path in ROUTES} == {"shop", "account", "seller", "operator", "dev"}
+
+
+async def test_the_private_words_are_on_their_owners_pages(world: World, matrix_client: AsyncTestClient) -> None:
+    """So that their absence from everyone else's pages means something."""
+    client = matrix_client
+    for shopper, seller in (("shopper_a", "seller_x"), ("shopper_b", "seller_y")):
+        owner = world.parties[shopper]
+        order = (await ask(client, "GET", f"/account/orders/{owner.owned['reference']}", shopper, world)).text
+        assert all(word in order for word in owner.private[1:]), shopper  # name, reference, street
+        shipped = f"/seller/orders/{owner.owned['seller_order_id']}"
+        assert owner.owned["reference"] in (await ask(client, "GET", shipped, seller, world)).text
