@@ -11,11 +11,11 @@ from litestar.testing import AsyncTestClient
 from storefront.cart.tables import CartLine
 from storefront.catalog.tables import Variant
 from storefront.orders.tables import Order, SellerOrder
-from storefront.payments import ledger
 from storefront.payments.provider import SandboxProvider
 from storefront.payments.tables import LedgerEntry, PaymentNotification
 from storefront.sellers.tables import Offer
 from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
+from tests.integration.ledger_reading import order_money
 
 HX = {"HX-Request": "true"}
 CARD_OK, CARD_DECLINED, CARD_CONFIRM = "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0027 6000 3184"
@@ -169,7 +169,7 @@ async def test_paying_with_a_test_card_makes_one_paid_order_and_empties_the_cart
     assert order["status"] == "paid"
     assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 2
     assert "Your cart is empty" in (await client.get("/cart")).text
-    money = await ledger.order_money(order["id"])
+    money = await order_money(order["id"])
     assert money.accounted_for and money.paid_cents == order["total_cents"]
 
 

@@ -35,6 +35,7 @@ from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from storefront.strategy import variant_title
+from tests.integration.ledger_reading import order_money
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 PASSWORD_HASH = hash_password("correct horse battery")  # argon2 is slow on purpose: hash once
@@ -212,7 +213,7 @@ async def test_refusing_refunds_the_buyer_and_puts_the_stock_back(client: AsyncT
 
     assert response.status_code == 200
     assert (await Offer.select(Offer.stock).where(Offer.id == seller["offer"]).first())["stock"] == stock_before
-    money = await ledger.order_money(order["order_id"])
+    money = await order_money(order["order_id"])
     paid = (await Order.select(Order.total_cents).where(Order.id == order["order_id"]).first())["total_cents"]
     assert money.refunded_cents == paid, "the whole order was this seller's: everything comes back"
     assert money.accounted_for
