@@ -227,7 +227,7 @@ async def test_no_card_number_is_ever_stored(client: AsyncTestClient, shopper: d
     placed = await place(client, await to_review(client))
     await pay(client, placed.headers["location"])
     assert await PaymentNotification.count() > 0
-    dump = "\n".join(sqlite3.connect(settings.sqlite_path).iterdump())
+    dump = "\n".join(sqlite3.connect(settings.database_url.removeprefix("sqlite:///")).iterdump())
     assert "4242424242424242" not in dump and "4242 4242" not in dump
 
 
