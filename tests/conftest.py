@@ -1,9 +1,9 @@
 """Test set-up: the demo store is prepared once per session into a template (SQLite file and search
 index), and every test gets a fresh copy of both, so no test starts from what another one left.
 
-The store's own tables are pointed at the copy through `storefront.db.bind_tables`; nothing else in the
-process reads the DATABASE_URL set here, which names an empty file so that a test that forgets its store
-fails loudly instead of writing into a shared one.
+The store's tables are pointed at the copy through `storefront.db.bind_tables` (`bind_store` below). The
+DATABASE_URL set here, which piccolo_conf reads at import, names an empty file: a test that touches a table
+without asking for a store fails with "no such table" instead of writing into a shared one.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from piccolo.engine.base import Engine
 
 _WORKDIR = Path(tempfile.mkdtemp(prefix="encore-tests-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{_WORKDIR / 'unbound.sqlite3'}"
@@ -28,6 +29,7 @@ os.environ["SEARCH_BACKEND"] = "embedded"
 
 from litestar.testing import AsyncTestClient  # noqa: E402
 
+from search_index.backends import SearchBackend  # noqa: E402
 from storefront.app import create_app  # noqa: E402
 from storefront.search import backend_from_settings  # noqa: E402
 from storefront.settings import Settings, get_settings  # noqa: E402
@@ -87,7 +89,7 @@ def template_fingerprint(template: Settings) -> dict[str, bytes]:
             if path.is_file() and not path.name.endswith(".lock")}
 
 
-def bind_store(database_url: str):
+def bind_store(database_url: str) -> tuple[Engine, dict[type, Engine]]:
     """Every table of the store on a new engine for `database_url`; returns what `unbind_store` needs.
     The one place tests choose an engine, so a change in how engines are made is made here."""
     from storefront.db import bind_tables, make_engine
@@ -96,7 +98,7 @@ def bind_store(database_url: str):
     return engine, bind_tables(engine)
 
 
-def unbind_store(bound) -> None:
+def unbind_store(bound: tuple[Engine, dict[type, Engine]]) -> None:
     _, previous = bound
     for table, old_engine in previous.items():
         table._meta.db = old_engine
@@ -105,8 +107,7 @@ def unbind_store(bound) -> None:
 @pytest.fixture
 def prepared_store(store_template: Settings) -> Iterator[Settings]:
     """A fresh copy of the demo store for this test alone, with the settings that point at it."""
-    folder = Path(tempfile.mkdtemp(prefix="store-", dir=WORKDIR))
-    shutil.rmtree(folder)
+    folder = WORKDIR / f"store-{uuid.uuid4().hex[:12]}"
     settings = copy_store(store_template, folder, link_index=True)
     bound = bind_store(settings.database_url)
     try:
@@ -122,7 +123,7 @@ def settings(prepared_store: Settings) -> Settings:
 
 
 @pytest.fixture
-def backend(prepared_store: Settings):
+def backend(prepared_store: Settings) -> SearchBackend:
     return backend_from_settings(prepared_store)
 
 
@@ -175,7 +176,10 @@ def postgres_url(store_template: Settings) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 async def postgres_store(postgres_url: str, store_template: Settings) -> AsyncIterator[PostgresStore]:
-    """The demo catalogue on PostgreSQL with its own search index; tables point there meanwhile."""
+    """The demo catalogue on PostgreSQL with its own search index; tables point there meanwhile.
+
+    One database per test module, not per test: creating, migrating and loading one takes seconds. The
+    module's tests therefore only add rows or take sellers off sale, and none counts on another's writes."""
     from search_index import build
     from storefront.demo.generate import generate
     from storefront.demo.load import load

@@ -34,7 +34,6 @@ async def test_new_rows_get_fresh_ids_after_the_demo_load(postgres_store) -> Non
     seller = Seller(name="Sequence Check", slug="sequence-check", status="pending")
     await seller.save()
     assert seller.id > 25
-    await Seller.delete().where(Seller.id == seller.id)
 
 
 async def test_dereferencing_a_seller_reaches_search_on_postgres(postgres_store) -> None:
