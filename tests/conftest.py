@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from piccolo.engine.base import Engine
 
 _WORKDIR = Path(tempfile.mkdtemp(prefix="encore-tests-"))
@@ -33,6 +34,10 @@ from search_index.backends import SearchBackend  # noqa: E402
 from storefront.app import create_app  # noqa: E402
 from storefront.search import backend_from_settings  # noqa: E402
 from storefront.settings import Settings, get_settings  # noqa: E402
+
+# No deadline: the suite runs on shared machines, where a slow example is not a failure.
+hypothesis_settings.register_profile("encore", deadline=None)
+hypothesis_settings.load_profile("encore")
 
 WORKDIR = _WORKDIR
 ROOT = Path(__file__).resolve().parents[1]
