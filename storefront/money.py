@@ -19,6 +19,9 @@ def parse_euros(text: str | None) -> int | None:
     cleaned = text.strip().replace("€", "").replace(" ", "").replace(",", ".")
     if not cleaned:
         return None
+    if not cleaned.isascii():
+        # Digits like "²" pass str.isdigit() but int() refuses them.
+        return None
     whole, _, fraction = cleaned.partition(".")
     if not whole.isdigit() and not (whole == "" and fraction.isdigit()):
         return None

@@ -66,10 +66,10 @@ async def record_payment(order: dict, seller_orders: list[dict]) -> None:
 
 
 async def record_commission(seller_order: dict, rate_basis_points: int) -> int:
-    postings = commission_postings(seller_order, rate_basis_points)
-    await post(f"com:{seller_order['id']}", seller_order["order"], "commission", postings,
+    await post(f"com:{seller_order['id']}", seller_order["order"], "commission",
+               commission_postings(seller_order, rate_basis_points),
                f"commission {rate_basis_points / 100:g} % on a confirmed transaction")
-    return -postings[1].amount_cents
+    return commission_for(seller_order["total_cents"], rate_basis_points)
 
 
 async def record_refund(seller_order: dict, fee_refund_cents: int) -> None:

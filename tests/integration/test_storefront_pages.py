@@ -98,6 +98,13 @@ async def test_an_unreadable_price_comes_back_with_a_message_and_the_input_kept(
     assert result_titles(response.text), "the rest of the query still runs"
 
 
+async def test_a_price_in_superscript_digits_is_unreadable_not_a_server_error(client: AsyncTestClient) -> None:
+    # "²" passes str.isdigit() but not int(): found by the property test of euro parsing.
+    response = await client.get("/search", params={"q": "pixel", "price_min": "²"})
+    assert response.status_code == 200
+    assert "Enter a price in euros" in response.text
+
+
 @pytest.mark.parametrize("sort", ["price_asc", "price_desc"])
 async def test_price_sorts_order_cards_by_featured_price(client: AsyncTestClient, sort: str) -> None:
     response = await client.get("/search", params={"q": "macbook", "sort": sort})
