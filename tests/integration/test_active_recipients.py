@@ -257,9 +257,9 @@ def test_robots_are_not(user_agent: str) -> None:
 
 @pytest.mark.postgres
 async def test_flush_count_and_roll_up_on_postgres(postgres_url: str) -> None:
-    from storefront.db import bind_tables, make_engine
+    from tests.conftest import bind_store, unbind_store
 
-    previous = bind_tables(make_engine(postgres_url))
+    bound = bind_store(postgres_url)
     try:
         buffer = RecipientBuffer(clock=lambda: mid_month(2004, 2))
         buffer.note("192.0.2.1", FIREFOX, "fr", None)
@@ -276,5 +276,4 @@ async def test_flush_count_and_roll_up_on_postgres(postgres_url: str) -> None:
         publication = await published_average(dt.datetime(2004, 3, 5, tzinfo=dt.UTC))
         assert publication is not None and publication.average == 2
     finally:
-        for table, engine in previous.items():
-            table._meta.db = engine
+        unbind_store(bound)
