@@ -126,10 +126,6 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    @property
-    def sqlite_path(self) -> Path:
-        return Path(self.database_url.removeprefix("sqlite:///"))
-
 
 def _int_from(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)

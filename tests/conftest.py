@@ -1,59 +1,134 @@
-"""Test set-up: a private SQLite database and search index, made before anything imports the store.
+"""Test set-up: the demo store is prepared once per session into a template (SQLite file and search
+index), and every test gets a fresh copy of both, so no test starts from what another one left.
 
-The demo catalogue is loaded once per session; tests that change data put it back.
+The store's tables are pointed at the copy through `storefront.db.bind_tables` (`bind_store` below). The
+DATABASE_URL set here, which piccolo_conf reads at import, names an empty file: a test that touches a table
+without asking for a store fails with "no such table" instead of writing into a shared one.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from piccolo.engine.base import Engine
 
 _WORKDIR = Path(tempfile.mkdtemp(prefix="encore-tests-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{_WORKDIR / 'encore.sqlite3'}"
-os.environ["SEARCH_INDEX_DIR"] = str(_WORKDIR / "search")
+os.environ["DATABASE_URL"] = f"sqlite:///{_WORKDIR / 'unbound.sqlite3'}"
+os.environ["SEARCH_INDEX_DIR"] = str(_WORKDIR / "unbound-search")
 os.environ["SEARCH_BACKEND"] = "embedded"
 
 from litestar.testing import AsyncTestClient  # noqa: E402
 
+from search_index.backends import SearchBackend  # noqa: E402
 from storefront.app import create_app  # noqa: E402
 from storefront.search import backend_from_settings  # noqa: E402
 from storefront.settings import Settings, get_settings  # noqa: E402
 
+# No deadline: the suite runs on shared machines, where a slow example is not a failure.
+hypothesis_settings.register_profile("encore", deadline=None)
+hypothesis_settings.load_profile("encore")
+
 WORKDIR = _WORKDIR
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = WORKDIR / "template"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser journeys last: the quick HTTP and unit tests report first."""
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
-ROOT = Path(__file__).resolve().parents[1]
+
+
+def store_settings(base: Settings, folder: Path) -> Settings:
+    return replace(base, database_url=f"sqlite:///{folder / 'encore.sqlite3'}", search_index_dir=folder / "search")
+
+
+def store_environment(settings: Settings) -> dict[str, str]:
+    """The environment for a command run in a subprocess on the same store as `settings`."""
+    return {**os.environ, "DATABASE_URL": settings.database_url, "SEARCH_INDEX_DIR": str(settings.search_index_dir)}
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return get_settings()
-
-
-@pytest.fixture(scope="session")
-def prepared_store(settings: Settings) -> Iterator[Settings]:
-    """Migrated database with the demo catalogue and a built search index, shared by the session.
-
-    Prepared by the same command `make run` uses, in a subprocess, so it needs no event loop here.
-    """
-    subprocess.run([sys.executable, "-m", "storefront.manage", "prepare"], check=True, cwd=ROOT)
+def store_template() -> Iterator[Settings]:
+    """The demo store, prepared once by the command `make run` uses (in a subprocess, so it needs no event
+    loop here), its write-ahead log folded into the file so that the file alone is the whole database."""
+    settings = store_settings(get_settings(), TEMPLATE)
+    subprocess.run([sys.executable, "-m", "storefront.manage", "prepare"], check=True, cwd=ROOT,
+                   env=store_environment(settings))
+    with sqlite3.connect(TEMPLATE / "encore.sqlite3") as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    fingerprint = template_fingerprint(settings)
     yield settings
-    shutil.rmtree(_WORKDIR, ignore_errors=True)
+    try:
+        assert template_fingerprint(settings) == fingerprint, "a test wrote into the template's search index"
+    finally:
+        shutil.rmtree(_WORKDIR, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def backend(prepared_store: Settings):
+def copy_store(template: Settings, folder: Path, *, link_index: bool = False) -> Settings:
+    """A private copy of the prepared store: the database file and the search index folder.
+
+    With `link_index` the index files are hard links, ten times quicker than copies: tantivy never writes
+    into an existing file (segments are written once under new names, meta.json is replaced by a rename),
+    so a test's writes land in its own folder; `template_fingerprint` checks that at the end of the session.
+    """
+    folder.mkdir(parents=True)
+    shutil.copyfile(template.database_url.removeprefix("sqlite:///"), folder / "encore.sqlite3")
+    shutil.copytree(template.search_index_dir, folder / "search",
+                    copy_function=os.link if link_index else shutil.copy2)
+    return store_settings(template, folder)
+
+
+def template_fingerprint(template: Settings) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for path in sorted(Path(template.search_index_dir).rglob("*"))
+            if path.is_file() and not path.name.endswith(".lock")}
+
+
+def bind_store(database_url: str) -> tuple[Engine, dict[type, Engine]]:
+    """Every table of the store on a new engine for `database_url`; returns what `unbind_store` needs.
+    The one place tests choose an engine, so a change in how engines are made is made here."""
+    from storefront.db import bind_tables, make_engine
+
+    engine = make_engine(database_url)
+    return engine, bind_tables(engine)
+
+
+def unbind_store(bound: tuple[Engine, dict[type, Engine]]) -> None:
+    _, previous = bound
+    for table, old_engine in previous.items():
+        table._meta.db = old_engine
+
+
+@pytest.fixture
+def prepared_store(store_template: Settings) -> Iterator[Settings]:
+    """A fresh copy of the demo store for this test alone, with the settings that point at it."""
+    folder = WORKDIR / f"store-{uuid.uuid4().hex[:12]}"
+    settings = copy_store(store_template, folder, link_index=True)
+    bound = bind_store(settings.database_url)
+    try:
+        yield settings
+    finally:
+        unbind_store(bound)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def settings(prepared_store: Settings) -> Settings:
+    return prepared_store
+
+
+@pytest.fixture
+def backend(prepared_store: Settings) -> SearchBackend:
     return backend_from_settings(prepared_store)
 
 
@@ -86,7 +161,7 @@ def _postgres_available() -> bool:
 
 
 @pytest.fixture(scope="module")
-def postgres_url(prepared_store: Settings) -> Iterator[str]:
+def postgres_url(store_template: Settings) -> Iterator[str]:
     """A database of its own on the local PostgreSQL, migrated by `manage migrate`, dropped afterwards."""
     if not _postgres_available():
         if os.environ.get("ENCORE_REQUIRE_POSTGRES") == "1":
@@ -105,24 +180,23 @@ def postgres_url(prepared_store: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def postgres_store(postgres_url: str, prepared_store: Settings) -> AsyncIterator[PostgresStore]:
-    """The demo catalogue on PostgreSQL with its own search index; tables point there meanwhile."""
-    from dataclasses import replace
+async def postgres_store(postgres_url: str, store_template: Settings) -> AsyncIterator[PostgresStore]:
+    """The demo catalogue on PostgreSQL with its own search index; tables point there meanwhile.
 
+    One database per test module, not per test: creating, migrating and loading one takes seconds. The
+    module's tests therefore only add rows or take sellers off sale, and none counts on another's writes."""
     from search_index import build
-    from storefront.db import bind_tables, make_engine
     from storefront.demo.generate import generate
     from storefront.demo.load import load
 
     # No pool: Litestar's test client runs the app on its own event loop, and a pool belongs to one loop.
-    engine = make_engine(postgres_url)
-    previous = bind_tables(engine)
+    bound = bind_store(postgres_url)
+    engine = bound[0]
     try:
-        settings = replace(prepared_store, database_url=postgres_url, search_index_dir=WORKDIR / "search-pg")
+        settings = replace(store_template, database_url=postgres_url, search_index_dir=WORKDIR / "search-pg")
         backend = backend_from_settings(settings)
         await load(generate(offers=1_500))
         await build.rebuild(backend, settings.ranking)
         yield PostgresStore(settings, engine, backend)
     finally:
-        for table, old_engine in previous.items():
-            table._meta.db = old_engine
+        unbind_store(bound)

@@ -225,12 +225,6 @@ class MeiliBackend:
             for task in tasks:
                 self._wait(task)
 
-    def drop(self) -> None:
-        """Delete the live and staging indexes (tests and retired environments)."""
-        with _engine_errors("drop"):
-            self._drop(self.staging_uid)
-            self._drop(self.index_uid)
-
     def health(self) -> bool:
         try:
             with _engine_errors("health check"):

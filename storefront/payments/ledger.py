@@ -7,7 +7,6 @@ revenue accounts are negative when they grow (a liability or an income).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from storefront.payments.tables import LedgerEntry
@@ -42,59 +41,38 @@ def commission_for(total_cents: int, rate_basis_points: int) -> int:
     return (total_cents * rate_basis_points + 5_000) // 10_000
 
 
-async def record_payment(order: dict, seller_orders: list[dict]) -> None:
+def payment_postings(order: dict, seller_orders: list[dict]) -> list[Posting]:
+    """The buyer's payment: held at the provider, owed to each seller, and the platform's service fee."""
     postings = [Posting(PSP, order["total_cents"]), Posting(SERVICE_FEE, -order["service_fee_cents"])]
     postings += [Posting(SELLER, -so["total_cents"], so["seller"]) for so in seller_orders]
-    await post(f"pay:{order['reference']}", order["id"], "payment", postings, "buyer paid the order")
+    return postings
 
 
-async def record_commission(seller_order: dict, rate_basis_points: int) -> int:
+def commission_postings(seller_order: dict, rate_basis_points: int) -> list[Posting]:
     amount = commission_for(seller_order["total_cents"], rate_basis_points)
-    await post(f"com:{seller_order['id']}", seller_order["order"], "commission", [
-        Posting(SELLER, amount, seller_order["seller"]), Posting(COMMISSION, -amount),
-    ], f"commission {percent(rate_basis_points)} on a confirmed transaction")
-    return amount
+    return [Posting(SELLER, amount, seller_order["seller"]), Posting(COMMISSION, -amount)]
 
 
-async def record_refund(seller_order: dict, fee_refund_cents: int) -> None:
-    await post(f"ref:{seller_order['id']}", seller_order["order"], "refund", [
+def refund_postings(seller_order: dict, fee_refund_cents: int) -> list[Posting]:
+    return [
         Posting(SELLER, seller_order["total_cents"], seller_order["seller"]),
         Posting(SERVICE_FEE, fee_refund_cents),
         Posting(PSP, -(seller_order["total_cents"] + fee_refund_cents)),
-    ], "refunded to the buyer")
+    ]
 
 
-@dataclass
-class OrderMoney:
-    paid_cents: int
-    owed_to_sellers_cents: int
-    service_fee_cents: int
-    commission_cents: int
-    refunded_cents: int
-    unbalanced_transactions: list[str]
-
-    @property
-    def accounted_for(self) -> bool:
-        """Every cent paid is owed to a seller, is the platform's, or has been refunded."""
-        return (not self.unbalanced_transactions and self.paid_cents == self.owed_to_sellers_cents
-                + self.service_fee_cents + self.commission_cents + self.refunded_cents)
+async def record_payment(order: dict, seller_orders: list[dict]) -> None:
+    await post(f"pay:{order['reference']}", order["id"], "payment", payment_postings(order, seller_orders),
+               "buyer paid the order")
 
 
-async def order_money(order_id: int) -> OrderMoney:
-    entries = await LedgerEntry.select().where(LedgerEntry.order == order_id)
-    by_transaction: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        by_transaction[entry["transaction"]] += entry["amount_cents"]
+async def record_commission(seller_order: dict, rate_basis_points: int) -> int:
+    await post(f"com:{seller_order['id']}", seller_order["order"], "commission",
+               commission_postings(seller_order, rate_basis_points),
+               f"commission {percent(rate_basis_points)} on a confirmed transaction")
+    return commission_for(seller_order["total_cents"], rate_basis_points)
 
-    def total(account: str, kind: str | None = None) -> int:
-        return sum(e["amount_cents"] for e in entries
-                   if e["account"] == account and (kind is None or e["kind"] == kind))
 
-    return OrderMoney(
-        paid_cents=total(PSP, "payment"),
-        owed_to_sellers_cents=-total(SELLER),
-        service_fee_cents=-total(SERVICE_FEE),
-        commission_cents=-total(COMMISSION),
-        refunded_cents=-total(PSP, "refund"),
-        unbalanced_transactions=[t for t, amount in by_transaction.items() if amount != 0],
-    )
+async def record_refund(seller_order: dict, fee_refund_cents: int) -> None:
+    await post(f"ref:{seller_order['id']}", seller_order["order"], "refund",
+               refund_postings(seller_order, fee_refund_cents), "refunded to the buyer")

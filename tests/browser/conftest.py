@@ -1,7 +1,6 @@
 """A real server (granian, as `make run` serves it) on a free port, and Debian's headless Chromium."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -25,13 +24,30 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(prepared_store) -> Iterator[str]:
+def live_store(store_template):
+    """One copy of the demo store for the browser journeys, session-scoped: they share one server (starting
+    one per test would cost seconds), so each journey arranges what it needs and takes nothing another one
+    left for granted. The tables point at it for the rest of the session; browser tests run last."""
+    from tests.conftest import WORKDIR, bind_store, copy_store, unbind_store
+
+    store = copy_store(store_template, WORKDIR / "browser-store")
+    bound = bind_store(store.database_url)
+    yield store
+    unbind_store(bound)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_store) -> Iterator[str]:
+    from tests.conftest import store_environment
+
+    store = live_store
     port = _free_port()
     granian = Path(sys.executable).with_name("granian")
     process = subprocess.Popen(
         [str(granian), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "storefront.app:create_app"],
-        cwd=ROOT, env={**os.environ}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=store_environment(store),
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

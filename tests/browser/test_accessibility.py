@@ -14,7 +14,6 @@ from storefront.demo.accounts import SELLER_PASSWORD
 from storefront.demo.accounts import SHOPPER as SHOPPER_ACCOUNT
 from storefront.moderation.service import decide
 from storefront.moderation.states import Ground, Measure
-from storefront.settings import get_settings
 from tests.browser.axe import assert_accessible, violations
 
 pytestmark = pytest.mark.browser
@@ -70,18 +69,18 @@ def test_the_operator_console(live_server: str, desktop) -> None:
     assert not problems, "\n".join(problems)
 
 
-async def decision_for_the_demo_shopper() -> int:
+async def decision_for_the_demo_shopper(settings) -> int:
     shopper = await Account.select(Account.id, Account.email).where(Account.email == SHOPPER_ACCOUNT[0]).first()
     return await decide(subject_type="review", subject_id=1, measure=Measure.review_removed,
                         facts="Your review named a person in full.", ground=Ground.reviews_policy,
                         ground_detail="Contains personal data or confidential information",
                         recipient_email=shopper["email"], recipient_account=shopper["id"], decided_by=None,
-                        settings=get_settings(), notify=False)
+                        settings=settings, notify=False)
 
 
-def test_contesting_a_decision_and_resolving_the_complaint(live_server: str, browser) -> None:
+def test_contesting_a_decision_and_resolving_the_complaint(live_server: str, live_store, browser) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
-        decision_id = pool.submit(asyncio.run, decision_for_the_demo_shopper()).result()
+        decision_id = pool.submit(asyncio.run, decision_for_the_demo_shopper(live_store)).result()
     shopper = browser.new_context(viewport={"width": 390, "height": 844})
     page = shopper.new_page()
     sign_in(page, live_server, SHOPPER_ACCOUNT[0], SHOPPER_ACCOUNT[2])

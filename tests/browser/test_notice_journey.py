@@ -13,7 +13,6 @@ from search_index.build import IndexSync
 from storefront.demo.accounts import OPERATOR
 from storefront.mail.tables import OutboxEmail
 from storefront.search import backend_from_settings
-from storefront.settings import get_settings
 from tests.browser.axe import assert_accessible
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
 
@@ -26,9 +25,8 @@ def run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-async def listed_seller() -> ExclusiveSeller:
+async def listed_seller(settings) -> ExclusiveSeller:
     shop = await exclusive_seller()
-    settings = get_settings()
     await build.enqueue_model(shop.model_id)
     await IndexSync(backend_from_settings(settings), settings.ranking).after_commit()
     return shop
@@ -38,8 +36,8 @@ async def mail_kinds(address: str) -> list[str]:
     return [m["kind"] for m in await OutboxEmail.select(OutboxEmail.kind).where(OutboxEmail.to_address == address)]
 
 
-def test_a_notice_leads_the_operator_to_dereference_the_seller(live_server: str, browser) -> None:
-    shop = run(listed_seller())
+def test_a_notice_leads_the_operator_to_dereference_the_seller(live_server: str, live_store, browser) -> None:
+    shop = run(listed_seller(live_store))
     visitor = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = visitor.new_page()
     page.goto(f"{live_server}/search?q={shop.product_name.replace(' ', '+')}")

@@ -17,7 +17,6 @@ from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import SellerOrder
 from storefront.search import backend_from_settings
 from storefront.sellers.tables import Offer
-from storefront.settings import get_settings
 from tests.browser.axe import assert_accessible
 from tests.integration.commerce import PASSWORD, make_account
 
@@ -31,8 +30,7 @@ def run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-async def buyer_with_a_delivered_iphone() -> dict:
-    settings = get_settings()
+async def buyer_with_a_delivered_iphone(settings) -> dict:
     sync = IndexSync(backend_from_settings(settings), settings.ranking)
     buyer = await make_account(name="Robin Reviewer")
     variant = await Variant.select(Variant.id).where(Variant.slug == PRODUCT).first()
@@ -57,8 +55,9 @@ def review_ids(page) -> list[str]:
     return page.locator("#reviews li.review").evaluate_all("(els) => els.map(e => e.id)")
 
 
-def test_write_a_review_change_the_sort_without_reload_and_report_one(live_server: str, browser) -> None:
-    buyer = run(buyer_with_a_delivered_iphone())
+def test_write_a_review_change_the_sort_without_reload_and_report_one(live_server: str, live_store,
+                                                                      browser) -> None:
+    buyer = run(buyer_with_a_delivered_iphone(live_store))
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.goto(f"{live_server}/login")

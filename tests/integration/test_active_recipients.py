@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,6 +26,7 @@ from storefront.settings import Settings
 from storefront.web import csrf
 from storefront.web.audience import is_robot
 from storefront.web.viewer import Viewer
+from tests.conftest import store_environment
 from tests.integration.commerce import make_account, offer_in_stock, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,16 +185,12 @@ async def test_visits_flushed_after_their_month_was_counted_are_dropped(app: Lit
 
 
 @pytest.fixture
-async def figures() -> AsyncIterator[Callable[[str, int], Awaitable[None]]]:
-    made: list[str] = []
-
+def figures(prepared_store: Settings) -> Callable[[str, int], Awaitable[None]]:
     async def record(month: str, recipients: int) -> None:
         await MonthlyActiveRecipients.insert(MonthlyActiveRecipients(
             month=month, recipients=recipients, computed_at=dt.datetime.now(dt.UTC)))
-        made.append(month)
 
-    yield record
-    await MonthlyActiveRecipients.delete().where(MonthlyActiveRecipients.month.is_in(made or [""]))
+    return record
 
 
 async def test_published_average_is_over_the_six_complete_months_before_this_one(figures) -> None:
@@ -225,7 +221,8 @@ async def test_published_average_with_fewer_months_says_which(figures) -> None:
     assert (publication.period_start, publication.period_end) == (dt.date(1996, 1, 1), dt.date(1996, 2, 29))
 
 
-async def test_the_command_counts_past_months_and_prints_the_average(app: Litestar, figures) -> None:
+async def test_the_command_counts_past_months_and_prints_the_average(app: Litestar, figures,
+                                                                    prepared_store: Settings) -> None:
     buffer = buffer_of(app, 2003, 4)
     async with AsyncTestClient(app=app) as client:
         for language in ("ro-RO", "hu-HU"):
@@ -236,7 +233,7 @@ async def test_the_command_counts_past_months_and_prints_the_average(app: Litest
     await figures(last_month, 1_234)
 
     result = subprocess.run([sys.executable, "-m", "storefront.manage", "active-recipients"], cwd=ROOT,
-                            env=dict(os.environ), capture_output=True, text=True, check=True)
+                            env=store_environment(prepared_store), capture_output=True, text=True, check=True)
 
     assert "2003-04: 2 active recipients counted" in result.stdout
     assert "average monthly active recipients" in result.stdout and ": 1234 (" in result.stdout
@@ -260,9 +257,9 @@ def test_robots_are_not(user_agent: str) -> None:
 
 @pytest.mark.postgres
 async def test_flush_count_and_roll_up_on_postgres(postgres_url: str) -> None:
-    from storefront.db import bind_tables, make_engine
+    from tests.conftest import bind_store, unbind_store
 
-    previous = bind_tables(make_engine(postgres_url))
+    bound = bind_store(postgres_url)
     try:
         buffer = RecipientBuffer(clock=lambda: mid_month(2004, 2))
         buffer.note("192.0.2.1", FIREFOX, "fr", None)
@@ -279,5 +276,4 @@ async def test_flush_count_and_roll_up_on_postgres(postgres_url: str) -> None:
         publication = await published_average(dt.datetime(2004, 3, 5, tzinfo=dt.UTC))
         assert publication is not None and publication.average == 2
     finally:
-        for table, engine in previous.items():
-            table._meta.db = engine
+        unbind_store(bound)

@@ -11,11 +11,12 @@ from litestar.testing import AsyncTestClient
 from storefront.cart.tables import CartLine
 from storefront.catalog.tables import Variant
 from storefront.orders.tables import Order, SellerOrder
-from storefront.payments import ledger
 from storefront.payments.provider import SandboxProvider
 from storefront.payments.tables import LedgerEntry, PaymentNotification
 from storefront.sellers.tables import Offer
+from tests.integration.builders import change_offer
 from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
+from tests.integration.ledger_reading import order_money
 
 HX = {"HX-Request": "true"}
 CARD_OK, CARD_DECLINED, CARD_CONFIRM = "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0027 6000 3184"
@@ -85,20 +86,19 @@ async def test_a_bad_quantity_is_refused_with_a_message_and_adds_nothing(client:
 
 
 async def test_the_cart_groups_by_seller_and_states_the_fee_with_its_rule(client: AsyncTestClient, shopper: dict,
-                                                                         settings) -> None:
+                                                                         settings, backend) -> None:
     first = await offer_in_stock()
     second = await offer_in_stock(exclude_sellers=(first["seller"],))
+    await change_offer(first["id"], settings, backend, price_cents=15_000, shipping_cents=0)
+    await change_offer(second["id"], settings, backend, price_cents=5_000, shipping_cents=490)
     await add(client, first)
     await add(client, second, 2)
     html = (await client.get("/cart")).text
     assert html.count('class="cart-group"') == 2
-    items = first["price_cents"] + 2 * second["price_cents"]
-    fee = settings.service_fee.fee_for(items)
-    shipping = first["shipping_cents"] + second["shipping_cents"]
     assert "(2\N{NO-BREAK SPACE}% of the items, min €0.49, max €7.99)" in html
-    assert re.search(rf"<dt>Service fee.*?</dt><dd>€{fee // 100:,}\.{fee % 100:02d}</dd>", html, re.S)
-    total = items + shipping + fee
-    assert f"<dt>Total, VAT included</dt><dd>€{total // 100:,}.{total % 100:02d}</dd>" in html
+    # Items €250.00: 2 % is €5.00; shipping €4.90.
+    assert re.search(r"<dt>Service fee.*?</dt><dd>€5\.00</dd>", html, re.S)
+    assert "<dt>Total, VAT included</dt><dd>€259.90</dd>" in html
 
 
 async def test_another_shoppers_cart_line_is_not_found_and_stays(client: AsyncTestClient, shopper: dict) -> None:
@@ -117,16 +117,13 @@ async def test_a_price_change_is_shown_and_blocks_checkout_until_accepted(client
     await add(client, offer)
     review = await to_review(client)
     await Offer.update({Offer.price_cents: offer["price_cents"] + 1_000}).where(Offer.id == offer["id"])
-    try:
-        cart = (await client.get("/cart")).text
-        assert "The seller changed the price" in cart and 'href="/checkout"' not in cart
-        blocked = await place(client, review)
-        assert blocked.status_code == 409 and "changed" in blocked.text
-        assert not await Order.exists().where(Order.account == shopper["id"])
-        await post_form(client, "/cart", "/cart/accept-prices")
-        assert "The seller changed the price" not in (await client.get("/cart")).text
-    finally:
-        await Offer.update({Offer.price_cents: offer["price_cents"]}).where(Offer.id == offer["id"])
+    cart = (await client.get("/cart")).text
+    assert "The seller changed the price" in cart and 'href="/checkout"' not in cart
+    blocked = await place(client, review)
+    assert blocked.status_code == 409 and "changed" in blocked.text
+    assert not await Order.exists().where(Order.account == shopper["id"])
+    await post_form(client, "/cart", "/cart/accept-prices")
+    assert "The seller changed the price" not in (await client.get("/cart")).text
 
 
 async def test_checkout_asks_anonymous_shoppers_to_sign_in_first(client: AsyncTestClient) -> None:
@@ -146,13 +143,14 @@ async def test_a_bad_address_comes_back_with_the_input_and_the_error_next_to_it(
 
 
 async def test_the_review_states_fee_and_total_before_the_order_button(client: AsyncTestClient, shopper: dict,
-                                                                      settings) -> None:
+                                                                      settings, backend) -> None:
     offer = await offer_in_stock()
+    await change_offer(offer["id"], settings, backend, price_cents=2_450, shipping_cents=0)
     await add(client, offer)
     html = await to_review(client)
-    fee = settings.service_fee.fee_for(offer["price_cents"])
-    fee_at = html.index(f"€{fee // 100}.{fee % 100:02d}")
+    fee_at = html.index("€0.49")  # the floor: 2 % of €24.50 is €0.49
     assert fee_at < html.index("Total, VAT included") < html.index("Order with obligation to pay")
+    assert "€24.99" in html[fee_at:]
 
 
 async def test_paying_with_a_test_card_makes_one_paid_order_and_empties_the_cart(client: AsyncTestClient,
@@ -169,7 +167,7 @@ async def test_paying_with_a_test_card_makes_one_paid_order_and_empties_the_cart
     assert order["status"] == "paid"
     assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 2
     assert "Your cart is empty" in (await client.get("/cart")).text
-    money = await ledger.order_money(order["id"])
+    money = await order_money(order["id"])
     assert money.accounted_for and money.paid_cents == order["total_cents"]
 
 
@@ -229,7 +227,7 @@ async def test_no_card_number_is_ever_stored(client: AsyncTestClient, shopper: d
     placed = await place(client, await to_review(client))
     await pay(client, placed.headers["location"])
     assert await PaymentNotification.count() > 0
-    dump = "\n".join(sqlite3.connect(settings.sqlite_path).iterdump())
+    dump = "\n".join(sqlite3.connect(settings.database_url.removeprefix("sqlite:///")).iterdump())
     assert "4242424242424242" not in dump and "4242 4242" not in dump
 
 

@@ -13,6 +13,7 @@ from storefront.orders.tables import SellerOrder
 from storefront.payments import ledger
 from storefront.payments.tables import LedgerEntry
 from tests.integration.commerce import make_account, offer_in_stock
+from tests.integration.ledger_reading import order_money
 
 
 async def paid_two_seller_order(settings, backend) -> tuple[int, list[dict], IndexSync]:
@@ -40,7 +41,7 @@ async def test_every_cent_paid_is_owed_the_platforms_or_refunded(settings, backe
         else:
             await transitions.refuse(seller_order["id"], seller_id=seller_order["seller"], settings=settings,
                                      sync=sync)
-    money = await ledger.order_money(order_id)
+    money = await order_money(order_id)
     assert money.accounted_for, money
     entries = await LedgerEntry.select().where(LedgerEntry.order == order_id)
     assert sum(e["amount_cents"] for e in entries) == 0

@@ -1,21 +1,19 @@
 """My orders through HTTP: the buyer's list, one order with its history and rights, and "Get help" (claims).
 
 Orders are placed and paid the way the shop does it (cart, `place_order`, a signed sandbox notification) and
-moved along with the seller's transitions. The stock they take is put back when the module ends.
+moved along with the seller's transitions.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from html import unescape
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
 from search_index.build import IndexSync
 from storefront.accounts import sessions
 from storefront.accounts.passwords import hash_password
@@ -34,7 +32,6 @@ from storefront.settings import Settings
 from storefront.web.viewer import SESSION_COOKIE
 
 HX = {"HX-Request": "true"}
-_taken: list[tuple[int, int, int]] = []  # (offer, variant, quantity) to put back
 
 
 @dataclass
@@ -48,16 +45,6 @@ class PlacedForTest:
     reference: str
     total_cents: int
     seller_orders: list[dict]  # id, seller, status
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def stock_put_back(prepared_store: Settings, backend) -> AsyncIterator[None]:
-    yield
-    for offer_id, _, quantity in _taken:
-        await Offer.update({Offer.stock: Offer.stock + quantity}).where(Offer.id == offer_id)
-    await build.enqueue(variant for _, variant, _ in _taken)
-    await IndexSync(backend, prepared_store.ranking).after_commit()
-    _taken.clear()
 
 
 async def new_buyer() -> Buyer:
@@ -89,7 +76,6 @@ async def placed_order(buyer: Buyer, settings: Settings, backend, *, sellers: in
     placed = await place_order(cart_id=cart, account_id=buyer.id, address=DeliveryAddress(
         "Camille Buyer", "1 rue de la Paix", "75002", "Paris"), payment_means="card",
         idempotency_key=uuid.uuid4().hex, settings=settings, sync=sync)
-    _taken.extend((o["id"], o["variant"], 1) for o in chosen)
     if paid:
         provider = SandboxProvider(settings.payment_webhook_secret)
         body, signature = provider.notification(event_id=f"evt_{uuid.uuid4().hex}", succeeded=True,

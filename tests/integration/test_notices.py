@@ -1,29 +1,23 @@
 """Notices of illegal content through HTTP (DSA Art. 16): anyone reports an offer, a product, a review or a page
 without an account, gets a receipt, and is told the decision; the operator rejects a notice or removes the offer,
 which then leaves the product page and search and earns its seller a statement of reasons (Art. 17).
-
-Offers and reviews these tests take down are put back when each test ends.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
 import uuid
-from collections.abc import AsyncIterator
 from html import unescape
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
-from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.app import create_app
 from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import notices
 from storefront.moderation.tables import AuditEntry, Decision, Notice
-from storefront.reviews.service import refresh_ratings
 from storefront.reviews.tables import Review
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
@@ -76,23 +70,6 @@ async def available_offer() -> dict:
 async def published_review() -> dict:
     return await Review.select(Review.id, Review.model, Review.seller, Review.variant.slug.as_alias("slug")).where(
         Review.status == "published").order_by(Review.id).first()
-
-
-@pytest.fixture
-async def put_back(prepared_store: Settings, backend) -> AsyncIterator[dict[str, list[int]]]:
-    """Offers and reviews a test takes down, put back on sale and published again afterwards."""
-    taken: dict[str, list[int]] = {"offers": [], "reviews": []}
-    yield taken
-    sync = IndexSync(backend, prepared_store.ranking)
-    for offer_id in taken["offers"]:
-        offer = await Offer.select(Offer.variant).where(Offer.id == offer_id).first()
-        await Offer.update({Offer.status: "active"}).where(Offer.id == offer_id)
-        await build.enqueue([offer["variant"]])
-    for review_id in taken["reviews"]:
-        review = await Review.select(Review.model, Review.seller).where(Review.id == review_id).first()
-        await Review.update({Review.status: "published"}).where(Review.id == review_id)
-        await refresh_ratings(review["model"], review["seller"])
-    await sync.after_commit()
 
 
 # --- The public form -----------------------------------------------------------------------------------------
@@ -167,10 +144,9 @@ async def test_an_unknown_subject_shows_the_form_without_one(client: AsyncTestCl
     assert 'name="subject"' not in answer.text and 'id="f-location"' in answer.text
 
 
-async def test_a_removed_offer_is_no_longer_a_subject(client: AsyncTestClient, put_back: dict) -> None:
+async def test_a_removed_offer_is_no_longer_a_subject(client: AsyncTestClient) -> None:
     offer = await available_offer()
     await Offer.update({Offer.status: "removed"}).where(Offer.id == offer["id"])
-    put_back["offers"].append(offer["id"])
     answer = await client.get(f"/report?subject=offer:{offer['id']}")
     assert answer.status_code == 200 and 'name="subject"' not in answer.text
 
@@ -312,7 +288,7 @@ async def test_rejecting_a_notice_tells_the_notifier_why(client: AsyncTestClient
 
 
 async def test_removing_an_offer_takes_it_off_the_shop_and_tells_everyone(
-        client: AsyncTestClient, settings: Settings, put_back: dict) -> None:
+        client: AsyncTestClient, settings: Settings) -> None:
     # An offer that is the only one of its grade for its variant: a grade-filtered search finds the variant
     # through that offer alone.
     rows = await Offer.select(Offer.id, Offer.variant, Offer.grade).where(
@@ -348,7 +324,6 @@ async def test_removing_an_offer_takes_it_off_the_shop_and_tells_everyone(
     facts = "The offer sells a copy bearing the maker's trade mark without its consent."
     answer = await post_form(client, page, f"{page}/remove-offer", {"ground": "counterfeit", "facts": facts},
                              follow_redirects=False)
-    put_back["offers"].append(offer_id)
     assert answer.status_code == 303 and answer.headers["location"] == f"{page}?done=offer_removed"
 
     assert f"subject=offer:{offer_id}" not in (await client.get(f"/p/{variant['slug']}")).text
@@ -366,8 +341,7 @@ async def test_removing_an_offer_takes_it_off_the_shop_and_tells_everyone(
         assert len(told) == 1 and "We removed the offer" in told[0]["body"]
 
 
-async def test_removing_a_review_in_the_console_closes_the_notices_on_it(client: AsyncTestClient,
-                                                                          put_back: dict) -> None:
+async def test_removing_a_review_in_the_console_closes_the_notices_on_it(client: AsyncTestClient) -> None:
     review = await published_review()
     email = a_notifier()
     await send_notice(client, f"review:{review['id']}", **details(email=email, category="privacy"))
@@ -376,7 +350,6 @@ async def test_removing_a_review_in_the_console_closes_the_notices_on_it(client:
     answer = await post_form(client, page, f"{page}/remove", {"ground": "personal_data",
                                                               "facts": "It gives the courier's phone number."},
                              follow_redirects=False)
-    put_back["reviews"].append(review["id"])
     assert answer.status_code == 303
     notice = await Notice.select().where(Notice.email == email).first()
     assert notice["status"] == "handled" and "removed the review" in notice["outcome"]

@@ -34,22 +34,22 @@ async def test_new_rows_get_fresh_ids_after_the_demo_load(postgres_store) -> Non
     seller = Seller(name="Sequence Check", slug="sequence-check", status="pending")
     await seller.save()
     assert seller.id > 25
-    await Seller.delete().where(Seller.id == seller.id)
 
 
 async def test_dereferencing_a_seller_reaches_search_on_postgres(postgres_store) -> None:
-    from storefront.sellers.services import set_seller_status
+    from storefront.moderation.referencing import terminate_seller
+    from tests.integration.commerce import make_account
 
+    # The catalogue loaded here has no demo accounts: the operator is made for the test.
+    operator = await make_account(role="operator")
     sync = IndexSync(postgres_store.backend, postgres_store.settings.ranking)
     seller = await Seller.select().where(Seller.slug == "green-byte").first()
     offered = {row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller["id"])}
-    await set_seller_status(seller["id"], "dereferenced", sync=sync)
-    try:
-        for doc in postgres_store.backend.search(postgres_store.query(per_page=500)).hits:
-            if doc["id"] in offered:
-                assert seller["id"] not in {o["seller_id"] for o in doc["offers"]}
-    finally:
-        await set_seller_status(seller["id"], "referenced", sync=sync)
+    await terminate_seller(seller["id"], kind="breach", ground="law", facts="It sold devices with forged serials.",
+                           operator_id=operator["id"], settings=postgres_store.settings, sync=sync)
+    for doc in postgres_store.backend.search(postgres_store.query(per_page=500)).hits:
+        if doc["id"] in offered:
+            assert seller["id"] not in {o["seller_id"] for o in doc["offers"]}
 
 
 async def test_the_audit_log_refuses_changes_on_postgres(postgres_store) -> None:

@@ -1,14 +1,13 @@
 """Reporting reviews and moderating them through HTTP: notices from anyone (DSA Art. 16), the operator's
 console, the statement of reasons (Art. 17), complaints (Art. 20) and the append-only audit trail.
 
-Each review comes from a real delivered order; the stock those orders take is put back when the module ends.
+Each review comes from a real delivered order.
 """
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from html import unescape
 
@@ -27,9 +26,7 @@ from storefront.reviews import rules
 from storefront.reviews import service as reviews
 from storefront.reviews.tables import Review, ReviewReport
 from storefront.settings import Settings
-from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, put_back_stock, sign_in
-
-_taken: list[tuple[int, int]] = []  # (offer, variant) of each order placed here, one item each
+from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
 
 
 @dataclass
@@ -39,12 +36,6 @@ class Reviewed:
     model_id: int
     slug: str
     comment: str
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def stock_put_back(prepared_store: Settings, backend) -> AsyncIterator[None]:
-    yield
-    await put_back_stock(_taken, prepared_store, backend)
 
 
 @pytest.fixture
@@ -66,7 +57,6 @@ async def reviewed_purchase(settings: Settings, sync: IndexSync) -> Reviewed:
     placed = await place_order(cart_id=cart, account_id=author["id"],
                                address=DeliveryAddress("Lucie Bernard", "1 rue de la Paix", "75001", "Paris"),
                                payment_means="card", idempotency_key=secrets.token_hex(8), settings=settings, sync=sync)
-    _taken.append((offer["id"], offer["variant"]))
     await transitions.payment_succeeded(placed.order_id, settings)
     so = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
     await transitions.accept(so["id"], seller_id=so["seller"], settings=settings)

@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import re
 import secrets
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from html import unescape
 
@@ -30,9 +29,7 @@ from storefront.reviews.invitations import send_due_invitations
 from storefront.reviews.tables import Review, ReviewInvitation
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
-from tests.integration.commerce import csrf_from, make_account, post_form, put_back_stock, sign_in
-
-_taken: list[tuple[int, int]] = []  # (offer, variant) to put back, one item each
+from tests.integration.commerce import csrf_from, make_account, post_form, sign_in
 
 
 @dataclass
@@ -45,12 +42,6 @@ class Bought:
     variant_id: int
     model_id: int
     slug: str
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def stock_put_back(prepared_store: Settings, backend) -> AsyncIterator[None]:
-    yield
-    await put_back_stock(_taken, prepared_store, backend)
 
 
 async def offer_in(root_category: str) -> dict:
@@ -76,7 +67,6 @@ async def bought(settings: Settings, backend, *, category: str = "smartphones", 
     placed = await place_order(cart_id=cart, account_id=buyer_id, address=DeliveryAddress(
         "Camille Martin", "1 rue de la Paix", "75002", "Paris"), payment_means="card",
         idempotency_key=secrets.token_hex(12), settings=settings, sync=sync)
-    _taken.append((offer["id"], offer["variant"]))
     await transitions.payment_succeeded(placed.order_id, settings)
     part = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
     await transitions.accept(part["id"], seller_id=part["seller"], settings=settings)

@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from html import unescape
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
 from search_index.build import IndexSync
 from search_index.query import SearchQuery
 from storefront.accounts import sessions
@@ -35,6 +33,7 @@ from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from storefront.strategy import variant_title
 from storefront.units import money
+from tests.integration.ledger_reading import order_money
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 PASSWORD_HASH = hash_password("correct horse battery")  # argon2 is slow on purpose: hash once
@@ -43,7 +42,7 @@ PRICE_CENTS, SHIPPING_CENTS = 20_000, 485  # a seller order of €204.85: its 10
 
 @dataclass
 class Shop:
-    """What one test made, so it can all be deleted afterwards."""
+    """Builds the sellers, offers and accounts one test needs, on the test's own copy of the store."""
 
     settings: Settings
     sync: IndexSync
@@ -92,17 +91,6 @@ class Shop:
         seller_order = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
         return {**seller_order, "reference": placed.reference, "order_id": placed.order_id}
 
-    async def delete_everything(self) -> None:
-        # Foreign keys cascade: an account takes its orders (and their ledger entries), a seller its offers.
-        if self.accounts:
-            await Account.delete().where(Account.id.is_in(self.accounts))
-        if self.sellers:
-            await Seller.delete().where(Seller.id.is_in(self.sellers))
-        if self.emails:
-            await OutboxEmail.delete().where(OutboxEmail.to_address.is_in(self.emails))
-        await build.enqueue(self.variants)
-        await self.sync.after_commit()
-
 
 async def _variant_missing_a_grade() -> tuple[int, str]:
     for variant in await Variant.select(Variant.id).order_by(Variant.id).limit(50):
@@ -113,12 +101,8 @@ async def _variant_missing_a_grade() -> tuple[int, str]:
 
 
 @pytest.fixture
-async def shop(prepared_store: Settings, backend) -> AsyncIterator[Shop]:
-    made = Shop(prepared_store, IndexSync(backend, prepared_store.ranking))
-    try:
-        yield made
-    finally:
-        await made.delete_everything()
+async def shop(prepared_store: Settings, backend) -> Shop:
+    return Shop(prepared_store, IndexSync(backend, prepared_store.ranking))
 
 
 async def sign_in(client: AsyncTestClient, account_id: int) -> None:
@@ -212,7 +196,7 @@ async def test_refusing_refunds_the_buyer_and_puts_the_stock_back(client: AsyncT
 
     assert response.status_code == 200
     assert (await Offer.select(Offer.stock).where(Offer.id == seller["offer"]).first())["stock"] == stock_before
-    money = await ledger.order_money(order["order_id"])
+    money = await order_money(order["order_id"])
     paid = (await Order.select(Order.total_cents).where(Order.id == order["order_id"]).first())["total_cents"]
     assert money.refunded_cents == paid, "the whole order was this seller's: everything comes back"
     assert money.accounted_for

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -97,6 +98,13 @@ async def test_an_unreadable_price_comes_back_with_a_message_and_the_input_kept(
     assert result_titles(response.text), "the rest of the query still runs"
 
 
+async def test_a_price_in_superscript_digits_is_unreadable_not_a_server_error(client: AsyncTestClient) -> None:
+    # "²" passes str.isdigit() but not int(): found by the property test of euro parsing.
+    response = await client.get("/search", params={"q": "pixel", "price_min": "²"})
+    assert response.status_code == 200
+    assert "Enter a price in euros" in response.text
+
+
 @pytest.mark.parametrize("sort", ["price_asc", "price_desc"])
 async def test_price_sorts_order_cards_by_featured_price(client: AsyncTestClient, sort: str) -> None:
     response = await client.get("/search", params={"q": "macbook", "sort": sort})
@@ -156,37 +164,39 @@ def sync(backend, settings) -> IndexSync:
     return IndexSync(backend, settings.ranking)
 
 
-async def test_dereferenced_product_answers_410_and_leaves_search(client: AsyncTestClient, sync: IndexSync) -> None:
-    from storefront.catalog.services import set_model_dereferenced
+async def test_dereferenced_product_answers_410_and_leaves_search(client: AsyncTestClient, settings,
+                                                                  sync: IndexSync) -> None:
+    from storefront.moderation.referencing import dereference_product, reinstate_product
+    from tests.integration.builders import demo_operator_id
 
+    operator = await demo_operator_id()
     model = await ProductModel.select().where(ProductModel.name == "Pixel 7").first()
-    await set_model_dereferenced(model["id"], True, sync=sync, reason="unsafe battery batch")
-    try:
-        assert (await client.get("/p/google-pixel-7-128-gb-obsidian")).status_code == 410
-        assert not any("Pixel 7 " in t for t in result_titles((await client.get("/search?q=pixel+7")).text))
-    finally:
-        await set_model_dereferenced(model["id"], False, sync=sync)
+    await dereference_product(model["id"], ground="dangerous", facts="An unsafe battery batch was recalled.",
+                              operator_id=operator, settings=settings, sync=sync)
+    assert (await client.get("/p/google-pixel-7-128-gb-obsidian")).status_code == 410
+    assert not any("Pixel 7 " in t for t in result_titles((await client.get("/search?q=pixel+7")).text))
+    await reinstate_product(model["id"], operator_id=operator, note="The recall was withdrawn.", sync=sync)
     assert any("Pixel 7 " in t for t in result_titles((await client.get("/search?q=pixel+7")).text))
 
 
 async def test_a_dereferenced_sellers_offers_are_gone_from_the_next_search(
-    client: AsyncTestClient, sync: IndexSync
+    client: AsyncTestClient, settings, sync: IndexSync
 ) -> None:
-    from storefront.sellers.services import set_seller_status
+    from storefront.moderation.referencing import terminate_seller
+    from tests.integration.builders import demo_operator_id
 
     seller = await Seller.select().where(Seller.name == "ReNew Lab").first()
     variant = await _first_offer_variant_of(seller["id"])
     before = (await client.get(f"/p/{variant['slug']}")).text
     assert "ReNew Lab" in before
-    await set_seller_status(seller["id"], "dereferenced", sync=sync)
-    try:
-        assert await SearchOutbox.count() == 0, "the write drained the outbox after its commit"
-        after = await client.get(f"/p/{variant['slug']}")
-        assert "ReNew Lab" not in after.text
-        results = await client.get("/search", params={"q": variant["slug"].split("-")[1]})
-        assert "ReNew Lab" not in results.text
-    finally:
-        await set_seller_status(seller["id"], "referenced", sync=sync)
+    await terminate_seller(seller["id"], kind="breach", ground="quality_charter",
+                           facts="Three devices in a row arrived with a battery under 80 %.",
+                           operator_id=await demo_operator_id(), settings=settings, sync=sync)
+    assert await SearchOutbox.count() == 0, "the write drained the outbox after its commit"
+    after = await client.get(f"/p/{variant['slug']}")
+    assert "ReNew Lab" not in after.text
+    results = await client.get("/search", params={"q": variant["slug"].split("-")[1]})
+    assert "ReNew Lab" not in results.text
 
 
 async def test_anonymous_browsing_creates_no_session_row_or_file(prepared_store, backend) -> None:
@@ -201,7 +211,6 @@ async def test_anonymous_browsing_creates_no_session_row_or_file(prepared_store,
     from storefront.audience.service import flush
     from storefront.audience.tables import ActiveRecipientMark, AudienceSalt
     from storefront.cart.tables import Cart
-    from tests.conftest import WORKDIR
 
     # Scheduled jobs and the timed flush off, so that nothing but these requests can write meanwhile.
     app = create_app(dataclasses.replace(prepared_store, jobs_interval_seconds=0, active_recipients_flush_seconds=0),
@@ -212,7 +221,8 @@ async def test_anonymous_browsing_creates_no_session_row_or_file(prepared_store,
     tables = (Variant, Offer, Seller, SearchOutbox, WebSession, Cart, ActiveRecipientMark, AudienceSalt)
 
     def files() -> list[str]:
-        return sorted(p.name for p in WORKDIR.rglob("*") if "search" not in p.parts)
+        store = Path(prepared_store.database_url.removeprefix("sqlite:///")).parent
+        return sorted(p.name for p in store.rglob("*") if "search" not in p.parts)
 
     files_before = files()
     counts_before = [await t.count() for t in tables]
