@@ -122,6 +122,20 @@ def prepared_store(store_template: Settings) -> Iterator[Settings]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def module_store(store_template: Settings) -> Iterator[Settings]:
+    """A copy of the demo store shared by one module's tests, for a module that builds a costly world once
+    and only reads it afterwards (the access matrix); every other test takes `prepared_store`."""
+    folder = WORKDIR / f"module-store-{uuid.uuid4().hex[:12]}"
+    settings = copy_store(store_template, folder, link_index=True)
+    bound = bind_store(settings.database_url)
+    try:
+        yield settings
+    finally:
+        unbind_store(bound)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
 def settings(prepared_store: Settings) -> Settings:
     return prepared_store

@@ -23,11 +23,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
 from search_index.build import IndexSync
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SessionState
-from storefront.accounts.tables import Account
 from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
@@ -35,7 +33,7 @@ from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import notices
 from storefront.moderation import service as moderation
-from storefront.moderation.tables import AuditEntry, Complaint, Decision
+from storefront.moderation.tables import Complaint, Decision
 from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import Claim, OrderLine, SellerOrder
@@ -43,6 +41,7 @@ from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
+from storefront.search import backend_from_settings
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
@@ -174,57 +173,45 @@ async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list
 
 
 @pytest.fixture(scope="module")
-async def world(prepared_store: Settings, backend) -> AsyncIterator[World]:
-    settings, sync = prepared_store, IndexSync(backend, prepared_store.ranking)
+async def world(module_store: Settings) -> AsyncIterator[World]:
+    settings = module_store
+    sync = IndexSync(backend_from_settings(settings), settings.ranking)
     x, x_offers, x_variants = await _seller("X")
     y, y_offers, y_variants = await _seller("Y")
     operator = await make_account("operator", name=f"Olga Operatorperson{uuid.uuid4().hex[:6]}")
     parties = {"operator": Party(operator, [operator["email"], operator["name"]])}
-    try:
-        parties["shopper_a"] = await _shopper_with_delivered_order("Aurore", x, x_offers, operator["id"], settings,
-                                                                   sync, complains=False)
-        parties["shopper_b"] = await _shopper_with_delivered_order("Bastien", y, y_offers, operator["id"], settings,
-                                                                   sync, complains=True)
-        for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
-            name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
-            account = await make_account("seller", seller_id=seller_id, name=name)
-            parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
-                "seller_order_id": parties[buyer].owned["seller_order_id"],
-                "claim_id": parties[buyer].owned["claim_id"]})
-        notice_id = await notices.file_notice(
-            subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
-            explanation="The photos show a logo that the manufacturer never used.",
-            location="https://encore.example/p/x", name="Nadia Notifier", email="nadia-matrix@example.com",
-            reporter_account=None, settings=settings)
-        variant = await Variant.select(Variant.slug, Variant.model.category.slug.as_alias("category")).where(
-            Variant.id == min(y_variants)).first()
-        complaint = await Complaint.select(Complaint.id).where(
-            Complaint.decision == parties["shopper_b"].owned["decision_id"]).first()
-        message = await OutboxEmail.select(OutboxEmail.id).order_by(OutboxEmail.id, ascending=False).first()
-        public = {"slug": variant["slug"], "category_slug": variant["category"], "name": f"{min(y_variants)}.svg",
-                  "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
-                  "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
-                      "model"], "notice_id": notice_id, "message_id": message["id"],
-                  "period": dt.date.today().strftime("%Y-%m")}
-        yield World(settings, parties, public, [x, y], x_variants | y_variants)
-    finally:
-        # The audit log is append-only: its actors (the operator, the complainant) stay, with their unique e-mails.
-        actors = {row["actor"] for row in await AuditEntry.select(AuditEntry.actor).where(
-            AuditEntry.actor.is_in([p.account["id"] for p in parties.values()]))}
-        accounts = [p.account["id"] for p in parties.values() if p.account["id"] not in actors]
-        emails = [e for p in parties.values() for e in p.private if "@" in e] + ["nadia-matrix@example.com"]
-        if accounts:
-            await Account.delete().where(Account.id.is_in(accounts))
-        await Seller.delete().where(Seller.id.is_in([x, y]))
-        await OutboxEmail.delete().where(OutboxEmail.to_address.is_in(emails))
-        await build.enqueue(x_variants | y_variants)
-        await sync.after_commit()
+    parties["shopper_a"] = await _shopper_with_delivered_order("Aurore", x, x_offers, operator["id"], settings,
+                                                               sync, complains=False)
+    parties["shopper_b"] = await _shopper_with_delivered_order("Bastien", y, y_offers, operator["id"], settings,
+                                                               sync, complains=True)
+    for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
+        name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
+        account = await make_account("seller", seller_id=seller_id, name=name)
+        parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
+            "seller_order_id": parties[buyer].owned["seller_order_id"],
+            "claim_id": parties[buyer].owned["claim_id"]})
+    notice_id = await notices.file_notice(
+        subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
+        explanation="The photos show a logo that the manufacturer never used.",
+        location="https://encore.example/p/x", name="Nadia Notifier", email="nadia-matrix@example.com",
+        reporter_account=None, settings=settings)
+    variant = await Variant.select(Variant.slug, Variant.model.category.slug.as_alias("category")).where(
+        Variant.id == min(y_variants)).first()
+    complaint = await Complaint.select(Complaint.id).where(
+        Complaint.decision == parties["shopper_b"].owned["decision_id"]).first()
+    message = await OutboxEmail.select(OutboxEmail.id).order_by(OutboxEmail.id, ascending=False).first()
+    public = {"slug": variant["slug"], "category_slug": variant["category"], "name": f"{min(y_variants)}.svg",
+              "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
+              "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
+                  "model"], "notice_id": notice_id, "message_id": message["id"],
+              "period": dt.date.today().strftime("%Y-%m")}
+    yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 
 @pytest.fixture(scope="module")
-async def matrix_client(prepared_store: Settings, backend) -> AsyncIterator[AsyncTestClient]:
+async def matrix_client(module_store: Settings) -> AsyncIterator[AsyncTestClient]:
     """One app for the whole matrix: making one per route would cost more than asking it six times."""
-    async with AsyncTestClient(app=create_app(prepared_store, backend)) as client:
+    async with AsyncTestClient(app=create_app(module_store, backend_from_settings(module_store))) as client:
         yield client
 
 
