@@ -24,8 +24,8 @@ os.environ["SEARCH_BACKEND"] = "embedded"
 
 from search_index import build  # noqa: E402
 from search_index.query import SearchQuery  # noqa: E402
+from search_index.service import backend_from_settings, search  # noqa: E402
 from storefront import manage  # noqa: E402
-from storefront.search import backend_from_settings, search  # noqa: E402
 from storefront.settings import get_settings  # noqa: E402
 
 QUERIES = {

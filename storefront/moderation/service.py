@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.db import write_transaction
 from storefront.mail import outbox
@@ -267,8 +266,7 @@ async def keep_review(review_id: int, *, operator_id: int, note: str, settings: 
     return decision_id
 
 
-async def remove_review(review_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings,
-                        sync: IndexSync) -> int:
+async def remove_review(review_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings) -> int:
     """The review goes from the product page, the ratings and search; its author gets the statement of
     reasons. ValueError if it is already removed."""
     case = await review_case(review_id)
@@ -290,7 +288,6 @@ async def remove_review(review_id: int, *, operator_id: int, ground: str, facts:
 
         await close_notices("review", review_id, operator_id=operator_id, settings=settings,
                             outcome="We removed the review from the shop.")
-    await sync.after_commit()
     return decision_id
 
 
@@ -303,8 +300,8 @@ async def complaint_case(complaint_id: int) -> dict:
     return {"complaint": complaint, "decision": decision}
 
 
-async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str, note: str, settings: Settings,
-                            sync: IndexSync) -> None:
+async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str, note: str,
+                            settings: Settings) -> None:
     """Upholds or reverses the decision. Reversing it undoes the measure: a removed review is published again, a
     seller or product listed again, an offer back on sale. ValueError when the complaint was already resolved."""
     case = await complaint_case(complaint_id)
@@ -330,7 +327,7 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
         if outcome == "reversed" and decision["subject_type"] in ("seller", "product", "offer"):
             from storefront.moderation.referencing import reverse
 
-            undone = await reverse(decision, operator_id=operator_id, sync=sync)
+            undone = await reverse(decision, operator_id=operator_id)
         if complaint["email"]:
             if outcome == "reversed":
                 result = "We have reversed our decision" + (
@@ -342,4 +339,3 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
             await outbox.queue(to=complaint["email"], kind="complaint_outcome",
                                subject=f"{settings.brand_name}: your complaint about our decision",
                                body=f"{result}\n\n" + (f"{note}\n" if note else ""))
-    await sync.after_commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from search_index import build
+from storefront.catalog.outbox import mark_for_reindex, mark_seller_for_reindex
 from storefront.sellers.tables import Offer, Seller
 
 SELLER_STATUSES = ("pending", "referenced", "dereferenced")
@@ -13,21 +13,16 @@ OFFER_FIELDS = {"price_cents", "shipping_cents", "stock", "delivery_days", "warr
                 "status", "grade", "description"}
 
 
-async def _seller_variant_ids(seller_id: int) -> list[int]:
-    return [row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller_id)]
-
-
-async def set_seller_status(seller_id: int, status: str, *, sync: build.IndexSync) -> None:
+async def set_seller_status(seller_id: int, status: str) -> None:
     """Referencing or dereferencing a seller takes all its offers into or out of the store at once."""
     if status not in SELLER_STATUSES:
         raise ValueError(f"unknown seller status {status!r}")
     async with Seller._meta.db.transaction():
         await Seller.update({Seller.status: status}).where(Seller.id == seller_id)
-        await build.enqueue(await _seller_variant_ids(seller_id))
-    await sync.after_commit()
+        await mark_seller_for_reindex(seller_id)
 
 
-async def update_offer(offer_id: int, *, sync: build.IndexSync, **changes: Any) -> None:
+async def update_offer(offer_id: int, **changes: Any) -> None:
     unknown = set(changes) - OFFER_FIELDS
     if unknown:
         raise ValueError(f"not an offer field: {sorted(unknown)}")
@@ -38,8 +33,7 @@ async def update_offer(offer_id: int, *, sync: build.IndexSync, **changes: Any) 
         values = {getattr(Offer, name): value for name, value in changes.items()}
         values[Offer.updated_at] = dt.datetime.now(dt.UTC)
         await Offer.update(values).where(Offer.id == offer_id)
-        await build.enqueue([offer["variant"]])
-    await sync.after_commit()
+        await mark_for_reindex([offer["variant"]])
 
 
 # Trader traceability (DSA Art. 30) a seller gives before it may list: column → (label, longest accepted).

@@ -13,7 +13,6 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.moderation import service as moderation
 from storefront.moderation.tables import Notice
 from storefront.reviews import rules
@@ -81,8 +80,8 @@ async def ops_review_keep(review_id: FromPath[int], request: Request,
 
 
 @post("/ops/reviews/{review_id:int}/remove", name="ops_review_remove")
-async def ops_review_remove(review_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                            sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_review_remove(review_id: FromPath[int], request: Request,
+                            settings: NamedDependency[Settings]) -> Template | Redirect:
     account = operator(request).account
     case = await _case_or_404(review_id)
     form = await request.form()
@@ -100,7 +99,7 @@ async def ops_review_remove(review_id: FromPath[int], request: Request, settings
     if errors:
         return _review_page(request, case, values=values, errors=errors, status_code=400)
     await moderation.remove_review(review_id, operator_id=account["id"], ground=values["ground"],
-                                   facts=values["facts"], settings=settings, sync=sync)
+                                   facts=values["facts"], settings=settings)
     return Redirect(path=f"/ops/reviews/{review_id}?done=removed", status_code=303)
 
 
@@ -124,15 +123,15 @@ async def ops_complaint(complaint_id: FromPath[int], request: Request) -> Templa
 
 
 @post("/ops/complaints/{complaint_id:int}/resolve", name="ops_complaint_resolve")
-async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request,
+                                settings: NamedDependency[Settings]) -> Template | Redirect:
     account = operator(request).account
     case = await _complaint_or_404(complaint_id)
     form = await request.form()
     values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
     try:
         await moderation.resolve_complaint(complaint_id, operator_id=account["id"], outcome=values["outcome"],
-                                           note=values["note"], settings=settings, sync=sync)
+                                           note=values["note"], settings=settings)
     except ValueError as refused:
         return _complaint_page(request, case, values=values, error=str(refused), status_code=400)
     return Redirect(path=f"/ops/complaints/{complaint_id}?done={values['outcome']}", status_code=303)

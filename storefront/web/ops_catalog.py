@@ -11,7 +11,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from piccolo.engine.postgres import PostgresEngine
 
-from search_index.build import IndexSync
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.moderation import referencing
 from storefront.moderation.tables import AuditEntry
@@ -88,12 +87,12 @@ async def ops_seller(seller_id: FromPath[int], request: Request, settings: Named
 
 
 @post("/ops/sellers/{seller_id:int}/reference", name="ops_seller_reference")
-async def ops_seller_reference(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_seller_reference(seller_id: FromPath[int], request: Request,
+                               settings: NamedDependency[Settings]) -> Template | Redirect:
     account = operator(request).account
     await _seller_case(seller_id)
     try:
-        await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings, sync=sync)
+        await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings)
     except referencing.MeasureRefused as refused:
         return await _seller_page(request, seller_id, settings, form="reference",
                                   errors={"reference": refused.message}, status_code=400)
@@ -101,16 +100,15 @@ async def ops_seller_reference(seller_id: FromPath[int], request: Request, setti
 
 
 @post("/ops/sellers/{seller_id:int}/terminate", name="ops_seller_terminate")
-async def ops_seller_terminate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_seller_terminate(seller_id: FromPath[int], request: Request,
+                               settings: NamedDependency[Settings]) -> Template | Redirect:
     account = operator(request).account
     await _seller_case(seller_id)
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("kind", "ground", "facts")}
     try:
         await referencing.terminate_seller(seller_id, kind=values["kind"], ground=values["ground"],
-                                           facts=values["facts"], operator_id=account["id"], settings=settings,
-                                           sync=sync)
+                                           facts=values["facts"], operator_id=account["id"], settings=settings)
     except referencing.MeasureRefused as refused:
         return await _seller_page(request, seller_id, settings, form="terminate", values=values,
                                   errors={refused.field: refused.message}, status_code=400)
@@ -119,14 +117,14 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
 
 
 @post("/ops/sellers/{seller_id:int}/reinstate", name="ops_seller_reinstate")
-async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_seller_reinstate(seller_id: FromPath[int], request: Request,
+                               settings: NamedDependency[Settings]) -> Template | Redirect:
     account = operator(request).account
     await _seller_case(seller_id)
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
         await referencing.reinstate_seller(seller_id, operator_id=account["id"], note=values["note"],
-                                           settings=settings, sync=sync)
+                                           settings=settings)
     except referencing.MeasureRefused as refused:
         return await _seller_page(request, seller_id, settings, form="reinstate", values=values,
                                   errors={"reinstate": refused.message}, status_code=400)
@@ -175,14 +173,14 @@ async def ops_product(model_id: FromPath[int], request: Request) -> Template:
 
 
 @post("/ops/products/{model_id:int}/dereference", name="ops_product_dereference")
-async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                  sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_product_dereference(model_id: FromPath[int], request: Request,
+                                  settings: NamedDependency[Settings]) -> Template | Redirect:
     account = operator(request).account
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("ground", "facts")}
     try:
         await referencing.dereference_product(model_id, ground=values["ground"], facts=values["facts"],
-                                              operator_id=account["id"], settings=settings, sync=sync)
+                                              operator_id=account["id"], settings=settings)
     except LookupError as missing:
         raise NotFoundException() from missing
     except referencing.MeasureRefused as refused:
@@ -192,12 +190,11 @@ async def ops_product_dereference(model_id: FromPath[int], request: Request, set
 
 
 @post("/ops/products/{model_id:int}/reinstate", name="ops_product_reinstate")
-async def ops_product_reinstate(model_id: FromPath[int], request: Request,
-                                sync: NamedDependency[IndexSync]) -> Template | Redirect:
+async def ops_product_reinstate(model_id: FromPath[int], request: Request) -> Template | Redirect:
     account = operator(request).account
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
-        await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"], sync=sync)
+        await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"])
     except LookupError as missing:
         raise NotFoundException() from missing
     except referencing.MeasureRefused as refused:

@@ -10,12 +10,10 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.orders.tables import OrderLine
 from storefront.reviews import rules, service
 from storefront.reviews.service import LineToReview, ReviewError, ReviewInput
@@ -90,7 +88,7 @@ async def new_review(request: Request) -> Response:
 
 
 @post("/account/reviews", name="review_create")
-async def create_review(request: Request, sync: NamedDependency[IndexSync]) -> Response:
+async def create_review(request: Request) -> Response:
     account = signed_in(request).account
     form = dict(await request.form())
     try:
@@ -104,7 +102,7 @@ async def create_review(request: Request, sync: NamedDependency[IndexSync]) -> R
     if errors := service.problems(data):
         return _page(line, status_code=400, values=_values_of(data), errors=errors)
     try:
-        review_id = await service.create(account, line.order_line_id, data, sync)
+        review_id = await service.create(account, line.order_line_id, data)
     except ReviewError as refused:
         return _page(line, status_code=400, values=_values_of(data), errors={refused.field: refused.message})
     return Redirect(path=await _order_page(line.order_line_id, f"review-{review_id}"), status_code=303)
@@ -122,7 +120,7 @@ async def edit_review(review_id: FromPath[int], request: Request) -> Response:
 
 
 @post("/account/reviews/{review_id:int}", name="review_update")
-async def update_review(review_id: FromPath[int], request: Request, sync: NamedDependency[IndexSync]) -> Response:
+async def update_review(review_id: FromPath[int], request: Request) -> Response:
     account = signed_in(request).account
     review = await _own_review_or_404(account, review_id)
     try:
@@ -133,7 +131,7 @@ async def update_review(review_id: FromPath[int], request: Request, sync: NamedD
     errors = service.problems(data)
     if not errors:
         try:
-            await service.update(account, review_id, data, sync)
+            await service.update(account, review_id, data)
         except ReviewError as refused:
             errors = {refused.field: refused.message}
     if errors:
@@ -144,10 +142,10 @@ async def update_review(review_id: FromPath[int], request: Request, sync: NamedD
 
 
 @post("/account/reviews/{review_id:int}/delete", name="review_delete")
-async def delete_review(review_id: FromPath[int], request: Request, sync: NamedDependency[IndexSync]) -> Response:
+async def delete_review(review_id: FromPath[int], request: Request) -> Response:
     account = signed_in(request).account
     review = await _own_review_or_404(account, review_id)
-    await service.delete(account, review_id, sync)
+    await service.delete(account, review_id)
     return Redirect(path=await _order_page(review["order_line"], f"review-line-{review['order_line']}"),
                     status_code=303)
 

@@ -56,11 +56,11 @@ async def offer_in_stock(min_stock: int = 2, means: str = "card", exclude_seller
 
 async def put_back_stock(taken: list[tuple[int, int]], settings, backend) -> None:
     """Tests that buy one item of (offer, variant) pairs return them, so later tests find the same stock."""
-    from search_index import build
-    from search_index.build import IndexSync
+    from search_index.drain import OutboxDrainer
+    from storefront.catalog.outbox import mark_for_reindex
 
     for offer_id, _ in taken:
         await Offer.update({Offer.stock: Offer.stock + 1}).where(Offer.id == offer_id)
-    await build.enqueue(variant for _, variant in taken)
-    await IndexSync(backend, settings.ranking).after_commit()
+    await mark_for_reindex(variant for _, variant in taken)
+    await OutboxDrainer(backend, settings.ranking).drain()
     taken.clear()

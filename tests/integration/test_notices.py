@@ -15,10 +15,10 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index import build
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.accounts.tables import Account
 from storefront.app import create_app
+from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import notices
@@ -83,16 +83,16 @@ async def put_back(prepared_store: Settings, backend) -> AsyncIterator[dict[str,
     """Offers and reviews a test takes down, put back on sale and published again afterwards."""
     taken: dict[str, list[int]] = {"offers": [], "reviews": []}
     yield taken
-    sync = IndexSync(backend, prepared_store.ranking)
+    drainer = OutboxDrainer(backend, prepared_store.ranking)
     for offer_id in taken["offers"]:
         offer = await Offer.select(Offer.variant).where(Offer.id == offer_id).first()
         await Offer.update({Offer.status: "active"}).where(Offer.id == offer_id)
-        await build.enqueue([offer["variant"]])
+        await mark_for_reindex([offer["variant"]])
     for review_id in taken["reviews"]:
         review = await Review.select(Review.model, Review.seller).where(Review.id == review_id).first()
         await Review.update({Review.status: "published"}).where(Review.id == review_id)
         await refresh_ratings(review["model"], review["seller"])
-    await sync.after_commit()
+    await drainer.drain()
 
 
 # --- The public form -----------------------------------------------------------------------------------------

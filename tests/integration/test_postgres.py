@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.app import create_app
 from storefront.sellers.tables import Offer, Seller
 
@@ -40,16 +40,18 @@ async def test_new_rows_get_fresh_ids_after_the_demo_load(postgres_store) -> Non
 async def test_dereferencing_a_seller_reaches_search_on_postgres(postgres_store) -> None:
     from storefront.sellers.services import set_seller_status
 
-    sync = IndexSync(postgres_store.backend, postgres_store.settings.ranking)
+    drainer = OutboxDrainer(postgres_store.backend, postgres_store.settings.ranking)
     seller = await Seller.select().where(Seller.slug == "green-byte").first()
     offered = {row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller["id"])}
-    await set_seller_status(seller["id"], "dereferenced", sync=sync)
+    await set_seller_status(seller["id"], "dereferenced")
+    await drainer.drain()
     try:
         for doc in postgres_store.backend.search(postgres_store.query(per_page=500)).hits:
             if doc["id"] in offered:
                 assert seller["id"] not in {o["seller_id"] for o in doc["offers"]}
     finally:
-        await set_seller_status(seller["id"], "referenced", sync=sync)
+        await set_seller_status(seller["id"], "referenced")
+        await drainer.drain()
 
 
 async def test_the_audit_log_refuses_changes_on_postgres(postgres_store) -> None:

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from search_index.backends import SearchUnavailable
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from search_index.query import SearchQuery
 from storefront.app import create_app
 from storefront.sellers.tables import Offer
@@ -91,16 +91,19 @@ async def test_an_unexpected_error_is_an_html_500_page_and_its_traceback_is_logg
 async def test_a_price_change_reaches_search_when_it_is_committed(client: AsyncTestClient, backend, settings) -> None:
     from storefront.sellers.services import update_offer
 
-    sync = IndexSync(backend, settings.ranking)
+    drainer = OutboxDrainer(backend, settings.ranking)
     doc = backend.search(SearchQuery(text="switch oled")).hits[0]
     featured = doc["offers"][0]
     old_price = featured["price_cents"]
-    await update_offer(featured["offer_id"], price_cents=old_price - 5_000, sync=sync)
+    await update_offer(featured["offer_id"], price_cents=old_price - 5_000)
+    await drainer.drain()
     try:
         fresh = next(d for d in backend.search(SearchQuery(text="switch oled")).hits if d["id"] == doc["id"])
         prices = {o["offer_id"]: o["price_cents"] for o in fresh["offers"]}
         assert prices[featured["offer_id"]] == old_price - 5_000
     finally:
-        await update_offer(featured["offer_id"], price_cents=old_price, sync=sync)
+        await update_offer(featured["offer_id"], price_cents=old_price)
+        await drainer.drain()
     assert (await Offer.select(Offer.price_cents).where(Offer.id == featured["offer_id"]).first())[
         "price_cents"] == old_price
+
