@@ -68,3 +68,14 @@ async def test_the_audit_log_refuses_changes_on_postgres(postgres_store) -> None
     with pytest.raises(Exception, match="append-only"):
         await postgres_store.engine.run_ddl("TRUNCATE audit_entry")
     assert await AuditEntry.count() >= 1
+
+
+async def test_the_database_fallback_answers_on_postgres_as_the_engine_counts(postgres_store) -> None:
+    from search_index.fallback import search_database
+
+    query = postgres_store.query(text="galaxy s22", grade="good")
+    engine = postgres_store.backend.search(query)
+    database = await search_database(query, postgres_store.settings.ranking)
+    assert database.total == engine.total > 0
+    assert database.facets == engine.facets
+    assert all("Galaxy S22" in hit["title"] for hit in database.hits)
