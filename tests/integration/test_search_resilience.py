@@ -136,8 +136,10 @@ async def test_the_database_fallback_builds_documents_only_for_products_that_mat
 async def test_the_database_fallback_counts_products_and_facets_as_the_engine_does(
     backend, settings, query: SearchQuery
 ) -> None:
+    from search_index import build
     from search_index.fallback import search_database
 
+    await build.rebuild(backend, settings.ranking)  # the index as the database stands, whatever came before
     engine = backend.search(query)
     database = await search_database(query, settings.ranking)
     assert engine.total > 0
