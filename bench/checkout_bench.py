@@ -26,14 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 async def run(checkouts: int, concurrency: int) -> None:
     import secrets
 
-    from search_index.build import IndexSync
+    from search_index.service import backend_from_settings
     from storefront import manage
     from storefront.app import close_database, open_database
     from storefront.cart import service as carts
     from storefront.orders.placement import DeliveryAddress, place_order
     from storefront.payments.provider import SandboxProvider
     from storefront.payments.service import handle_notification
-    from storefront.search import backend_from_settings
     from storefront.sellers.tables import Offer
     from storefront.settings import get_settings
     from tests.integration.commerce import make_account
@@ -44,7 +43,6 @@ async def run(checkouts: int, concurrency: int) -> None:
     await manage.seed(3_000)
     backend = backend_from_settings(settings)
     backend.configure()
-    sync = IndexSync(backend, settings.ranking)
     provider = SandboxProvider(settings.payment_webhook_secret)
     offers = [o["id"] for o in await Offer.select(Offer.id, Offer.payment_means).where(Offer.stock > 0)
               if "card" in o["payment_means"]][:50]
@@ -62,12 +60,11 @@ async def run(checkouts: int, concurrency: int) -> None:
         async with gate:
             placed = await place_order(cart_id=cart_id, account_id=account_id, address=address,
                                        payment_means="card", idempotency_key=secrets.token_hex(16),
-                                       settings=settings, sync=sync)
+                                       settings=settings)
             body, signature = provider.notification(event_id=f"evt_{placed.payment_reference}", succeeded=True,
                                                     payment_reference=placed.payment_reference,
                                                     amount_cents=placed.total_cents, currency="EUR")
-            assert await handle_notification(body, signature, provider=provider, settings=settings,
-                                             sync=sync) == "paid"
+            assert await handle_notification(body, signature, provider=provider, settings=settings) == "paid"
 
     started = time.perf_counter()
     await asyncio.gather(*(checkout(a, c) for a, c in jobs))

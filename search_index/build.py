@@ -1,22 +1,21 @@
 """Builds search documents from the database with the store's strategy, and keeps the index in step.
 
-Writers add the variants they touched to the search outbox inside their own transaction; `drain()`
-runs after the commit and reindexes them. If the engine is down the rows stay and the next drain
-(another write, start-up, or `manage sync-index`) catches up.
+Domain writes mark the variants they touched in the search outbox (storefront.catalog.outbox) inside their
+own transaction; `drain()` reindexes them. It runs after each response that wrote to the outbox, in the
+scheduled jobs and from `manage sync-index` (search_index.drain). If the engine is down the rows stay and
+the next drain catches up.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import anyio.to_thread
 
 from search_index.backends import SearchBackend, SearchUnavailable
 from storefront.catalog import queries
-from storefront.catalog.tables import SearchOutbox, Variant
+from storefront.catalog.tables import SearchOutbox
 from storefront.ranking import RankingWeights
 from storefront.sellers.availability import availability
 from storefront.strategy import offer_signals, product_document
@@ -62,18 +61,6 @@ async def rebuild(backend: SearchBackend, weights: RankingWeights) -> int:
     return count
 
 
-async def enqueue(variant_ids: Iterable[int]) -> None:
-    """Call inside the writer's transaction, so the change and its reindexing commit together."""
-    now = dt.datetime.now(dt.UTC)
-    rows = [SearchOutbox(variant_id=v, created_at=now) for v in sorted(set(variant_ids))]
-    if rows:
-        await SearchOutbox.insert(*rows)
-
-
-async def enqueue_model(model_id: int) -> None:
-    await enqueue(v["id"] for v in await Variant.select(Variant.id).where(Variant.model == model_id))
-
-
 async def drain(backend: SearchBackend, weights: RankingWeights) -> int:
     """Reindex what the outbox holds; returns how many variants were handled."""
     pending = await SearchOutbox.select(SearchOutbox.id, SearchOutbox.variant_id)
@@ -92,14 +79,3 @@ async def drain(backend: SearchBackend, weights: RankingWeights) -> int:
     # Only the rows read above: a change committed meanwhile keeps its own row for the next drain.
     await SearchOutbox.delete().where(SearchOutbox.id.is_in([row["id"] for row in pending]))
     return len(variant_ids)
-
-
-@dataclass(frozen=True)
-class IndexSync:
-    """What a writer calls after its commit, so the change reaches search at once."""
-
-    backend: SearchBackend
-    weights: RankingWeights
-
-    async def after_commit(self) -> int:
-        return await drain(self.backend, self.weights)

@@ -14,6 +14,7 @@ from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -21,13 +22,13 @@ from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from search_index.backends import SearchBackend
-from search_index.build import IndexSync
+from search_index.drain import DrainOutboxAfterResponse, OutboxDrainer
+from search_index.service import backend_from_settings
 from storefront import units
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
 from storefront.errors import NotFound
 from storefront.payments.provider import SandboxProvider
-from storefront.search import backend_from_settings
 from storefront.settings import ROOT, Settings, get_settings
 from storefront.web import csrf
 from storefront.web.areas import areas
@@ -57,9 +58,10 @@ async def close_database() -> None:
         await engine.close_connection_pool()
 
 
-async def _scheduled_jobs(settings: Settings, sync: IndexSync) -> None:
-    """Review invitations, outgoing mail, expired sessions, sellers whose notice has ended and the monthly
-    active-recipient roll-up, on a timer. Every worker may run it: each job is idempotent."""
+async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
+    """Review invitations, outgoing mail, expired sessions, sellers whose notice has ended, the monthly
+    active-recipient roll-up and the search outbox (what the jobs marked, and anything an engine outage
+    left), on a timer. Every worker may run it: each job is idempotent."""
     from storefront.accounts.sessions import purge_expired
     from storefront.audience.service import roll_up
     from storefront.mail.outbox import deliver_pending
@@ -71,8 +73,9 @@ async def _scheduled_jobs(settings: Settings, sync: IndexSync) -> None:
             await send_due_invitations(settings)
             await deliver_pending(settings)
             await purge_expired()
-            await apply_due_terminations(sync=sync)
+            await apply_due_terminations()
             await roll_up()
+            await drainer.drain()
         except Exception:
             log.exception("scheduled jobs failed; trying again at the next run")
         await asyncio.sleep(settings.jobs_interval_seconds)
@@ -123,7 +126,7 @@ def _vary_on_htmx(response: Response) -> Response:
 def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> Litestar:
     settings = settings or get_settings()
     backend = backend or backend_from_settings(settings)
-    sync = IndexSync(backend, settings.ranking)
+    drainer = OutboxDrainer(backend, settings.ranking)
     provider = SandboxProvider(settings.payment_webhook_secret)
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
@@ -137,7 +140,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await open_database()
-        jobs = asyncio.create_task(_scheduled_jobs(settings, sync)) if settings.jobs_interval_seconds > 0 else None
+        jobs = asyncio.create_task(_scheduled_jobs(settings, drainer)) if settings.jobs_interval_seconds > 0 else None
         flushing = (asyncio.create_task(flush_periodically(recipients, settings.active_recipients_flush_seconds))
                     if settings.active_recipients_flush_seconds > 0 else None)
         try:
@@ -164,13 +167,14 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
-            "sync": Provide(lambda: sync, use_cache=True, sync_to_thread=False),
             "provider": Provide(lambda: provider, use_cache=True, sync_to_thread=False),
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
         # Outermost first: who is asking is known before anything else runs, guards included.
-        middleware=[IdentifyViewer(), ActiveRecipientMiddleware(recipients)],
+        middleware=[IdentifyViewer(), ActiveRecipientMiddleware(recipients),
+                    # Domain writes mark the search outbox; this drains it once their response is sent.
+                    DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings),
         exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,

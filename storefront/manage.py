@@ -41,22 +41,22 @@ async def seed(offers: int) -> bool:
 
 async def rebuild_index() -> int:
     from search_index import build
-    from storefront.search import backend_from_settings
+    from search_index.service import backend_from_settings
 
     settings = get_settings()
     return await build.rebuild(backend_from_settings(settings), settings.ranking)
 
 
 async def sync_index() -> int:
-    from search_index import build
-    from storefront.search import backend_from_settings
+    from search_index.drain import OutboxDrainer
+    from search_index.service import backend_from_settings
 
     settings = get_settings()
-    return await build.drain(backend_from_settings(settings), settings.ranking)
+    return await OutboxDrainer(backend_from_settings(settings), settings.ranking).drain()
 
 
 async def prepare(offers: int) -> None:
-    from storefront.search import backend_from_settings
+    from search_index.service import backend_from_settings
 
     started = time.perf_counter()
     await migrate()
@@ -123,13 +123,10 @@ def main(argv: list[str] | None = None) -> None:
             elif args.command == "active-recipients":
                 await active_recipients()
             elif args.command == "apply-terminations":
-                from search_index.build import IndexSync
                 from storefront.moderation.referencing import apply_due_terminations
-                from storefront.search import backend_from_settings
 
-                settings = get_settings()
-                sync = IndexSync(backend_from_settings(settings), settings.ranking)
-                print(f"dereferenced {await apply_due_terminations(sync=sync)} sellers at the end of their notice")
+                print(f"dereferenced {await apply_due_terminations()} sellers at the end of their notice")
+                print(f"reindexed {await sync_index()} products")
         finally:
             await close_database()
 

@@ -31,8 +31,8 @@ os.environ["SEARCH_BACKEND"] = "embedded"
 from litestar.testing import AsyncTestClient  # noqa: E402
 
 from search_index.backends import SearchBackend  # noqa: E402
+from search_index.service import backend_from_settings  # noqa: E402
 from storefront.app import create_app  # noqa: E402
-from storefront.search import backend_from_settings  # noqa: E402
 from storefront.settings import Settings, get_settings  # noqa: E402
 
 # No deadline: the suite runs on shared machines, where a slow example is not a failure.

@@ -12,10 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from search_index import build
-from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.catalog.grades import GRADE_BY_KEY
+from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import write_transaction
 from storefront.errors import NotFound
@@ -322,8 +321,7 @@ async def reject_notice(notice_id: int, *, operator_id: int, reason: str, settin
     return decision_id
 
 
-async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings,
-                       sync: IndexSync) -> int:
+async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings) -> int:
     """Takes the offer off the shop and out of search, sends its seller the statement of reasons (Art. 17) and
     closes the notices on it. MeasureRefused when the form is wrong or the offer is already gone."""
     facts = facts.replace("\r\n", "\n").strip()
@@ -347,7 +345,7 @@ async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: s
         Account.id).first()
     async with write_transaction(Offer._meta.db):
         await Offer.update({Offer.status: "removed", Offer.updated_at: _now()}).where(Offer.id == offer_id)
-        await build.enqueue([offer["variant"]])
+        await mark_for_reindex([offer["variant"]])
         decision_id = await moderation.decide(
             subject_type="offer", subject_id=offer_id, measure=Measure.offer_removed,
             facts=f"Your offer {offer_id}, {subject['title']} ({subject['detail']}): {facts}",
@@ -357,6 +355,4 @@ async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: s
             settings=settings)
         await close_notices("offer", offer_id, outcome="We removed the offer from the shop.",
                             operator_id=operator_id, settings=settings)
-    # After the commit, so search never shows a state the database rolled back.
-    await sync.after_commit()
     return decision_id

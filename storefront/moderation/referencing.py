@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from search_index import build
 from storefront.accounts.tables import Account
+from storefront.catalog.outbox import mark_for_reindex, mark_model_for_reindex, mark_seller_for_reindex
 from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
 from storefront.errors import NotFound
@@ -114,7 +114,7 @@ async def _seller(seller_id: int) -> dict:
 
 
 async def _enqueue_seller(seller_id: int) -> None:
-    await build.enqueue([row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller_id)])
+    await mark_seller_for_reindex(seller_id)
 
 
 async def _close_notices_on_offers(seller_id: int, outcome: str, operator_id: int | None, settings: Settings) -> None:
@@ -132,7 +132,7 @@ def _check_facts(facts: str) -> str:
     return facts
 
 
-async def reference_seller(seller_id: int, *, operator_id: int, settings: Settings, sync: build.IndexSync) -> None:
+async def reference_seller(seller_id: int, *, operator_id: int, settings: Settings) -> None:
     """A pending seller whose traceability is complete goes on sale; its offers enter search at once."""
     seller = await _seller(seller_id)
     if seller["status"] != "pending":
@@ -150,11 +150,10 @@ async def reference_seller(seller_id: int, *, operator_id: int, settings: Settin
                                subject=f"{settings.brand_name}: your shop is open",
                                body=f"{seller['name']} is now referenced on {settings.brand_name}: your active "
                                     "offers with stock are on sale from now on.\n")
-    await sync.after_commit()
 
 
 async def terminate_seller(seller_id: int, *, kind: str, ground: str, facts: str, operator_id: int,
-                           settings: Settings, sync: build.IndexSync, now: dt.datetime | None = None) -> int:
+                           settings: Settings, now: dt.datetime | None = None) -> int:
     """Ends the seller's listing. For convenience the notice period runs first and the seller stays on sale
     until `terminates_at`; for a breach its offers leave the store now. Returns the decision's id."""
     seller = await _seller(seller_id)
@@ -194,11 +193,10 @@ async def terminate_seller(seller_id: int, *, kind: str, ground: str, facts: str
                 settings=settings)
             await _close_notices_on_offers(seller_id, "The seller has been dereferenced: its offers are no "
                                            "longer on sale.", operator_id, settings)
-    await sync.after_commit()
     return decision_id
 
 
-async def apply_due_terminations(*, sync: build.IndexSync, now: dt.datetime | None = None) -> int:
+async def apply_due_terminations(*, now: dt.datetime | None = None) -> int:
     """Takes off the store the sellers whose notice period has ended; idempotent, run by the scheduled jobs."""
     now = now or _now()
     due = await Seller.select(Seller.id).where(
@@ -209,8 +207,6 @@ async def apply_due_terminations(*, sync: build.IndexSync, now: dt.datetime | No
                 (Seller.id == row["id"]) & (Seller.status == "referenced"))
             await _enqueue_seller(row["id"])
             await audit(None, "notice period ended", "seller", row["id"], "dereferenced at the end of the notice")
-    if due:
-        await sync.after_commit()
     return len(due)
 
 
@@ -221,8 +217,7 @@ async def _list_seller_again(seller_id: int, operator_id: int, detail: str) -> N
     await audit(operator_id, "seller reinstated", "seller", seller_id, detail)
 
 
-async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, settings: Settings,
-                           sync: build.IndexSync) -> None:
+async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, settings: Settings) -> None:
     """Lists a dereferenced seller again, or withdraws a notice of termination that has not yet ended."""
     seller = await _seller(seller_id)
     if seller["status"] != "dereferenced" and seller["terminates_at"] is None:
@@ -235,7 +230,6 @@ async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, setti
                                body=f"{seller['name']} is referenced again on {settings.brand_name}"
                                     + ("; the notice of termination is withdrawn" if seller["terminates_at"] else "")
                                     + ".\n" + (f"\n{note}\n" if note else ""))
-    await sync.after_commit()
 
 
 async def _product(model_id: int) -> dict:
@@ -253,8 +247,8 @@ async def sellers_offering(model_id: int) -> list[dict]:
     return list({row["id"]: row for row in rows}.values())
 
 
-async def dereference_product(model_id: int, *, ground: str, facts: str, operator_id: int, settings: Settings,
-                              sync: build.IndexSync) -> list[int]:
+async def dereference_product(model_id: int, *, ground: str, facts: str, operator_id: int,
+                              settings: Settings) -> list[int]:
     """The product answers 410 and leaves search at once; each seller offering it gets a statement of
     reasons. Returns the decisions' ids."""
     model = await _product(model_id)
@@ -268,7 +262,7 @@ async def dereference_product(model_id: int, *, ground: str, facts: str, operato
         await ProductModel.update({ProductModel.is_dereferenced: True,
                                    ProductModel.dereferenced_reason: PRODUCT_GROUNDS[ground]}).where(
             ProductModel.id == model_id)
-        await build.enqueue_model(model_id)
+        await mark_model_for_reindex(model_id)
         for seller in await sellers_offering(model_id):
             decisions.append(await decide(
                 subject_type="product", subject_id=model_id, measure=Measure.product_dereferenced,
@@ -280,7 +274,6 @@ async def dereference_product(model_id: int, *, ground: str, facts: str, operato
             await audit(operator_id, "product dereferenced", "product", model_id, PRODUCT_GROUNDS[ground])
         await close_notices("product", model_id, outcome="The product has been taken off the store.",
                             operator_id=operator_id, settings=settings)
-    await sync.after_commit()
     return decisions
 
 
@@ -288,20 +281,19 @@ async def _put_product_back(model_id: int, operator_id: int, detail: str) -> Non
     """Inside the caller's transaction: back on the store, search told, audited."""
     await ProductModel.update({ProductModel.is_dereferenced: False, ProductModel.dereferenced_reason: ""}).where(
         ProductModel.id == model_id)
-    await build.enqueue_model(model_id)
+    await mark_model_for_reindex(model_id)
     await audit(operator_id, "product reinstated", "product", model_id, detail)
 
 
-async def reinstate_product(model_id: int, *, operator_id: int, note: str, sync: build.IndexSync) -> None:
+async def reinstate_product(model_id: int, *, operator_id: int, note: str) -> None:
     model = await _product(model_id)
     if not model["is_dereferenced"]:
         raise MeasureRefused("note", "This product is not dereferenced.")
     async with write_transaction(ProductModel._meta.db):
         await _put_product_back(model_id, operator_id, note)
-    await sync.after_commit()
 
 
-async def reverse(decision: dict, *, operator_id: int, sync: build.IndexSync) -> str:
+async def reverse(decision: dict, *, operator_id: int) -> str:
     """Undoes a catalogue measure whose complaint was upheld in the complainant's favour; returns what the
     complainant is told."""
     subject_id, measure = decision["subject_id"], decision["measure"]
@@ -319,7 +311,7 @@ async def reverse(decision: dict, *, operator_id: int, sync: build.IndexSync) ->
         offer = await Offer.select(Offer.variant).where(Offer.id == subject_id).first()
         if offer:
             await Offer.update({Offer.status: "active"}).where(Offer.id == subject_id)
-            await build.enqueue([offer["variant"]])
+            await mark_for_reindex([offer["variant"]])
             await audit(operator_id, "offer reinstated", "offer", subject_id, f"decision {decision['id']} reversed")
         return "your offer is back on sale."
     return ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.db import write_transaction
 from storefront.errors import NotFound
@@ -269,8 +268,7 @@ async def keep_review(review_id: int, *, operator_id: int, note: str, settings: 
     return decision_id
 
 
-async def remove_review(review_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings,
-                        sync: IndexSync) -> int:
+async def remove_review(review_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings) -> int:
     """The review goes from the product page, the ratings and search; its author gets the statement of
     reasons. ValueError if it is already removed."""
     case = await review_case(review_id)
@@ -292,7 +290,6 @@ async def remove_review(review_id: int, *, operator_id: int, ground: str, facts:
 
         await close_notices("review", review_id, operator_id=operator_id, settings=settings,
                             outcome="We removed the review from the shop.")
-    await sync.after_commit()
     return decision_id
 
 
@@ -305,8 +302,8 @@ async def complaint_case(complaint_id: int) -> dict:
     return {"complaint": complaint, "decision": decision}
 
 
-async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str, note: str, settings: Settings,
-                            sync: IndexSync) -> None:
+async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str, note: str,
+                            settings: Settings) -> None:
     """Upholds or reverses the decision. Reversing it undoes the measure: a removed review is published again, a
     seller or product listed again, an offer back on sale. ValueError when the complaint was already resolved."""
     case = await complaint_case(complaint_id)
@@ -332,7 +329,7 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
         if outcome == ComplaintStatus.reversed and decision["measure"] != Measure.review_removed:
             from storefront.moderation.referencing import reverse
 
-            undone = await reverse(decision, operator_id=operator_id, sync=sync)
+            undone = await reverse(decision, operator_id=operator_id)
         if complaint["email"]:
             if outcome == ComplaintStatus.reversed:
                 result = "We have reversed our decision" + (
@@ -344,4 +341,3 @@ async def resolve_complaint(complaint_id: int, *, operator_id: int, outcome: str
             await outbox.queue(to=complaint["email"], kind="complaint_outcome",
                                subject=f"{settings.brand_name}: your complaint about our decision",
                                body=f"{result}\n\n" + (f"{note}\n" if note else ""))
-    await sync.after_commit()

@@ -11,9 +11,8 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from search_index import build
-from search_index.build import IndexSync
 from storefront.cart import service as carts
+from storefront.catalog.outbox import mark_for_reindex
 from storefront.db import write_transaction
 from storefront.orders.tables import Order, OrderEvent, OrderLine, SellerOrder
 from storefront.payments.tables import Payment
@@ -72,7 +71,7 @@ async def _existing(idempotency_key: str) -> PlacedOrder | None:
 
 
 async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress, payment_means: str,
-                      idempotency_key: str, settings: Settings, sync: IndexSync,
+                      idempotency_key: str, settings: Settings,
                       provider: str = "sandbox") -> PlacedOrder:
     if found := await _existing(idempotency_key):
         return found
@@ -134,6 +133,5 @@ async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress
         # The paid order empties this cart later: it must be the buyer's, whoever started it.
         await carts.claim(cart_id, account_id)
         # Stock moved: an offer that sold out must leave search.
-        await build.enqueue(variants.values())
-    await sync.after_commit()
+        await mark_for_reindex(variants.values())
     return PlacedOrder(order.id, order.reference, payment.provider_reference, order.total_cents, created=True)

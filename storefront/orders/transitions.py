@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from search_index import build
-from search_index.build import IndexSync
 from storefront.accounts.tables import Account
 from storefront.cart import service as carts
+from storefront.catalog.outbox import mark_for_reindex
 from storefront.db import write_transaction
 from storefront.errors import NotFound
 from storefront.orders import notifications
@@ -116,8 +115,7 @@ async def payment_succeeded(order_id: int, settings: Settings) -> bool:
 
 
 async def payment_failed(order_id: int, settings: Settings) -> bool:
-    """The payment failed: nothing was charged, the stock comes back, the cart stays. The caller
-    reindexes after its commit (the returned stock is buyable again)."""
+    """The payment failed: nothing was charged, the stock comes back (and to search), the cart stays."""
     async with write_transaction(Order._meta.db):
         moved = await Order.update({Order.status: "payment_failed"}).where(
             (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
@@ -128,7 +126,7 @@ async def payment_failed(order_id: int, settings: Settings) -> bool:
         for seller_order in await SellerOrder.select().where(SellerOrder.order == order_id):
             await _move(seller_order, "cancelled", "Payment failed; nothing was charged.")
             variants += await _return_stock(seller_order["id"])
-        await build.enqueue(variants)
+        await mark_for_reindex(variants)
         await notifications.payment_failed(settings, to=await _buyer_email(order), order=order)
     return True
 
@@ -146,8 +144,7 @@ async def accept(seller_order_id: int, *, seller_id: int, settings: Settings) ->
     return commission
 
 
-async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, sync: IndexSync,
-                 reason: str = "") -> int:
+async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, reason: str = "") -> int:
     """The seller cannot fulfil: the buyer is refunded and the stock comes back. Returns the refund."""
     async with write_transaction(Order._meta.db):
         seller_order = await _seller_order_of(seller_order_id, seller_id)
@@ -159,12 +156,11 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, sy
         nothing_left = all(o["status"] in ("refused", "cancelled") for o in others)
         fee_refund = order["service_fee_cents"] if nothing_left else 0
         await ledger.record_refund(seller_order, fee_refund)
-        await build.enqueue(await _return_stock(seller_order_id))
+        await mark_for_reindex(await _return_stock(seller_order_id))
         seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
         refund = seller_order["total_cents"] + fee_refund
         await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
                                             seller_name=seller["name"], accepted=False, refund_cents=refund)
-    await sync.after_commit()
     return refund
 
 
@@ -183,7 +179,7 @@ async def ship(seller_order_id: int, *, seller_id: int, carrier: str, tracking_n
                                     carrier=carrier, tracking=tracking_number)
 
 
-async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings, sync: IndexSync,
+async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings,
                   today: dt.date | None = None) -> bool:
     """Delivered; late when after the promised date. Returns whether it was late."""
     today = today or dt.date.today()
@@ -196,12 +192,11 @@ async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings, s
         seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
         await notifications.delivered(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"])
         await figures.recompute(seller_id)
-    await sync.after_commit()
     return late
 
 
-async def open_claim(seller_order_id: int, *, account_id: int, reason: str, message: str, settings: Settings,
-                     sync: IndexSync) -> int:
+async def open_claim(seller_order_id: int, *, account_id: int, reason: str, message: str,
+                     settings: Settings) -> int:
     """"Get help" on a seller order: the seller sees the claim; it feeds the seller's rates."""
     if reason not in CLAIM_REASONS:
         raise TransitionError("Choose what the problem is.")
@@ -223,7 +218,6 @@ async def open_claim(seller_order_id: int, *, account_id: int, reason: str, mess
         await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,
                                          reason=CLAIM_REASONS[reason])
         await figures.recompute(seller_order["seller"])
-    await sync.after_commit()
     return claim.id
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from search_index.build import IndexSync
 from storefront.db import is_unique_violation, write_transaction
 from storefront.orders import transitions
 from storefront.payments.provider import InvalidNotification, Notification, PaymentProvider
@@ -30,8 +29,8 @@ async def _first_time(notification: Notification, body: bytes) -> bool:
     return True
 
 
-async def handle_notification(body: bytes, signature: str, *, provider: PaymentProvider, settings: Settings,
-                              sync: IndexSync) -> str:
+async def handle_notification(body: bytes, signature: str, *, provider: PaymentProvider,
+                              settings: Settings) -> str:
     """Returns what happened: "paid", "failed", "duplicate" or "ignored". Raises InvalidNotification."""
     notification = provider.verify(body, signature)
     payment = await Payment.select().where(Payment.provider_reference == notification.payment_reference).first()
@@ -42,12 +41,10 @@ async def handle_notification(body: bytes, signature: str, *, provider: PaymentP
     succeeded = notification.type == "payment.succeeded"
     # One transaction: the event's record, the payment and the order move together or not at all.
     try:
-        outcome = await _handle_once(notification, body, payment, succeeded, settings)
+        return await _handle_once(notification, body, payment, succeeded, settings)
     except _AlreadyHandled:
         return "duplicate"
-    if outcome == "failed":
-        await sync.after_commit()  # the stock that came back is buyable again
-    return outcome
+
 
 
 async def _handle_once(notification: Notification, body: bytes, payment: dict, succeeded: bool,

@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from search_index import build
-from search_index.build import IndexSync
+from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.queries import category_chain
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import is_unique_violation, write_transaction
@@ -101,7 +100,7 @@ def _values(data: ReviewInput, with_sub_ratings: bool) -> dict[str, Any]:
     return values
 
 
-async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput, sync: IndexSync) -> int:
+async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput) -> int:
     line = await line_to_review(account, order_line_id)
     if found := problems(data):
         field_name, message = next(iter(found.items()))
@@ -121,7 +120,6 @@ async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput,
                 raise ReviewError("order", "You have already reviewed this purchase.") from error
             raise
         await refresh_ratings(line.model_id, line.seller_id)
-    await sync.after_commit()
     return review.id
 
 
@@ -136,7 +134,7 @@ def editable_until(review: dict[str, Any]) -> dt.datetime:
     return review["delivered_at"] + rules.EDIT_WINDOW
 
 
-async def update(account: dict[str, Any], review_id: int, data: ReviewInput, sync: IndexSync,
+async def update(account: dict[str, Any], review_id: int, data: ReviewInput,
                  now: dt.datetime | None = None) -> None:
     review = await own_review(account, review_id)
     now = now or _now()
@@ -153,16 +151,14 @@ async def update(account: dict[str, Any], review_id: int, data: ReviewInput, syn
         values[Review.updated_at] = now
         await Review.update(values).where(Review.id == review_id)
         await refresh_ratings(review["model"], review["seller"])
-    await sync.after_commit()
 
 
-async def delete(account: dict[str, Any], review_id: int, sync: IndexSync) -> None:
+async def delete(account: dict[str, Any], review_id: int) -> None:
     """The author may delete at any time: gone from the page, the aggregates and search."""
     review = await own_review(account, review_id)
     async with write_transaction(Review._meta.db):
         await Review.delete().where(Review.id == review_id)
         await refresh_ratings(review["model"], review["seller"])
-    await sync.after_commit()
 
 
 def _x100(ratings: list[int]) -> int:
@@ -180,7 +176,7 @@ async def refresh_ratings(model_id: int, seller_id: int) -> None:
                             table.rating_count: len(ratings)}).where(table.id == key)
     variants = [v["id"] for v in await Variant.select(Variant.id).where(Variant.model == model_id)]
     variants += [o["variant"] for o in await Offer.select(Offer.variant).where(Offer.seller == seller_id)]
-    await build.enqueue(variants)
+    await mark_for_reindex(variants)
 
 
 @dataclass

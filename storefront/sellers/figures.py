@@ -5,9 +5,9 @@ computed ones replace them and the seller's products are reindexed so ranking fo
 """
 from __future__ import annotations
 
-from search_index import build
+from storefront.catalog.outbox import mark_seller_for_reindex
 from storefront.orders.tables import Claim, SellerOrder
-from storefront.sellers.tables import Offer, Seller
+from storefront.sellers.tables import Seller
 
 MIN_DELIVERED_ORDERS = 20
 
@@ -36,5 +36,5 @@ async def recompute(seller_id: int) -> bool:
         Seller.cosmetic_rate_bp: _bp(orders_with("cosmetic"), total),
         Seller.late_delivery_rate_bp: _bp(sum(1 for row in delivered if row["delivered_late"]), total),
     }).where(Seller.id == seller_id)
-    await build.enqueue(row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller_id))
+    await mark_seller_for_reindex(seller_id)
     return True

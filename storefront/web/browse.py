@@ -11,9 +11,9 @@ from litestar.response import Template
 
 from search_index.backends import SearchBackend
 from search_index.query import SearchQuery
+from search_index.service import Results, search
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
-from storefront.search import Results, search
 from storefront.settings import Settings
 from storefront.web.htmx import page_or_fragment
 from storefront.web.queryparams import SORTS, ParsedQuery, parse

@@ -15,7 +15,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.cart import service as carts
 from storefront.cart.service import CartView
 from storefront.orders.checkout_forms import (
@@ -157,7 +156,7 @@ async def review_page(request: Request, settings: NamedDependency[Settings]) -> 
 
 @post("/checkout/place", name="checkout_place")
 async def place(request: Request, settings: NamedDependency[Settings], provider: NamedDependency[PaymentProvider],
-                sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]) -> Response:
+                viewer: NamedDependency[Viewer]) -> Response:
     key = str((await request.form()).get("idempotency_key", ""))
     existing = await Order.select(Order.id, Order.reference, Order.status).where(
         (Order.idempotency_key == key) & (Order.account == viewer.account["id"])).first()
@@ -171,7 +170,7 @@ async def place(request: Request, settings: NamedDependency[Settings], provider:
         placed = await place_order(cart_id=cart.id, account_id=viewer.account["id"],
                                    address=address_from_checkout(cart.checkout).address,
                                    payment_means=cart.checkout["payment_means"], idempotency_key=key,
-                                   settings=settings, sync=sync)
+                                   settings=settings)
     except CheckoutBlocked as blocked:
         return _page("review", cart, status_code=409, address=address_from_checkout(cart.checkout).values,
                      error=str(blocked), means=PAYMENT_MEANS_LABELS[cart.checkout["payment_means"]], key=key)

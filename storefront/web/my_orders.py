@@ -12,8 +12,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.backends import SearchBackend
-from search_index.build import IndexSync
 from storefront.orders import history, transitions
 from storefront.orders.history import OrderDetail
 from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, TransitionError
@@ -75,7 +73,7 @@ def _field_errors(reason: str, message: str) -> dict[str, str]:
 
 @post("/account/orders/{reference:str}/help", name="my_order_help")
 async def get_help(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
-                   backend: NamedDependency[SearchBackend], viewer: NamedDependency[Viewer]) -> Response:
+                   viewer: NamedDependency[Viewer]) -> Response:
     account_id = viewer.account["id"]
     detail = await _detail_or_404(viewer, reference, settings)
     form = await request.form()
@@ -88,7 +86,7 @@ async def get_help(reference: FromPath[str], request: Request, settings: NamedDe
     if not help_form["errors"]:
         try:
             await transitions.open_claim(seller_order.id, account_id=account_id, reason=reason, message=message,
-                                         settings=settings, sync=IndexSync(backend, settings.ranking))
+                                         settings=settings)
         except TransitionError as refused:
             # The state of the order forbids it: say why in the buyer's words when we have them.
             help_form["error"] = seller_order.help_unavailable or str(refused)

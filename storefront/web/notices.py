@@ -19,7 +19,6 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.accounts.service import looks_like_email, normalise_email
 from storefront.moderation import notices as service
 from storefront.settings import Settings
@@ -230,7 +229,7 @@ async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings
 
 @post("/notices/{notice_id:int}/remove-offer", name="ops_notice_remove_offer")
 async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                  sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                                  viewer: NamedDependency[Viewer]
                                   ) -> Template | Redirect:
     account = viewer.account
     case = await _case_or_404(notice_id)
@@ -242,7 +241,7 @@ async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, se
               "facts": str(form.get("facts") or "").replace("\r\n", "\n").strip()}
     try:
         await service.remove_offer(subject["id"], operator_id=account["id"], ground=values["ground"],
-                                   facts=values["facts"], settings=settings, sync=sync)
+                                   facts=values["facts"], settings=settings)
     except service.MeasureRefused as refused:
         return _notice_page(request, case, settings, form="remove", values=values,
                             errors=refused.errors, status_code=400)

@@ -13,7 +13,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.moderation import service as moderation
 from storefront.moderation.tables import Notice
 from storefront.reviews import rules
@@ -69,7 +68,7 @@ async def ops_review_keep(review_id: FromPath[int], request: Request,
 
 @post("/reviews/{review_id:int}/remove", name="ops_review_remove")
 async def ops_review_remove(review_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                            sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]) -> Template | Redirect:
+                            viewer: NamedDependency[Viewer]) -> Template | Redirect:
     account = viewer.account
     case = await _case_or_404(review_id)
     form = await request.form()
@@ -87,7 +86,7 @@ async def ops_review_remove(review_id: FromPath[int], request: Request, settings
     if errors:
         return _review_page(request, case, values=values, errors=errors, status_code=400)
     await moderation.remove_review(review_id, operator_id=account["id"], ground=values["ground"],
-                                   facts=values["facts"], settings=settings, sync=sync)
+                                   facts=values["facts"], settings=settings)
     return Redirect(path=f"/ops/reviews/{review_id}?done=removed", status_code=303)
 
 
@@ -108,7 +107,7 @@ async def ops_complaint(complaint_id: FromPath[int], request: Request) -> Templa
 
 @post("/complaints/{complaint_id:int}/resolve", name="ops_complaint_resolve")
 async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                                viewer: NamedDependency[Viewer]
                                 ) -> Template | Redirect:
     account = viewer.account
     case = await _complaint_or_404(complaint_id)
@@ -116,7 +115,7 @@ async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, s
     values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
     try:
         await moderation.resolve_complaint(complaint_id, operator_id=account["id"], outcome=values["outcome"],
-                                           note=values["note"], settings=settings, sync=sync)
+                                           note=values["note"], settings=settings)
     except ValueError as refused:
         return _complaint_page(request, case, values=values, error=str(refused), status_code=400)
     return Redirect(path=f"/ops/complaints/{complaint_id}?done={values['outcome']}", status_code=303)

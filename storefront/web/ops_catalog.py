@@ -10,7 +10,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from piccolo.engine.postgres import PostgresEngine
 
-from search_index.build import IndexSync
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.moderation import referencing
 from storefront.moderation.tables import AuditEntry
@@ -84,12 +83,12 @@ async def ops_seller(seller_id: FromPath[int], request: Request, settings: Named
 
 @post("/sellers/{seller_id:int}/reference", name="ops_seller_reference")
 async def ops_seller_reference(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.account
     await _seller_case(seller_id)
     try:
-        await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings, sync=sync)
+        await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings)
     except referencing.MeasureRefused as refused:
         return await _seller_page(request, seller_id, settings, form="reference",
                                   errors={"reference": refused.message}, status_code=400)
@@ -98,7 +97,7 @@ async def ops_seller_reference(seller_id: FromPath[int], request: Request, setti
 
 @post("/sellers/{seller_id:int}/terminate", name="ops_seller_terminate")
 async def ops_seller_terminate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.account
     await _seller_case(seller_id)
@@ -106,8 +105,7 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
     values = {name: _form_text(form, name) for name in ("kind", "ground", "facts")}
     try:
         await referencing.terminate_seller(seller_id, kind=values["kind"], ground=values["ground"],
-                                           facts=values["facts"], operator_id=account["id"], settings=settings,
-                                           sync=sync)
+                                           facts=values["facts"], operator_id=account["id"], settings=settings)
     except referencing.MeasureRefused as refused:
         return await _seller_page(request, seller_id, settings, form="terminate", values=values,
                                   errors={refused.field: refused.message}, status_code=400)
@@ -117,14 +115,14 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
 
 @post("/sellers/{seller_id:int}/reinstate", name="ops_seller_reinstate")
 async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                               sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                               viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.account
     await _seller_case(seller_id)
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
         await referencing.reinstate_seller(seller_id, operator_id=account["id"], note=values["note"],
-                                           settings=settings, sync=sync)
+                                           settings=settings)
     except referencing.MeasureRefused as refused:
         return await _seller_page(request, seller_id, settings, form="reinstate", values=values,
                                   errors={"reinstate": refused.message}, status_code=400)
@@ -168,14 +166,14 @@ async def ops_product(model_id: FromPath[int], request: Request) -> Template:
 
 @post("/products/{model_id:int}/dereference", name="ops_product_dereference")
 async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
-                                  sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+                                  viewer: NamedDependency[Viewer]
                                   ) -> Template | Redirect:
     account = viewer.account
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("ground", "facts")}
     try:
         await referencing.dereference_product(model_id, ground=values["ground"], facts=values["facts"],
-                                              operator_id=account["id"], settings=settings, sync=sync)
+                                              operator_id=account["id"], settings=settings)
     except referencing.MeasureRefused as refused:
         return await _product_page(request, model_id, form="dereference", values=values,
                                    errors={refused.field: refused.message}, status_code=400)
@@ -183,13 +181,12 @@ async def ops_product_dereference(model_id: FromPath[int], request: Request, set
 
 
 @post("/products/{model_id:int}/reinstate", name="ops_product_reinstate")
-async def ops_product_reinstate(model_id: FromPath[int], request: Request,
-                                sync: NamedDependency[IndexSync], viewer: NamedDependency[Viewer]
+async def ops_product_reinstate(model_id: FromPath[int], request: Request, viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.account
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
-        await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"], sync=sync)
+        await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"])
     except referencing.MeasureRefused as refused:
         return await _product_page(request, model_id, form="reinstate", values=values,
                                    errors={"reinstate": refused.message}, status_code=400)

@@ -19,7 +19,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.orders.tables import Order
 from storefront.payments.provider import (
     SIGNATURE_HEADER,
@@ -62,19 +61,19 @@ async def sandbox_page(reference: FromPath[str]) -> Response:
     return _form(payment, order)
 
 
-async def _finish(payment: dict, order: dict, succeeded: bool, provider: SandboxProvider, settings: Settings,
-                  sync: IndexSync) -> Redirect:
+async def _finish(payment: dict, order: dict, succeeded: bool, provider: SandboxProvider,
+                  settings: Settings) -> Redirect:
     """The sandbox tells the store the result by a signed notification, then sends the shopper back."""
     body, signature = provider.notification(event_id="evt_" + secrets.token_hex(12), succeeded=succeeded,
                                             payment_reference=payment["provider_reference"],
                                             amount_cents=payment["amount_cents"], currency=payment["currency"])
-    await handle_notification(body, signature, provider=provider, settings=settings, sync=sync)
+    await handle_notification(body, signature, provider=provider, settings=settings)
     return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
 
 
 @post("/sandbox/pay/{reference:str}", name="sandbox_pay_submit", opt={"csrf": "anonymous"})
 async def sandbox_submit(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
-                         provider: NamedDependency[PaymentProvider], sync: NamedDependency[IndexSync]) -> Response:
+                         provider: NamedDependency[PaymentProvider]) -> Response:
     payment, order = await _payment(reference)
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
@@ -103,7 +102,7 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
     if outcome == "confirm":
         token = _confirm_token(settings, reference)
         return Redirect(path=f"/sandbox/pay/{reference}/confirm?token={token}", status_code=303)
-    return await _finish(payment, order, outcome == "succeeds", provider, settings, sync)
+    return await _finish(payment, order, outcome == "succeeds", provider, settings)
 
 
 @get("/sandbox/pay/{reference:str}/confirm", name="sandbox_confirm")
@@ -121,7 +120,7 @@ async def sandbox_confirm_page(reference: FromPath[str], request: Request,
 
 @post("/sandbox/pay/{reference:str}/confirm", name="sandbox_confirm_submit", opt={"csrf": "anonymous"})
 async def sandbox_confirm(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
-                          provider: NamedDependency[PaymentProvider], sync: NamedDependency[IndexSync]) -> Response:
+                          provider: NamedDependency[PaymentProvider]) -> Response:
     payment, order = await _payment(reference)
     form = await request.form()
     if not hmac.compare_digest(str(form.get("token", "")), _confirm_token(settings, reference)):
@@ -129,17 +128,17 @@ async def sandbox_confirm(reference: FromPath[str], request: Request, settings: 
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
     assert isinstance(provider, SandboxProvider)
-    return await _finish(payment, order, form.get("decision") == "confirm", provider, settings, sync)
+    return await _finish(payment, order, form.get("decision") == "confirm", provider, settings)
 
 
 @post("/payments/sandbox/notify", name="payment_notification", opt={"csrf": "exempt"})
 async def notification(request: Request, settings: NamedDependency[Settings],
-                       provider: NamedDependency[PaymentProvider], sync: NamedDependency[IndexSync]) -> Response:
+                       provider: NamedDependency[PaymentProvider]) -> Response:
     """Server to server: authenticated by the provider's signature, not by a session or CSRF token."""
     body = await request.body()
     try:
         outcome = await handle_notification(body, request.headers.get(SIGNATURE_HEADER, ""), provider=provider,
-                                            settings=settings, sync=sync)
+                                            settings=settings)
     except InvalidNotification as invalid:
         return Response(content={"error": str(invalid)}, status_code=400)
     return Response(content={"outcome": outcome}, status_code=200)

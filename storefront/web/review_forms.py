@@ -15,7 +15,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search_index.build import IndexSync
 from storefront.orders.tables import OrderLine
 from storefront.reviews import rules, service
 from storefront.reviews.service import LineToReview, ReviewError, ReviewInput
@@ -84,7 +83,7 @@ async def new_review(request: Request, viewer: NamedDependency[Viewer]) -> Respo
 
 
 @post("/account/reviews", name="review_create")
-async def create_review(request: Request, sync: NamedDependency[IndexSync],
+async def create_review(request: Request,
                         viewer: NamedDependency[Viewer]) -> Response:
     account = viewer.account
     form = dict(await request.form())
@@ -99,7 +98,7 @@ async def create_review(request: Request, sync: NamedDependency[IndexSync],
     if errors := service.problems(data):
         return _page(line, status_code=400, values=_values_of(data), errors=errors)
     try:
-        review_id = await service.create(account, line.order_line_id, data, sync)
+        review_id = await service.create(account, line.order_line_id, data)
     except ReviewError as refused:
         return _page(line, status_code=400, values=_values_of(data), errors={refused.field: refused.message})
     return Redirect(path=await _order_page(line.order_line_id, f"review-{review_id}"), status_code=303)
@@ -117,7 +116,7 @@ async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer])
 
 
 @post("/account/reviews/{review_id:int}", name="review_update")
-async def update_review(review_id: FromPath[int], request: Request, sync: NamedDependency[IndexSync],
+async def update_review(review_id: FromPath[int], request: Request,
                         viewer: NamedDependency[Viewer]) -> Response:
     account = viewer.account
     review = await _own_review_or_404(account, review_id)
@@ -129,7 +128,7 @@ async def update_review(review_id: FromPath[int], request: Request, sync: NamedD
     errors = service.problems(data)
     if not errors:
         try:
-            await service.update(account, review_id, data, sync)
+            await service.update(account, review_id, data)
         except ReviewError as refused:
             errors = {refused.field: refused.message}
     if errors:
@@ -140,11 +139,11 @@ async def update_review(review_id: FromPath[int], request: Request, sync: NamedD
 
 
 @post("/account/reviews/{review_id:int}/delete", name="review_delete")
-async def delete_review(review_id: FromPath[int], sync: NamedDependency[IndexSync],
+async def delete_review(review_id: FromPath[int],
                         viewer: NamedDependency[Viewer]) -> Response:
     account = viewer.account
     review = await _own_review_or_404(account, review_id)
-    await service.delete(account, review_id, sync)
+    await service.delete(account, review_id)
     return Redirect(path=await _order_page(review["order_line"], f"review-line-{review['order_line']}"),
                     status_code=303)
 

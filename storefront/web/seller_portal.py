@@ -22,8 +22,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from search_index.backends import SearchBackend
-from search_index.build import IndexSync
 from storefront.accounts.service import looks_like_email
 from storefront.moderation import referencing
 from storefront.moderation.service import audit
@@ -196,15 +194,14 @@ async def accept(seller_order_id: FromPath[int], seller_id: NamedDependency[int]
 
 @post("/orders/{seller_order_id:int}/refuse", name="seller_order_refuse")
 async def refuse(request: Request, seller_order_id: FromPath[int], seller_id: NamedDependency[int],
-                 settings: NamedDependency[Settings], backend: NamedDependency[SearchBackend]) -> Template | Redirect:
+                 settings: NamedDependency[Settings]) -> Template | Redirect:
     reason = _field(await request.form(), "reason").strip()
     if len(reason) > MAX_REASON_LENGTH:
         return await _order_page(seller_id, seller_order_id, status_code=400, error_form="refuse",
                                  error=f"Keep the reason under {MAX_REASON_LENGTH} characters.",
                                  values={"reason": reason})
-    sync = IndexSync(backend, settings.ranking)
     return await _act(seller_id, seller_order_id, "refuse", lambda: transitions.refuse(
-        seller_order_id, seller_id=seller_id, settings=settings, sync=sync, reason=reason), {"reason": reason})
+        seller_order_id, seller_id=seller_id, settings=settings, reason=reason), {"reason": reason})
 
 
 @post("/orders/{seller_order_id:int}/ship", name="seller_order_ship")
@@ -219,10 +216,9 @@ async def ship(request: Request, seller_order_id: FromPath[int], seller_id: Name
 
 @post("/orders/{seller_order_id:int}/deliver", name="seller_order_deliver")
 async def deliver(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
-                  settings: NamedDependency[Settings], backend: NamedDependency[SearchBackend]) -> Template | Redirect:
-    sync = IndexSync(backend, settings.ranking)
+                  settings: NamedDependency[Settings]) -> Template | Redirect:
     return await _act(seller_id, seller_order_id, "deliver", lambda: transitions.deliver(
-        seller_order_id, seller_id=seller_id, settings=settings, sync=sync))
+        seller_order_id, seller_id=seller_id, settings=settings))
 
 
 @post("/claims/{claim_id:int}/answer", name="seller_claim_answer")

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from search_index import build
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
+from search_index.service import backend_from_settings
+from storefront.catalog.outbox import mark_model_for_reindex
 from storefront.demo.accounts import OPERATOR
 from storefront.mail.tables import OutboxEmail
-from storefront.search import backend_from_settings
 from tests.browser.axe import assert_accessible
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
 
@@ -27,8 +27,8 @@ def run(coroutine):
 
 async def listed_seller(settings) -> ExclusiveSeller:
     shop = await exclusive_seller()
-    await build.enqueue_model(shop.model_id)
-    await IndexSync(backend_from_settings(settings), settings.ranking).after_commit()
+    await mark_model_for_reindex(shop.model_id)
+    await OutboxDrainer(backend_from_settings(settings), settings.ranking).drain()
     return shop
 
 

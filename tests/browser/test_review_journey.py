@@ -9,13 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
+from search_index.service import backend_from_settings
 from storefront.cart import service as carts
 from storefront.catalog.tables import Variant
 from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import SellerOrder
-from storefront.search import backend_from_settings
 from storefront.sellers.tables import Offer
 from tests.browser.axe import assert_accessible
 from tests.integration.commerce import PASSWORD, make_account
@@ -31,7 +31,6 @@ def run(coroutine):
 
 
 async def buyer_with_a_delivered_iphone(settings) -> dict:
-    sync = IndexSync(backend_from_settings(settings), settings.ranking)
     buyer = await make_account(name="Robin Reviewer")
     variant = await Variant.select(Variant.id).where(Variant.slug == PRODUCT).first()
     offer = await Offer.select().where((Offer.variant == variant["id"]) & (Offer.stock > 0)).first()
@@ -39,15 +38,15 @@ async def buyer_with_a_delivered_iphone(settings) -> dict:
     await carts.add(cart_id, offer["id"], 1)
     placed = await place_order(cart_id=cart_id, account_id=buyer["id"], payment_means="card", settings=settings,
                                address=DeliveryAddress("Robin Reviewer", "2 rue Mercière", "69002", "Lyon"),
-                               idempotency_key=secrets.token_hex(8), sync=sync)
+                               idempotency_key=secrets.token_hex(8))
     await transitions.payment_succeeded(placed.order_id, settings)
     seller_order = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
     for step in ("accept", "ship", "deliver"):
         kwargs = {"carrier": "Colissimo", "tracking_number": "6A1"} if step == "ship" else {}
-        if step == "deliver":
-            kwargs["sync"] = sync
         await getattr(transitions, step)(seller_order["id"], seller_id=seller_order["seller"], settings=settings,
                                          **kwargs)
+    # Called outside a request: nothing drains after a response, so the test does it.
+    await OutboxDrainer(backend_from_settings(settings), settings.ranking).drain()
     return {**buyer, "reference": placed.reference}
 
 

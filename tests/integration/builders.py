@@ -6,18 +6,18 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from search_index import build
 from search_index.backends import SearchBackend
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.accounts.tables import Account
+from storefront.catalog.outbox import mark_for_reindex
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
 
 
 async def reindex(variant_ids: Iterable[int], settings: Settings, backend: SearchBackend) -> None:
     """Search told of what a builder wrote: the one place tests enqueue and drain the outbox."""
-    await build.enqueue(variant_ids)
-    await IndexSync(backend, settings.ranking).after_commit()
+    await mark_for_reindex(variant_ids)
+    await OutboxDrainer(backend, settings.ranking).drain()
 
 
 async def change_offer(offer_id: int, settings: Settings, backend: SearchBackend, **values: Any) -> None:

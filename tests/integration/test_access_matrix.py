@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
+from search_index.service import backend_from_settings
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SessionState
 from storefront.app import create_app
@@ -41,7 +42,6 @@ from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
-from storefront.search import backend_from_settings
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
@@ -129,7 +129,7 @@ async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
 
 
 async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list[int], operator_id: int,
-                                        settings: Settings, sync: IndexSync, *, complains: bool) -> Party:
+                                        settings: Settings, sync: OutboxDrainer, *, complains: bool) -> Party:
     name = f"{label} Matrixperson{uuid.uuid4().hex[:6]}"
     street = f"{uuid.uuid4().hex[:6]} rue Privée"
     account = await make_account("shopper", name=name)
@@ -175,7 +175,7 @@ async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list
 @pytest.fixture(scope="module")
 async def world(module_store: Settings) -> AsyncIterator[World]:
     settings = module_store
-    sync = IndexSync(backend_from_settings(settings), settings.ranking)
+    sync = OutboxDrainer(backend_from_settings(settings), settings.ranking)
     x, x_offers, x_variants = await _seller("X")
     y, y_offers, y_variants = await _seller("Y")
     operator = await make_account("operator", name=f"Olga Operatorperson{uuid.uuid4().hex[:6]}")

@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.cart import service as carts
 from storefront.moderation import referencing
 from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, place_order
@@ -28,18 +28,18 @@ FACTS = "The battery overheats when charging (recall 14)."
 
 
 @pytest.fixture
-def sync(prepared_store: Settings, backend) -> IndexSync:
-    return IndexSync(backend, prepared_store.ranking)
+def sync(prepared_store: Settings, backend) -> OutboxDrainer:
+    return OutboxDrainer(backend, prepared_store.ranking)
 
 
 @pytest.fixture
-async def shop(sync: IndexSync) -> AsyncIterator[ExclusiveSeller]:
+async def shop(drainer: OutboxDrainer) -> AsyncIterator[ExclusiveSeller]:
     """A referenced seller alone offering one product: one offer at €129.00, free shipping, 4 in stock."""
     made = await exclusive_seller()
-    await reindex(made, sync)
+    await reindex(made, drainer)
     yield made
     await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == made.seller_id)
-    await reindex(made, sync)
+    await reindex(made, drainer)
 
 
 @pytest.fixture
@@ -81,18 +81,20 @@ async def orders_of(account: dict) -> list[dict]:
     return await Order.select().where(Order.account == account["id"])
 
 
-async def dereference_product(shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync) -> None:
+async def dereference_product(shop: ExclusiveSeller, operator: dict, settings: Settings,
+                              drainer: OutboxDrainer) -> None:
     await referencing.dereference_product(shop.model_id, ground="dangerous", facts=FACTS,
-                                          operator_id=operator["id"], settings=settings, sync=sync)
+                                          operator_id=operator["id"], settings=settings)
+    await drainer.drain()
 
 
 async def test_adding_an_offer_of_a_dereferenced_product_is_refused_with_a_message(
     client: AsyncTestClient, shopper: dict, shop: ExclusiveSeller, operator: dict, settings: Settings,
-    sync: IndexSync,
+    drainer: OutboxDrainer,
 ) -> None:
     offer = await offer_of(shop)
     page = (await client.get(f"/p/{shop.slug}")).text
-    await dereference_product(shop, operator, settings, sync)
+    await dereference_product(shop, operator, settings, drainer)
     response = await client.post("/cart/add", data={"_csrf": csrf_from(page), "offer_id": str(offer["id"])})
     assert response.status_code == 400 and "<html" in response.text
     assert "This product is no longer offered on the store." in unescape(response.text)
@@ -104,14 +106,14 @@ async def test_adding_an_offer_of_a_dereferenced_product_is_refused_with_a_messa
 
 async def test_after_the_operator_dereferences_a_product_it_can_be_neither_added_nor_ordered(
     client: AsyncTestClient, shopper: dict, shop: ExclusiveSeller, operator: dict, settings: Settings,
-    sync: IndexSync,
+    drainer: OutboxDrainer,
 ) -> None:
     offer = await offer_of(shop)
     assert (await add(client, shop, offer["id"])).status_code == 303
     review = await to_review(client)
     assert "Order with obligation to pay" in review
 
-    await dereference_product(shop, operator, settings, sync)
+    await dereference_product(shop, operator, settings, drainer)
     assert (await offer_of(shop))["status"] == "active", "the rule, not the offer's own status, takes it off"
     assert not await found_in_search(client, shop)
     refused = await place(client, review)
@@ -121,20 +123,22 @@ async def test_after_the_operator_dereferences_a_product_it_can_be_neither_added
     again = await client.post("/cart/add", data={"_csrf": csrf_from(review), "offer_id": str(offer["id"])})
     assert again.status_code == 400
 
-    await referencing.reinstate_product(shop.model_id, operator_id=operator["id"], note="Other batch.", sync=sync)
+    await referencing.reinstate_product(shop.model_id, operator_id=operator["id"], note="Other batch.")
+    await drainer.drain()
     assert await found_in_search(client, shop)
     assert (await add(client, shop, offer["id"])).status_code == 303, "reinstating puts the offer back on sale"
 
 
 async def test_a_cart_line_whose_seller_is_dereferenced_afterwards_is_unavailable_and_not_ordered(
     client: AsyncTestClient, shopper: dict, shop: ExclusiveSeller, operator: dict, settings: Settings,
-    sync: IndexSync,
+    drainer: OutboxDrainer,
 ) -> None:
     offer = await offer_of(shop)
     await add(client, shop, offer["id"])
     review = await to_review(client)
     await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
-                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+                                       "stolen.", operator_id=operator["id"], settings=settings)
+    await drainer.drain()
 
     cart = (await client.get("/cart")).text
     assert "No longer available" in cart and 'href="/checkout"' not in cart
@@ -193,30 +197,33 @@ async def test_a_price_drop_or_raise_is_shown_and_charged_only_once_accepted(
 
 
 async def test_an_offer_or_product_of_a_dereferenced_seller_is_no_longer_a_notice_subject(
-    client: AsyncTestClient, shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync
+    client: AsyncTestClient, shop: ExclusiveSeller, operator: dict, settings: Settings, drainer: OutboxDrainer
 ) -> None:
     offer = await offer_of(shop)
     for subject in (f"offer:{offer['id']}", f"product:{shop.model_id}"):
         assert f'name="subject" value="{subject}"' in (await client.get(f"/report?subject={subject}")).text
     await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
-                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+                                       "stolen.", operator_id=operator["id"], settings=settings)
+    await drainer.drain()
     for subject in (f"offer:{offer['id']}", f"product:{shop.model_id}"):
         answer = await client.get(f"/report?subject={subject}")
         assert answer.status_code == 200 and 'name="subject"' not in answer.text, subject
 
 
 async def test_the_console_counts_only_offers_on_sale(
-    client: AsyncTestClient, shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync
+    client: AsyncTestClient, shop: ExclusiveSeller, operator: dict, settings: Settings, drainer: OutboxDrainer
 ) -> None:
     await sign_in(client, operator["id"])
     assert "1 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
-    await dereference_product(shop, operator, settings, sync)
+    await dereference_product(shop, operator, settings, drainer)
     assert "0 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
     assert "0 offers on sale." in (await client.get(f"/ops/products/{shop.model_id}")).text
-    await referencing.reinstate_product(shop.model_id, operator_id=operator["id"], note="Other batch.", sync=sync)
+    await referencing.reinstate_product(shop.model_id, operator_id=operator["id"], note="Other batch.")
+    await drainer.drain()
     assert "1 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
     await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
-                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+                                       "stolen.", operator_id=operator["id"], settings=settings)
+    await drainer.drain()
     assert "0 on sale of 1" in (await client.get(f"/ops/sellers/{shop.seller_id}")).text
 
 
@@ -224,23 +231,25 @@ async def _raise_shipping(shop: ExclusiveSeller, *_: object) -> None:
     await Offer.update({Offer.shipping_cents: 990}).where(Offer.seller == shop.seller_id)
 
 
-async def _dereference_seller(shop: ExclusiveSeller, operator: dict, settings: Settings, sync: IndexSync) -> None:
+async def _dereference_seller(shop: ExclusiveSeller, operator: dict, settings: Settings,
+                              drainer: OutboxDrainer) -> None:
     await referencing.terminate_seller(shop.seller_id, kind="breach", ground="law", facts="Sold devices reported "
-                                       "stolen.", operator_id=operator["id"], settings=settings, sync=sync)
+                                       "stolen.", operator_id=operator["id"], settings=settings)
+    await drainer.drain()
 
 
 @pytest.mark.parametrize("change", [dereference_product, _dereference_seller, _raise_shipping],
                          ids=["product dereferenced", "seller dereferenced", "shipping raised"])
 async def test_placement_refuses_a_change_committed_after_it_read_the_cart(
     client: AsyncTestClient, shopper: dict, shop: ExclusiveSeller, operator: dict, settings: Settings,
-    sync: IndexSync, monkeypatch: pytest.MonkeyPatch, change: Callable[..., Awaitable[None]],
+    drainer: OutboxDrainer, monkeypatch: pytest.MonkeyPatch, change: Callable[..., Awaitable[None]],
 ) -> None:
     offer = await offer_of(shop)
     await add(client, shop, offer["id"])
     cart_id = await carts.cart_of_account(shopper["id"])
     read_before = await carts.load(cart_id, settings.service_fee)
     assert not read_before.needs_attention
-    await change(shop, operator, settings, sync)
+    await change(shop, operator, settings, drainer)
 
     async def cart_as_read_before(*_: object) -> carts.CartView:
         return read_before
@@ -250,5 +259,6 @@ async def test_placement_refuses_a_change_committed_after_it_read_the_cart(
     with pytest.raises(CheckoutBlocked, match="has just sold out or changed"):
         await place_order(cart_id=cart_id, account_id=shopper["id"], payment_means="card",
                           address=DeliveryAddress("Camille Martin", "3 rue des Lilas", "69003", "Lyon"),
-                          idempotency_key=uuid.uuid4().hex, settings=settings, sync=sync)
+                          idempotency_key=uuid.uuid4().hex, settings=settings)
+        await drainer.drain()
     assert await orders_of(shopper) == [] and (await offer_of(shop))["stock"] == 4

@@ -9,7 +9,7 @@ import secrets
 
 import pytest
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.cart import service as carts
 from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, PlacedOrder, place_order
 from storefront.orders.tables import Order
@@ -24,7 +24,7 @@ SHOPPERS, STOCK = 50, 5
 async def checkout_rush(settings, backend) -> tuple[list[PlacedOrder], list[BaseException], int]:
     offer = await offer_in_stock(min_stock=1)
     await Offer.update({Offer.stock: STOCK}).where(Offer.id == offer["id"])
-    sync = IndexSync(backend, settings.ranking)
+    drainer = OutboxDrainer(backend, settings.ranking)
     shoppers = [await make_account(name=f"Shopper {n}") for n in range(SHOPPERS)]
     cart_ids = []
     for shopper in shoppers:
@@ -34,9 +34,10 @@ async def checkout_rush(settings, backend) -> tuple[list[PlacedOrder], list[Base
     address = DeliveryAddress(name="Rush", line1="1 rue de la Paix", postcode="75002", city="Paris")
     outcomes = await asyncio.gather(*(
         place_order(cart_id=cart_id, account_id=shopper["id"], address=address, payment_means="card",
-                    idempotency_key=secrets.token_hex(16), settings=settings, sync=sync)
+                    idempotency_key=secrets.token_hex(16), settings=settings)
         for shopper, cart_id in zip(shoppers, cart_ids, strict=True)
     ), return_exceptions=True)
+    await drainer.drain()
     placed = [o for o in outcomes if isinstance(o, PlacedOrder)]
     failures = [o for o in outcomes if not isinstance(o, PlacedOrder)]
     provider = SandboxProvider(settings.payment_webhook_secret)
@@ -44,9 +45,10 @@ async def checkout_rush(settings, backend) -> tuple[list[PlacedOrder], list[Base
         handle_notification(*provider.notification(event_id=f"evt_{p.payment_reference}", succeeded=True,
                                                    payment_reference=p.payment_reference,
                                                    amount_cents=p.total_cents, currency="EUR"),
-                            provider=provider, settings=settings, sync=sync)
+                            provider=provider, settings=settings)
         for p in placed
     ))
+    await drainer.drain()
     stock = (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"]
     return placed, failures, stock
 

@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.cart import service as carts
 from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, place_order
@@ -16,8 +16,8 @@ from tests.integration.commerce import make_account, offer_in_stock
 from tests.integration.ledger_reading import order_money
 
 
-async def paid_two_seller_order(settings, backend) -> tuple[int, list[dict], IndexSync]:
-    sync = IndexSync(backend, settings.ranking)
+async def paid_two_seller_order(settings, backend) -> tuple[int, list[dict], OutboxDrainer]:
+    drainer = OutboxDrainer(backend, settings.ranking)
     buyer = await make_account()
     first = await offer_in_stock()
     second = await offer_in_stock(exclude_sellers=(first["seller"],))
@@ -26,21 +26,23 @@ async def paid_two_seller_order(settings, backend) -> tuple[int, list[dict], Ind
     await carts.add(cart_id, second["id"], 2)
     placed = await place_order(cart_id=cart_id, account_id=buyer["id"], payment_means="card", settings=settings,
                                address=DeliveryAddress("Sam Ledger", "5 quai Rambaud", "69002", "Lyon"),
-                               idempotency_key=secrets.token_hex(8), sync=sync)
+                               idempotency_key=secrets.token_hex(8))
+    await drainer.drain()
     await transitions.payment_succeeded(placed.order_id, settings)
     seller_orders = await SellerOrder.select().where(SellerOrder.order == placed.order_id).order_by(SellerOrder.id)
-    return placed.order_id, seller_orders, sync
+    return placed.order_id, seller_orders, drainer
 
 
 @pytest.mark.parametrize("fates", [("accept", "accept"), ("accept", "refuse"), ("refuse", "refuse")])
 async def test_every_cent_paid_is_owed_the_platforms_or_refunded(settings, backend, fates: tuple) -> None:
-    order_id, seller_orders, sync = await paid_two_seller_order(settings, backend)
+    order_id, seller_orders, drainer = await paid_two_seller_order(settings, backend)
     for fate, seller_order in zip(fates, seller_orders, strict=True):
         if fate == "accept":
             await transitions.accept(seller_order["id"], seller_id=seller_order["seller"], settings=settings)
         else:
             await transitions.refuse(seller_order["id"], seller_id=seller_order["seller"], settings=settings,
-                                     sync=sync)
+                                     sync=drainer)
+            await drainer.drain()
     money = await order_money(order_id)
     assert money.accounted_for, money
     entries = await LedgerEntry.select().where(LedgerEntry.order == order_id)

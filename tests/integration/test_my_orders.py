@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.accounts import sessions
 from storefront.accounts.passwords import hash_password
 from storefront.accounts.tables import Account
@@ -72,16 +72,18 @@ async def placed_order(buyer: Buyer, settings: Settings, backend, *, sellers: in
     cart = await carts.create_cart(buyer.id)
     for offer in chosen:
         await carts.add(cart, offer["id"], 1)
-    sync = IndexSync(backend, settings.ranking)
+    drainer = OutboxDrainer(backend, settings.ranking)
     placed = await place_order(cart_id=cart, account_id=buyer.id, address=DeliveryAddress(
         "Camille Buyer", "1 rue de la Paix", "75002", "Paris"), payment_means="card",
-        idempotency_key=uuid.uuid4().hex, settings=settings, sync=sync)
+        idempotency_key=uuid.uuid4().hex, settings=settings)
+    await drainer.drain()
     if paid:
         provider = SandboxProvider(settings.payment_webhook_secret)
         body, signature = provider.notification(event_id=f"evt_{uuid.uuid4().hex}", succeeded=True,
                                                 payment_reference=placed.payment_reference,
                                                 amount_cents=placed.total_cents, currency="EUR")
-        assert await handle_notification(body, signature, provider=provider, settings=settings, sync=sync) == "paid"
+        assert await handle_notification(body, signature, provider=provider, settings=settings) == "paid"
+        await drainer.drain()
     seller_orders = await SellerOrder.select(SellerOrder.id, SellerOrder.seller, SellerOrder.status).where(
         SellerOrder.order == placed.order_id).order_by(SellerOrder.id)
     return PlacedForTest(placed.reference, placed.total_cents, seller_orders)
@@ -222,8 +224,7 @@ async def test_after_delivery_the_guarantee_and_withdrawal_end_dates_count_from_
     buyer = await new_buyer()
     order = await placed_order(buyer, settings, backend)
     part = await shipped(order, settings)
-    await transitions.deliver(part["id"], seller_id=part["seller"], settings=settings,
-                              sync=IndexSync(backend, settings.ranking))
+    await transitions.deliver(part["id"], seller_id=part["seller"], settings=settings)
     delivered_at = (await SellerOrder.select(SellerOrder.delivered_at).where(SellerOrder.id == part["id"]).first())[
         "delivered_at"]
     delivered_on = delivered_at.astimezone(dt.UTC).date()
@@ -238,8 +239,7 @@ async def test_a_sellers_answer_to_a_claim_is_shown_under_it(client: AsyncTestCl
     order = await placed_order(buyer, settings, backend)
     part = order.seller_orders[0]
     claim_id = await transitions.open_claim(part["id"], account_id=buyer.id, reason="not_received",
-                                            message="Where is it?", settings=settings,
-                                            sync=IndexSync(backend, settings.ranking))
+                                            message="Where is it?", settings=settings)
     await transitions.answer_claim(claim_id, seller_id=part["seller"], answer="It leaves our workshop today.",
                                    settings=settings)
     html = (await signed_in_as(client, buyer).get(f"/account/orders/{order.reference}")).text

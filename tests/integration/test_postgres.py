@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.app import create_app
 from storefront.sellers.tables import Offer, Seller
 
@@ -42,11 +42,12 @@ async def test_dereferencing_a_seller_reaches_search_on_postgres(postgres_store)
 
     # The catalogue loaded here has no demo accounts: the operator is made for the test.
     operator = await make_account(role="operator")
-    sync = IndexSync(postgres_store.backend, postgres_store.settings.ranking)
+    drainer = OutboxDrainer(postgres_store.backend, postgres_store.settings.ranking)
     seller = await Seller.select().where(Seller.slug == "green-byte").first()
     offered = {row["variant"] for row in await Offer.select(Offer.variant).where(Offer.seller == seller["id"])}
     await terminate_seller(seller["id"], kind="breach", ground="law", facts="It sold devices with forged serials.",
-                           operator_id=operator["id"], settings=postgres_store.settings, sync=sync)
+                           operator_id=operator["id"], settings=postgres_store.settings)
+    await drainer.drain()
     for doc in postgres_store.backend.search(postgres_store.query(per_page=500)).hits:
         if doc["id"] in offered:
             assert seller["id"] not in {o["seller_id"] for o in doc["offers"]}
@@ -66,3 +67,14 @@ async def test_the_audit_log_refuses_changes_on_postgres(postgres_store) -> None
     with pytest.raises(Exception, match="append-only"):
         await postgres_store.engine.run_ddl("TRUNCATE audit_entry")
     assert await AuditEntry.count() >= 1
+
+
+async def test_the_database_fallback_answers_on_postgres_as_the_engine_counts(postgres_store) -> None:
+    from search_index.fallback import search_database
+
+    query = postgres_store.query(text="galaxy s22", grade="good")
+    engine = postgres_store.backend.search(query)
+    database = await search_database(query, postgres_store.settings.ranking)
+    assert database.total == engine.total > 0
+    assert database.facets == engine.facets
+    assert all("Galaxy S22" in hit["title"] for hit in database.hits)

@@ -14,8 +14,9 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.app import create_app
+from storefront.catalog.outbox import mark_model_for_reindex
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import referencing
@@ -66,26 +67,24 @@ async def exclusive_seller(status: str = "referenced", **identity: object) -> Ex
                            account["email"])
 
 
-async def reindex(shop: ExclusiveSeller, sync: IndexSync) -> None:
-    from search_index import build
-
-    await build.enqueue_model(shop.model_id)
-    await sync.after_commit()
+async def reindex(shop: ExclusiveSeller, drainer: OutboxDrainer) -> None:
+    await mark_model_for_reindex(shop.model_id)
+    await drainer.drain()
 
 
 @pytest.fixture
-def sync(prepared_store: Settings, backend) -> IndexSync:
-    return IndexSync(backend, prepared_store.ranking)
+def drainer(prepared_store: Settings, backend) -> OutboxDrainer:
+    return OutboxDrainer(backend, prepared_store.ranking)
 
 
 @pytest.fixture
-async def shop(sync: IndexSync) -> AsyncIterator[ExclusiveSeller]:
+async def shop(drainer: OutboxDrainer) -> AsyncIterator[ExclusiveSeller]:
     made = await exclusive_seller()
-    await reindex(made, sync)
+    await reindex(made, drainer)
     yield made
     # Out of the demo's way for the tests that follow.
     await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == made.seller_id)
-    await reindex(made, sync)
+    await reindex(made, drainer)
 
 
 @pytest.fixture
@@ -113,9 +112,9 @@ async def test_the_catalogue_console_is_for_operators_only(client: AsyncTestClie
     assert (await client.get(path)).status_code == 403
 
 
-async def test_a_pending_seller_goes_on_sale_when_referenced(operator_client: AsyncTestClient, sync) -> None:
+async def test_a_pending_seller_goes_on_sale_when_referenced(operator_client: AsyncTestClient, drainer) -> None:
     shop = await exclusive_seller(status="pending")
-    await reindex(shop, sync)
+    await reindex(shop, drainer)
     assert not await found_in_search(operator_client, shop)
     listing = await operator_client.get("/ops/sellers?status=pending")
     assert shop.name in listing.text
@@ -130,7 +129,7 @@ async def test_a_pending_seller_goes_on_sale_when_referenced(operator_client: As
     assert shop.name in (await operator_client.get(f"/p/{shop.slug}")).text
     assert any(m["kind"] == "seller_referenced" for m in await mail_to(shop.email))
     await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == shop.seller_id)
-    await reindex(shop, sync)
+    await reindex(shop, drainer)
 
 
 async def test_a_seller_without_complete_traceability_cannot_be_referenced(operator_client: AsyncTestClient) -> None:
@@ -180,7 +179,7 @@ async def test_a_breach_needs_its_ground_and_facts_and_keeps_what_was_typed(
 
 
 async def test_terminating_for_convenience_gives_notice_then_the_offers_leave(
-    operator_client: AsyncTestClient, shop: ExclusiveSeller, sync: IndexSync, settings: Settings
+    operator_client: AsyncTestClient, shop: ExclusiveSeller, drainer: OutboxDrainer, settings: Settings
 ) -> None:
     before = dt.datetime.now(dt.UTC)
     response = await post_form(operator_client, f"/ops/sellers/{shop.seller_id}",
@@ -197,8 +196,9 @@ async def test_terminating_for_convenience_gives_notice_then_the_offers_leave(
     assert "contract terminated with notice" in statement["subject"]
     assert "Ground: notice of 30 days (Termination for convenience under the seller conditions)" in statement["body"]
 
-    assert await referencing.apply_due_terminations(sync=sync, now=before + dt.timedelta(days=29)) == 0
-    assert await referencing.apply_due_terminations(sync=sync, now=before + dt.timedelta(days=31)) == 1
+    assert await referencing.apply_due_terminations(now=before + dt.timedelta(days=29)) == 0
+    assert await referencing.apply_due_terminations(now=before + dt.timedelta(days=31)) == 1
+    await drainer.drain()  # what the scheduled jobs do after their run
     assert not await found_in_search(operator_client, shop)
     assert (await operator_client.get(f"/p/{shop.slug}")).status_code == 410
 

@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.cart import service as carts
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.mail.tables import OutboxEmail
@@ -39,16 +39,16 @@ class Reviewed:
 
 
 @pytest.fixture
-def sync(prepared_store: Settings, backend) -> IndexSync:
-    return IndexSync(backend, prepared_store.ranking)
+def drainer(prepared_store: Settings, backend) -> OutboxDrainer:
+    return OutboxDrainer(backend, prepared_store.ranking)
 
 
 @pytest.fixture
-async def reviewed(prepared_store: Settings, sync: IndexSync) -> Reviewed:
-    return await reviewed_purchase(prepared_store, sync)
+async def reviewed(prepared_store: Settings, drainer: OutboxDrainer) -> Reviewed:
+    return await reviewed_purchase(prepared_store, drainer)
 
 
-async def reviewed_purchase(settings: Settings, sync: IndexSync) -> Reviewed:
+async def reviewed_purchase(settings: Settings, drainer: OutboxDrainer) -> Reviewed:
     """A buyer who received a product and reviewed it, as the shop does it."""
     author = await make_account(name="Lucie Bernard")
     offer = await offer_in_stock()
@@ -56,17 +56,20 @@ async def reviewed_purchase(settings: Settings, sync: IndexSync) -> Reviewed:
     await carts.add(cart, offer["id"], 1)
     placed = await place_order(cart_id=cart, account_id=author["id"],
                                address=DeliveryAddress("Lucie Bernard", "1 rue de la Paix", "75001", "Paris"),
-                               payment_means="card", idempotency_key=secrets.token_hex(8), settings=settings, sync=sync)
+                               payment_means="card", idempotency_key=secrets.token_hex(8), settings=settings)
+    await drainer.drain()
     await transitions.payment_succeeded(placed.order_id, settings)
     so = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
     await transitions.accept(so["id"], seller_id=so["seller"], settings=settings)
     await transitions.ship(so["id"], seller_id=so["seller"], carrier="Colissimo", tracking_number="1",
                            settings=settings)
-    await transitions.deliver(so["id"], seller_id=so["seller"], settings=settings, sync=sync)
+    await transitions.deliver(so["id"], seller_id=so["seller"], settings=settings)
+    await drainer.drain()
     line = await OrderLine.select().where(OrderLine.seller_order == so["id"]).first()
     comment = f"Battery died after two days, review {uuid.uuid4().hex[:10]}"
     review_id = await reviews.create({"id": author["id"], "seller": None}, line["id"],
-                                     reviews.read_form({"rating": "1", "comment": comment}), sync)
+                                     reviews.read_form({"rating": "1", "comment": comment}))
+    await drainer.drain()
     review = await Review.select(Review.model, Review.variant).where(Review.id == review_id).first()
     variant = await Variant.select(Variant.slug).where(Variant.id == review["variant"]).first()
     return Reviewed(review_id, author, review["model"], variant["slug"], comment)

@@ -16,7 +16,7 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from search_index.query import SearchQuery
 from storefront.cart import service as carts
 from storefront.catalog.tables import Category, ProductModel, Variant
@@ -61,19 +61,21 @@ async def bought(settings: Settings, backend, *, category: str = "smartphones", 
     """One item bought by a new buyer (or `buyer_id`), paid, accepted, shipped and, by default, delivered."""
     buyer_id = buyer_id or (await make_account())["id"]
     offer = offer or await offer_in(category)
-    sync = IndexSync(backend, settings.ranking)
+    drainer = OutboxDrainer(backend, settings.ranking)
     cart = await carts.create_cart(buyer_id)
     await carts.add(cart, offer["id"], 1)
     placed = await place_order(cart_id=cart, account_id=buyer_id, address=DeliveryAddress(
         "Camille Martin", "1 rue de la Paix", "75002", "Paris"), payment_means="card",
-        idempotency_key=secrets.token_hex(12), settings=settings, sync=sync)
+        idempotency_key=secrets.token_hex(12), settings=settings)
+    await drainer.drain()
     await transitions.payment_succeeded(placed.order_id, settings)
     part = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
     await transitions.accept(part["id"], seller_id=part["seller"], settings=settings)
     await transitions.ship(part["id"], seller_id=part["seller"], carrier="Colissimo", tracking_number="6A1",
                            settings=settings)
     if delivered:
-        await transitions.deliver(part["id"], seller_id=part["seller"], settings=settings, sync=sync)
+        await transitions.deliver(part["id"], seller_id=part["seller"], settings=settings)
+        await drainer.drain()
     line = await OrderLine.select().where(OrderLine.seller_order == part["id"]).first()
     variant = await Variant.select(Variant.model, Variant.slug).where(Variant.id == line["variant"]).first()
     return Bought(buyer_id, line["id"], placed.reference, part["id"], part["seller"], line["variant"],

@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 from search_index.backends import SearchUnavailable
 from search_index.query import SearchQuery
 from storefront.app import create_app
+from storefront.catalog.tables import Variant
 
 
 class EngineDown:
@@ -95,3 +96,42 @@ async def test_a_price_change_reaches_search_when_it_is_committed(client: AsyncT
     fresh = next(d for d in backend.search(SearchQuery(text="switch oled")).hits if d["id"] == doc["id"])
     prices = {o["offer_id"]: o["price_cents"] for o in fresh["offers"]}
     assert prices[featured["offer_id"]] == 12_345
+
+
+async def test_the_database_fallback_builds_documents_only_for_products_that_match(
+    client_without_engine: AsyncTestClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from search_index import build
+
+    built: list[int] = []
+    real_product_document = build.product_document
+
+    def counted(**parts):
+        built.append(parts["variant"]["id"])
+        return real_product_document(**parts)
+
+    monkeypatch.setattr(build, "product_document", counted)
+    response = await client_without_engine.get("/search", params={"q": "galaxy s22"})
+    assert response.status_code == 200 and "simplified mode" in response.text
+    galaxy_s22 = {v["id"] for v in await Variant.select(Variant.id).where(Variant.model.name.like("Galaxy S22%"))}
+    assert built, "the page shows products, so it built their documents"
+    assert set(built) <= galaxy_s22, "no document was built for a product that does not match the text"
+
+
+@pytest.mark.parametrize("query", [
+    SearchQuery(text="galaxy s22", grade="good"), SearchQuery(text="azerty"), SearchQuery(text="128 gb"),
+    SearchQuery(category="consoles", brands=("nintendo",)), SearchQuery(text="smartph", colors=("Blue",)),
+], ids=lambda query: repr(query.text or query.category))
+async def test_the_database_fallback_counts_products_and_facets_as_the_engine_does(
+    backend, settings, query: SearchQuery
+) -> None:
+    from search_index import build
+    from search_index.fallback import search_database
+
+    await build.rebuild(backend, settings.ranking)  # the index as the database stands, whatever came before
+    engine = backend.search(query)
+    database = await search_database(query, settings.ranking)
+    assert engine.total > 0
+    assert (database.total, database.facets) == (engine.total, engine.facets)
+    assert {hit["id"] for hit in database.hits} <= {hit["id"] for hit in backend.search(
+        SearchQuery(**{**query.__dict__, "per_page": 1_000})).hits}

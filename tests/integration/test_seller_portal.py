@@ -15,7 +15,7 @@ from html import unescape
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from search_index.query import SearchQuery
 from storefront.accounts import sessions
 from storefront.accounts.passwords import hash_password
@@ -45,7 +45,7 @@ class Shop:
     """Builds the sellers, offers and accounts one test needs, on the test's own copy of the store."""
 
     settings: Settings
-    sync: IndexSync
+    drainer: OutboxDrainer
     sellers: list[int] = field(default_factory=list)
     accounts: list[int] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
@@ -86,7 +86,8 @@ class Shop:
         await carts.add(cart, offer_id, quantity)
         placed = await place_order(cart_id=cart, account_id=buyer["id"], payment_means="card",
                                    address=DeliveryAddress("Camille Martin", "3 rue des Lilas", "69003", "Lyon"),
-                                   idempotency_key=uuid.uuid4().hex, settings=self.settings, sync=self.sync)
+                                   idempotency_key=uuid.uuid4().hex, settings=self.settings)
+        await self.drainer.drain()
         await transitions.payment_succeeded(placed.order_id, self.settings)
         seller_order = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
         return {**seller_order, "reference": placed.reference, "order_id": placed.order_id}
@@ -102,7 +103,7 @@ async def _variant_missing_a_grade() -> tuple[int, str]:
 
 @pytest.fixture
 async def shop(prepared_store: Settings, backend) -> Shop:
-    return Shop(prepared_store, IndexSync(backend, prepared_store.ranking))
+    return Shop(prepared_store, OutboxDrainer(backend, prepared_store.ranking))
 
 
 async def sign_in(client: AsyncTestClient, account_id: int) -> None:
@@ -284,7 +285,8 @@ async def test_answering_a_claim_shows_the_answer_and_emails_the_buyer(client: A
     order = await shop.paid_order(buyer, seller["offer"])
     await transitions.accept(order["id"], seller_id=seller["id"], settings=shop.settings)
     claim_id = await transitions.open_claim(order["id"], account_id=buyer["id"], reason="cosmetic",
-                                            message="A scratch on the screen.", settings=shop.settings, sync=shop.sync)
+                                            message="A scratch on the screen.", settings=shop.settings)
+    await shop.drainer.drain()
 
     response = await post_form(client, f"/seller/orders/{order['id']}", f"/seller/claims/{claim_id}/answer",
                                {"answer": "Sorry about that: we send you a new screen protector today."})
@@ -300,7 +302,8 @@ async def test_an_empty_answer_comes_back_with_its_message(client: AsyncTestClie
     buyer = await shop.account()
     order = await shop.paid_order(buyer, seller["offer"])
     claim_id = await transitions.open_claim(order["id"], account_id=buyer["id"], reason="other",
-                                            message="Where is the charger?", settings=shop.settings, sync=shop.sync)
+                                            message="Where is the charger?", settings=shop.settings)
+    await shop.drainer.drain()
 
     response = await post_form(client, f"/seller/orders/{order['id']}", f"/seller/claims/{claim_id}/answer",
                                {"answer": "   "})
@@ -380,7 +383,8 @@ async def test_a_refused_order_is_listed_as_a_refund_and_leaves_the_payout_alone
                                                                                 shop: Shop) -> None:
     seller = await seller_signed_in(shop, client)
     order = await shop.paid_order(await shop.account(), seller["offer"])
-    await transitions.refuse(order["id"], seller_id=seller["id"], settings=shop.settings, sync=shop.sync)
+    await transitions.refuse(order["id"], seller_id=seller["id"], settings=shop.settings)
+    await shop.drainer.drain()
 
     page = text_of((await client.get(f"/seller/statements/{dt.datetime.now(dt.UTC):%Y-%m}")).text)
 
@@ -400,11 +404,13 @@ async def test_figures_are_computed_from_enough_deliveries_and_reach_search(clie
         await transitions.accept(order["id"], seller_id=seller["id"], settings=shop.settings)
         await transitions.ship(order["id"], seller_id=seller["id"], carrier="DPD", tracking_number="D1",
                                settings=shop.settings)
-        await transitions.deliver(order["id"], seller_id=seller["id"], settings=shop.settings, sync=shop.sync)
+        await transitions.deliver(order["id"], seller_id=seller["id"], settings=shop.settings)
+        await shop.drainer.drain()
         delivered.append(order)
     # One defective product in 20 delivered orders: 5.0 %.
     await transitions.open_claim(delivered[0]["id"], account_id=buyer["id"], reason="defective",
-                                 message="It does not turn on.", settings=shop.settings, sync=shop.sync)
+                                 message="It does not turn on.", settings=shop.settings)
+    await shop.drainer.drain()
 
     dashboard = text_of((await client.get("/seller/")).text)
     assert f"Computed from your {figures.MIN_DELIVERED_ORDERS} delivered orders" in dashboard

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.build import IndexSync
+from search_index.drain import OutboxDrainer
 from storefront.catalog.tables import ProductModel, SearchOutbox, Variant
 from storefront.sellers.tables import Offer, Seller
 
@@ -160,27 +160,29 @@ async def _first_offer_variant_of(seller_id: int) -> dict:
 
 
 @pytest.fixture
-def sync(backend, settings) -> IndexSync:
-    return IndexSync(backend, settings.ranking)
+def drainer(backend, settings) -> OutboxDrainer:
+    return OutboxDrainer(backend, settings.ranking)
 
 
 async def test_dereferenced_product_answers_410_and_leaves_search(client: AsyncTestClient, settings,
-                                                                  sync: IndexSync) -> None:
+                                                                  drainer: OutboxDrainer) -> None:
     from storefront.moderation.referencing import dereference_product, reinstate_product
     from tests.integration.builders import demo_operator_id
 
     operator = await demo_operator_id()
     model = await ProductModel.select().where(ProductModel.name == "Pixel 7").first()
     await dereference_product(model["id"], ground="dangerous", facts="An unsafe battery batch was recalled.",
-                              operator_id=operator, settings=settings, sync=sync)
+                              operator_id=operator, settings=settings)
+    await drainer.drain()
     assert (await client.get("/p/google-pixel-7-128-gb-obsidian")).status_code == 410
     assert not any("Pixel 7 " in t for t in result_titles((await client.get("/search?q=pixel+7")).text))
-    await reinstate_product(model["id"], operator_id=operator, note="The recall was withdrawn.", sync=sync)
+    await reinstate_product(model["id"], operator_id=operator, note="The recall was withdrawn.")
+    await drainer.drain()
     assert any("Pixel 7 " in t for t in result_titles((await client.get("/search?q=pixel+7")).text))
 
 
 async def test_a_dereferenced_sellers_offers_are_gone_from_the_next_search(
-    client: AsyncTestClient, settings, sync: IndexSync
+    client: AsyncTestClient, settings, drainer: OutboxDrainer
 ) -> None:
     from storefront.moderation.referencing import terminate_seller
     from tests.integration.builders import demo_operator_id
@@ -191,8 +193,11 @@ async def test_a_dereferenced_sellers_offers_are_gone_from_the_next_search(
     assert "ReNew Lab" in before
     await terminate_seller(seller["id"], kind="breach", ground="quality_charter",
                            facts="Three devices in a row arrived with a battery under 80 %.",
-                           operator_id=await demo_operator_id(), settings=settings, sync=sync)
-    assert await SearchOutbox.count() == 0, "the write drained the outbox after its commit"
+                           operator_id=await demo_operator_id(), settings=settings)
+    marked = await SearchOutbox.count()
+    assert marked > 0, "the write marked its seller's variants in the outbox, in its own transaction"
+    assert await drainer.drain() == marked
+    assert await SearchOutbox.count() == 0
     after = await client.get(f"/p/{variant['slug']}")
     assert "ReNew Lab" not in after.text
     results = await client.get("/search", params={"q": variant["slug"].split("-")[1]})

@@ -7,9 +7,8 @@ from typing import Any
 
 import anyio.to_thread
 
-from search_index import build
 from search_index.backends import SearchBackend, SearchUnavailable, make_backend
-from search_index.fallback import search_documents
+from search_index.fallback import search_database
 from search_index.query import SearchQuery, SearchResult
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.ranking import RankedProduct, rank_products
@@ -80,8 +79,7 @@ async def search(backend: SearchBackend, settings: Settings, query: SearchQuery)
         result = await _engine_search(backend, engine_query)
     except SearchUnavailable:
         log.exception("search engine unavailable, answering from the database")
-        documents, _ = await build.build_documents(settings.ranking)
-        result = search_documents(documents, engine_query)
+        result = await search_database(engine_query, settings.ranking)
         degraded = True
     ranked = _rank(result.hits, query, settings)
     if window:
