@@ -13,17 +13,15 @@ empty, so nothing the operator may do is actually done.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from search_index.drain import OutboxDrainer
 from search_index.service import backend_from_settings
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SessionState
@@ -75,13 +73,6 @@ def _app_routes() -> list[tuple[str, str]]:
 ROUTES = _app_routes()
 
 
-async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Calls a domain function with the search sync only while it still takes one (it is being removed)."""
-    if "sync" not in inspect.signature(fn).parameters:
-        kwargs.pop("sync", None)
-    return await fn(*args, **kwargs)
-
-
 @dataclass
 class Party:
     """One account and what it owns, with the words that must never reach anyone else's page."""
@@ -129,36 +120,35 @@ async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
 
 
 async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list[int], operator_id: int,
-                                        settings: Settings, sync: OutboxDrainer, *, complains: bool) -> Party:
+                                        settings: Settings, *, complains: bool) -> Party:
     name = f"{label} Matrixperson{uuid.uuid4().hex[:6]}"
     street = f"{uuid.uuid4().hex[:6]} rue Privée"
     account = await make_account("shopper", name=name)
     cart = await carts.create_cart(account["id"])
     for offer in offers:
         await carts.add(cart, offer, 1)
-    placed = await call(place_order, cart_id=cart, account_id=account["id"], payment_means="card",
+    placed = await place_order(cart_id=cart, account_id=account["id"], payment_means="card",
                         address=DeliveryAddress(name, street, "69003", "Lyon"), idempotency_key=uuid.uuid4().hex,
-                        settings=settings, sync=sync)
+                        settings=settings)
     provider = SandboxProvider(settings.payment_webhook_secret)
     body, signature = provider.notification(event_id=f"evt_{uuid.uuid4().hex}", succeeded=True,
                                             payment_reference=placed.payment_reference,
                                             amount_cents=placed.total_cents, currency="EUR")
-    assert await call(handle_notification, body, signature, provider=provider, settings=settings, sync=sync) == "paid"
+    assert await handle_notification(body, signature, provider=provider, settings=settings) == "paid"
     seller_order = await SellerOrder.select().where(SellerOrder.order == placed.order_id).first()
     await transitions.accept(seller_order["id"], seller_id=seller_id, settings=settings)
     await transitions.ship(seller_order["id"], seller_id=seller_id, carrier="Colissimo", tracking_number="6A1",
                            settings=settings)
-    await call(transitions.deliver, seller_order_id=seller_order["id"], seller_id=seller_id, settings=settings,
-               sync=sync)
-    await call(transitions.open_claim, seller_order_id=seller_order["id"], account_id=account["id"],
-               reason="defective", message="The screen flickers.", settings=settings, sync=sync)
+    await transitions.deliver(seller_order_id=seller_order["id"], seller_id=seller_id, settings=settings)
+    await transitions.open_claim(seller_order_id=seller_order["id"], account_id=account["id"],
+               reason="defective", message="The screen flickers.", settings=settings)
     lines = await OrderLine.select(OrderLine.id).where(OrderLine.seller_order == seller_order["id"]).order_by(
         OrderLine.id)
     form = {"rating": "4", "comment": "Works well, as described.", **{n: "4" for n in rules.SUB_RATINGS}}
-    kept, removed = [await call(reviews.create, account=account, order_line_id=line["id"],
-                                data=reviews.read_form(form), sync=sync) for line in lines]
-    await call(moderation.remove_review, review_id=removed, operator_id=operator_id, ground="advertising",
-               facts="The comment advertises another shop.", settings=settings, sync=sync)
+    kept, removed = [await reviews.create(account=account, order_line_id=line["id"],
+                                data=reviews.read_form(form)) for line in lines]
+    await moderation.remove_review(review_id=removed, operator_id=operator_id, ground="advertising",
+               facts="The comment advertises another shop.", settings=settings)
     decision = await Decision.select(Decision.id).where(Decision.recipient_account == account["id"]).first()
     if complains:  # the complainant becomes an actor of the append-only audit log, and stays
         await moderation.complain(decision["id"], account["id"], "My review only spoke about the product.")
@@ -175,15 +165,14 @@ async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list
 @pytest.fixture(scope="module")
 async def world(module_store: Settings) -> AsyncIterator[World]:
     settings = module_store
-    sync = OutboxDrainer(backend_from_settings(settings), settings.ranking)
     x, x_offers, x_variants = await _seller("X")
     y, y_offers, y_variants = await _seller("Y")
     operator = await make_account("operator", name=f"Olga Operatorperson{uuid.uuid4().hex[:6]}")
     parties = {"operator": Party(operator, [operator["email"], operator["name"]])}
     parties["shopper_a"] = await _shopper_with_delivered_order("Aurore", x, x_offers, operator["id"], settings,
-                                                               sync, complains=False)
+                                                               complains=False)
     parties["shopper_b"] = await _shopper_with_delivered_order("Bastien", y, y_offers, operator["id"], settings,
-                                                               sync, complains=True)
+                                                               complains=True)
     for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)

@@ -28,7 +28,7 @@ FACTS = "The battery overheats when charging (recall 14)."
 
 
 @pytest.fixture
-def sync(prepared_store: Settings, backend) -> OutboxDrainer:
+def drainer(prepared_store: Settings, backend) -> OutboxDrainer:
     return OutboxDrainer(backend, prepared_store.ranking)
 
 

@@ -40,8 +40,7 @@ async def test_every_cent_paid_is_owed_the_platforms_or_refunded(settings, backe
         if fate == "accept":
             await transitions.accept(seller_order["id"], seller_id=seller_order["seller"], settings=settings)
         else:
-            await transitions.refuse(seller_order["id"], seller_id=seller_order["seller"], settings=settings,
-                                     sync=drainer)
+            await transitions.refuse(seller_order["id"], seller_id=seller_order["seller"], settings=settings)
             await drainer.drain()
     money = await order_money(order_id)
     assert money.accounted_for, money
