@@ -18,6 +18,7 @@ from search_index import build
 from search_index.query import GRADES, SearchQuery, SearchResult, normalise_words, price_field, score_field
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
 from storefront.ranking import RankingWeights
+from storefront.sellers.availability import buyable_offer_sql
 from storefront.sellers.tables import Offer, Seller
 from storefront.strategy import storage_label, variant_title
 
@@ -91,9 +92,6 @@ def search_documents(documents: Sequence[dict[str, Any]], query: SearchQuery) ->
                         page=query.page, per_page=query.per_page)
 
 
-# Offers a buyer may see, in SQL: the strategy's `is_available` (an active offer in stock from a referenced
-# seller) on a product that is not dereferenced, as `product_document` requires.
-_ON_SALE = "o.status = 'active' AND o.stock > 0 AND s.status = 'referenced' AND NOT m.is_dereferenced"
 
 
 def _category_words(categories: dict[int, dict[str, Any]]) -> dict[int, tuple[list[dict[str, Any]], str]]:
@@ -130,7 +128,7 @@ async def _stubs(query: SearchQuery) -> list[dict[str, Any]]:
     chains = _category_words(categories)
     args: list[Any] = []
     words = normalise_words(query.text)
-    clauses = [_ON_SALE, *(_word_clause(word, chains, args) for word in words)]
+    clauses = [buyable_offer_sql("o", "s", "m"), *(_word_clause(word, chains, args) for word in words)]
     tables = {name: table._meta.tablename for name, table in
               (("o", Offer), ("s", Seller), ("v", Variant), ("m", ProductModel), ("b", Brand))}
     specs = "CAST(v.specs AS TEXT)" if words else "NULL"  # read only to match words

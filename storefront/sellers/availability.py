@@ -7,7 +7,8 @@ status: dereferencing a product or a seller takes its offers off sale through th
 reinstating them puts the offers back exactly as they were.
 
 `availability()` says it for rows already loaded; `listed_offer_clause()` and `buyable_offer_clause()` say the
-same thing as conditions on an `Offer` query (joining its seller and product model), so a page, the cart,
+same thing as conditions on an `Offer` query (joining its seller and product model), and `buyable_offer_sql()`
+as text for a hand-written query, so a page, the cart,
 placement, search documents and the console cannot disagree. tests/unit/test_availability.py checks that
 both agree on every combination.
 """
@@ -93,6 +94,14 @@ def buyable_offer_clause(quantity: int = 1) -> Combinable:
     """`Availability.buyable` with `max_quantity >= quantity`, as a condition on an `Offer` query. Placement
     adds it to the UPDATE that takes the stock, so a measure committed after the cart was read still wins."""
     return listed_offer_clause() & (Offer.stock >= max(quantity, 1))
+
+
+def buyable_offer_sql(offer: str = "o", seller: str = "s", model: str = "m") -> str:
+    """`buyable_offer_clause()` for hand-written SQL (the search fallback's single grouped query), over the
+    given aliases of the offer, seller and product model tables. Built from the same constants, and checked
+    against the rule by the same agreement test."""
+    return (f"{offer}.status = '{ACTIVE_OFFER}' AND {offer}.stock > 0 AND {seller}.status = '{REFERENCED_SELLER}'"
+            f" AND NOT {model}.is_dereferenced")
 
 
 def product_gone(model: Mapping[str, Any], offer_sellers: Iterable[Mapping[str, Any]]) -> bool:

@@ -20,6 +20,7 @@ from storefront.sellers.availability import (
     Unavailable,
     availability,
     buyable_offer_clause,
+    buyable_offer_sql,
     listed_offer_clause,
     product_gone,
 )
@@ -120,6 +121,12 @@ async def test_the_sql_clauses_agree_with_the_rule_on_every_combination(own_data
     for quantity in (1, 2, 3, 4):
         assert await ids(buyable_offer_clause(quantity)) == {i for i, a in expected.items()
                                                              if a.max_quantity >= quantity}, quantity
+    # The search fallback's hand-written query says the same through buyable_offer_sql().
+    raw = await Offer.raw(
+        f"SELECT o.id AS id FROM {Offer._meta.tablename} o JOIN {Seller._meta.tablename} s ON s.id = o.seller"
+        f" JOIN {Variant._meta.tablename} v ON v.id = o.variant JOIN {ProductModel._meta.tablename} m"
+        f" ON m.id = v.model WHERE {buyable_offer_sql()}")
+    assert {row["id"] for row in raw} == {i for i, a in expected.items() if a.buyable}
     # Placement takes stock with the clause in an UPDATE: the same rows, and only those, are touched.
     taken = await Offer.update({Offer.stock: Offer.stock - 1}).where(buyable_offer_clause()).returning(Offer.id)
     assert {row["id"] for row in taken} == {i for i, a in expected.items() if a.buyable}
