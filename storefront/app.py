@@ -18,12 +18,12 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from piccolo.engine.postgres import PostgresEngine
 
 from search_index.backends import SearchBackend
 from search_index.build import IndexSync
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
+from storefront.db import close_pool, open_pool
 from storefront.legal.figures import percent_from_basis_points
 from storefront.money import format_money
 from storefront.payments.provider import SandboxProvider
@@ -64,16 +64,13 @@ def _engine():
     return DB
 
 
-async def open_database() -> None:
-    engine = _engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool()
+async def open_database(settings: Settings | None = None) -> None:
+    """Opens the worker's connections for the running event loop; queries borrow them until closed."""
+    await open_pool(_engine(), (settings or get_settings()).database_pool_size)
 
 
 async def close_database() -> None:
-    engine = _engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    await close_pool(_engine())
 
 
 async def _scheduled_jobs(settings: Settings, sync: IndexSync) -> None:
@@ -155,7 +152,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await open_database()
+        await open_database(settings)
         jobs = asyncio.create_task(_scheduled_jobs(settings, sync)) if settings.jobs_interval_seconds > 0 else None
         flushing = (asyncio.create_task(flush_periodically(recipients, settings.active_recipients_flush_seconds))
                     if settings.active_recipients_flush_seconds > 0 else None)
