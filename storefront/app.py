@@ -107,6 +107,8 @@ def _templates(settings: Settings) -> TemplateConfig:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's date on each render is for editing them, not for serving pages.
+        auto_reload=settings.debug,
     )
     environment.filters["money"] = format_money
     # Fee and commission rates in basis points become text through integers only.

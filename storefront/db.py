@@ -10,7 +10,9 @@ and a thread, for every query, and each new connection re-reads the schema.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 # How long a query waits for a pooled connection before giving up with an error rather than hanging.
@@ -211,6 +215,56 @@ class WalSQLiteEngine(SQLiteEngine):
         if query_type == "insert" and not _HAS_RETURNING:
             return await super()._run_in_existing_connection(connection, query, args, query_type, table)
         return await connection.execute_fetchall(query, args or [])
+
+
+class _Value:
+    """Stands for the n-th value of a prepared select while Piccolo composes its SQL."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+class PreparedSelect:
+    """A Piccolo select composed once and run many times with new values.
+
+    Composing a select with joins costs Piccolo most of a millisecond, several times what SQLite takes to
+    answer it, and a hot page's queries differ only by their values. `compose` receives one stand-in per
+    value and returns the select; its SQL is flattened once per kind of engine, then each run puts the values
+    in (as they are: plain strings and numbers, no conversion) and lets the select shape the rows as usual.
+    """
+
+    def __init__(self, compose: Callable[..., Select]) -> None:
+        self._compose = compose
+        self._select: Select | None = None
+        self._flat: dict[str, tuple[str, list[Any]]] = {}
+
+    def _composed(self) -> Select:
+        if self._select is None:
+            arity = len(inspect.signature(self._compose).parameters)
+            self._select = self._compose(*(_Value(index) for index in range(arity)))
+        return self._select
+
+    def _flatten(self, select: Select) -> tuple[str, list[Any]]:
+        _, fragments, arguments = select.querystrings[0].bundle(start_index=1, bundled=[], combined_args=[])
+        # One flat template with a {} per argument; braces in the SQL itself stay literal.
+        template = "".join(fragment.prefix.replace("{", "{{").replace("}", "}}") + ("" if fragment.no_arg else "{}")
+                           for fragment in fragments)
+        return template, arguments
+
+    async def run(self, *values: Any) -> list[dict[str, Any]]:
+        select = self._composed()
+        # The engine is read at every run (tests point the tables at PostgreSQL for a while), and Piccolo
+        # writes some SQL differently for each kind.
+        engine = select.table._meta.db
+        flat = self._flat.get(engine.engine_type)
+        if flat is None:
+            flat = self._flat[engine.engine_type] = self._flatten(select)
+        template, arguments = flat
+        querystring = QueryString(template, *(values[a.index] if isinstance(a, _Value) else a for a in arguments),
+                                  table=select.table)
+        return await select._process_results(await engine.run_querystring(querystring, in_pool=True))
 
 
 def make_engine(database_url: str) -> Engine:

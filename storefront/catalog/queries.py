@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
+from storefront.db import PreparedSelect
 from storefront.sellers.tables import Offer, Seller
 
 
@@ -113,10 +113,7 @@ async def category_chain(category_id: int) -> list[dict[str, Any]]:
     return snapshot.category_chain(category_id)
 
 
-@cache
 def _variant_in_context_columns() -> tuple:
-    # Piccolo resolves joined columns through attribute magic that costs milliseconds per request;
-    # the column list never changes, so it is resolved once.
     return (
         *Variant.all_columns(exclude=[Variant.model]),
         *Variant.model.all_columns(exclude=[ProductModel.brand, ProductModel.category]),
@@ -125,29 +122,33 @@ def _variant_in_context_columns() -> tuple:
     )
 
 
-@cache
-def _offer_with_seller_columns() -> tuple:
-    return (*Offer.all_columns(exclude=[Offer.seller]), *Offer.seller.all_columns())
+# Composed once: Piccolo resolves joined columns through attribute magic that costs more than the query.
+_VARIANT_IN_CONTEXT = PreparedSelect(lambda slug: Variant.select(*_variant_in_context_columns()).where(
+    Variant.slug == slug).output(nested=True, load_json=True).limit(1))
+_VARIANTS_OF_SAME_MODEL = PreparedSelect(lambda slug: Variant.select(*_variant_in_context_columns()).where(
+    Variant.model.is_in(Variant.select(Variant.model).where(Variant.slug == slug))).order_by(
+    Variant.storage_gb, Variant.id).output(nested=True, load_json=True))
+_OFFERS_WITH_SELLERS = PreparedSelect(lambda variant_id: Offer.select(
+    *Offer.all_columns(exclude=[Offer.seller]), *Offer.seller.all_columns()).where(
+    Offer.variant == variant_id).output(nested=True))
 
 
 async def variant_in_context(slug: str) -> dict[str, Any] | None:
     """A variant with its model, brand and category nested, in one query (the product page's hot path)."""
-    return await Variant.select(*_variant_in_context_columns()).where(Variant.slug == slug).output(
-        nested=True, load_json=True).first()
+    rows = await _VARIANT_IN_CONTEXT.run(slug)
+    return rows[0] if rows else None
 
 
 async def variant_with_siblings(slug: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The variant as `variant_in_context` gives it, and every variant of its model (itself included, in
     storage order) for the pickers: one query where the product page used to spend two."""
-    same_model = Variant.select(Variant.model).where(Variant.slug == slug)
-    rows = await Variant.select(*_variant_in_context_columns()).where(Variant.model.is_in(same_model)).order_by(
-        Variant.storage_gb, Variant.id).output(nested=True, load_json=True)
+    rows = await _VARIANTS_OF_SAME_MODEL.run(slug)
     return next((row for row in rows if row["slug"] == slug), None), rows
 
 
 async def offers_with_sellers(variant_id: int) -> list[dict[str, Any]]:
     """Every offer of a variant, each with its seller nested under "seller", in one query."""
-    return await Offer.select(*_offer_with_seller_columns()).where(Offer.variant == variant_id).output(nested=True)
+    return await _OFFERS_WITH_SELLERS.run(variant_id)
 
 
 async def model_with_context(model_id: int) -> tuple[dict, dict, dict] | None:
