@@ -47,6 +47,7 @@ class SQLitePool:
         self.engine = engine
         self.size = size
         self._idle: list[aiosqlite.Connection] = []
+        self._lent: set[aiosqlite.Connection] = set()
         self._free = asyncio.Semaphore(size)
         self._closed = False
 
@@ -63,14 +64,20 @@ class SQLitePool:
         else:
             await self._free.acquire()
         try:
-            return self._idle.pop() if self._idle else await self.engine.open_connection()
+            connection = self._idle.pop() if self._idle else await self.engine.open_connection()
         except BaseException:
             self._free.release()
             raise
+        self._lent.add(connection)
+        return connection
+
+    def lent(self, connection: aiosqlite.Connection) -> bool:
+        return connection in self._lent
 
     async def release(self, connection: aiosqlite.Connection, *, reusable: bool = True) -> None:
         """Back to the pool, unless it failed half-way or is still inside a transaction: then it is closed,
         so the next borrower never inherits an open transaction or a half-read cursor."""
+        self._lent.discard(connection)
         try:
             if reusable and not self._closed and not connection.in_transaction:
                 self._idle.append(connection)
@@ -149,9 +156,13 @@ class WalSQLiteEngine(SQLiteEngine):
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         timeout_ms = int(float(self.connection_kwargs.get("timeout", SQLITE_BUSY_TIMEOUT_SECONDS)) * 1000)
-        for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                       f"PRAGMA busy_timeout = {timeout_ms}", "PRAGMA foreign_keys = 1"):
-            await connection.execute_fetchall(pragma)
+        try:
+            for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                           f"PRAGMA busy_timeout = {timeout_ms}", "PRAGMA foreign_keys = 1"):
+                await connection.execute_fetchall(pragma)
+        except BaseException:
+            await connection.close()  # its thread would outlive it otherwise
+            raise
         return connection
 
     async def get_connection(self) -> aiosqlite.Connection:
@@ -186,9 +197,10 @@ class WalSQLiteEngine(SQLiteEngine):
 
     async def give_back_connection(self, connection: aiosqlite.Connection, *, reusable: bool = True) -> None:
         pool = self._pool()
-        if pool is not None:
+        if pool is not None and pool.lent(connection):
             await pool.release(connection, reusable=reusable)
         else:
+            # Opened without a pool (or lent by one since closed): it was this borrower's alone.
             await connection.close()
 
     def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
