@@ -187,3 +187,18 @@ async def test_write_transaction_takes_the_write_lock_at_begin(prepared_store: S
                 other.close()
     finally:
         await db.close_pool()
+
+
+async def test_a_product_without_reviews_does_not_ask_for_a_page_of_them(client: AsyncTestClient,
+                                                                        activity: DatabaseActivity) -> None:
+    rows = await Category.raw(
+        "SELECT v.slug FROM variant v JOIN product_model m ON m.id = v.model WHERE NOT m.is_dereferenced"
+        " AND v.model NOT IN (SELECT model FROM review WHERE status = 'published')"
+        " AND EXISTS (SELECT 1 FROM offer o WHERE o.variant = v.id AND o.status = 'active' AND o.stock > 0)"
+        " ORDER BY v.id LIMIT 1")
+    path = f"/p/{rows[0]['slug']}"
+    await client.get(path)
+    activity.reset()
+    assert (await client.get(path)).status_code == 200
+    assert len(activity.queries) == 3, "\n".join(activity.queries)
+    assert not [q for q in activity.queries if "LIMIT" in q and '"review"' in q]
