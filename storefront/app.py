@@ -19,7 +19,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.base import Engine
 
 from search_index.backends import SearchBackend
 from search_index.drain import DrainOutboxAfterResponse, OutboxDrainer
@@ -27,6 +27,7 @@ from search_index.service import backend_from_settings
 from storefront import units
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
+from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
 from storefront.payments.provider import SandboxProvider
 from storefront.settings import ROOT, Settings, get_settings
@@ -40,22 +41,21 @@ from storefront.web.viewer import IdentifyViewer, viewer_of
 log = logging.getLogger("storefront")
 
 
-def _engine():
-    from piccolo_conf import DB
+def _engine() -> Engine:
+    """The engine the store's tables run on: piccolo_conf's, unless they were bound to another (a test's own
+    copy of the store), so the pool is opened where the queries actually go."""
+    from storefront.catalog.tables import Variant
 
-    return DB
+    return Variant._meta.db
 
 
-async def open_database() -> None:
-    engine = _engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool()
+async def open_database(settings: Settings | None = None) -> None:
+    """Opens the worker's connections for the running event loop; queries borrow them until closed."""
+    await open_pool(_engine(), (settings or get_settings()).database_pool_size)
 
 
 async def close_database() -> None:
-    engine = _engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    await close_pool(_engine())
 
 
 async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
@@ -94,6 +94,8 @@ def _templates(settings: Settings) -> TemplateConfig:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's date on each render is for editing them, not for serving pages.
+        auto_reload=settings.debug,
     )
     # Every figure a template shows reads through storefront.units, registered here and nowhere else.
     environment.filters.update(money=units.money, percent=units.percent, share_percent=units.share_percent,
@@ -139,7 +141,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await open_database()
+        await open_database(settings)
         jobs = asyncio.create_task(_scheduled_jobs(settings, drainer)) if settings.jobs_interval_seconds > 0 else None
         flushing = (asyncio.create_task(flush_periodically(recipients, settings.active_recipients_flush_seconds))
                     if settings.active_recipients_flush_seconds > 0 else None)

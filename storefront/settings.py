@@ -1,28 +1,41 @@
 """Typed settings, read once from the environment.
 
 Every figure that DOMAIN.md marks as a default lives here, so the code that charges a fee and the
-page that explains it read the same number.
+page that explains it read the same number. A field that the environment may set names its variable
+beside its default (`env_var(...)` in its metadata); `from_environment` reads every such field by its type.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from storefront.ranking.weights import RankingWeights
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingsError(ValueError):
+    """An environment variable holds a value its setting cannot take: the app refuses to start."""
+
+
+def env_var(name: str, *, minimum: int | None = None, parse: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    """Field metadata: the environment variable that sets the field, the least whole number it accepts (a
+    legal floor, say), and how to read it when its type is not enough."""
+    return {"env": name, "minimum": minimum, "parse": parse}
+
+
 @dataclass(frozen=True)
 class ServiceFeeRule:
     """The buyer's service fee: a share of the items' price, clamped to a floor and a ceiling."""
 
-    rate_basis_points: int = 200  # 2 %
-    minimum_cents: int = 49
-    maximum_cents: int = 799
+    rate_basis_points: int = field(default=200, metadata=env_var("SERVICE_FEE_BASIS_POINTS"))  # 2 %
+    minimum_cents: int = field(default=49, metadata=env_var("SERVICE_FEE_MIN_CENTS"))
+    maximum_cents: int = field(default=799, metadata=env_var("SERVICE_FEE_MAX_CENTS"))
     currency: str = "EUR"
 
     def fee_for(self, items_cents: int) -> int:
@@ -36,30 +49,32 @@ class ServiceFeeRule:
 
 @dataclass(frozen=True)
 class SellerFees:
-    monthly_flat_cents: int = 5_000
-    commission_basis_points: int = 1_000  # 10 % of the transaction, taxes and shipping included
+    monthly_flat_cents: int = field(default=5_000, metadata=env_var("SELLER_MONTHLY_FEE_CENTS"))
+    # 10 % of the transaction, taxes and shipping included
+    commission_basis_points: int = field(default=1_000, metadata=env_var("SELLER_COMMISSION_BASIS_POINTS"))
 
 
 @dataclass(frozen=True)
 class OperatorInfo:
     """Who runs the platform and how to reach them: shown on the legal pages and in e-mails."""
 
-    legal_name: str = "Encore Marketplace SAS"
-    address: str = "18 rue des Artisans, 69002 Lyon, France"
+    legal_name: str = field(default="Encore Marketplace SAS", metadata=env_var("OPERATOR_LEGAL_NAME"))
+    address: str = field(default="18 rue des Artisans, 69002 Lyon, France", metadata=env_var("OPERATOR_ADDRESS"))
     trade_register: str = "RCS Lyon 912 345 678"
     vat_number: str = "FR12912345678"
     publication_director: str = "the chair of Encore Marketplace SAS"
     host: str = "the operator's own servers, operated from France"
     # Art. 12 DSA: single point of contact for the people who use the platform.
-    contact_email: str = "help@encore.example"
+    contact_email: str = field(default="help@encore.example", metadata=env_var("CONTACT_EMAIL"))
     # Art. 11 DSA: single point of contact for Member State authorities, the Commission and the Board.
-    authorities_email: str = "authorities@encore.example"
+    authorities_email: str = field(default="authorities@encore.example", metadata=env_var("AUTHORITIES_EMAIL"))
     authorities_languages: tuple[str, ...] = ("English", "French")
     privacy_email: str = "privacy@encore.example"
     # Consumer mediator (French consumer code L612-1): free of charge for the buyer.
-    mediator_name: str = "Médiation Commerce Électronique"
-    mediator_address: str = "3 place de la Médiation, 75008 Paris, France"
-    mediator_url: str = "https://mediation.example"
+    mediator_name: str = field(default="Médiation Commerce Électronique", metadata=env_var("MEDIATOR_NAME"))
+    mediator_address: str = field(default="3 place de la Médiation, 75008 Paris, France",
+                                  metadata=env_var("MEDIATOR_ADDRESS"))
+    mediator_url: str = field(default="https://mediation.example", metadata=env_var("MEDIATOR_URL"))
     competent_courts: str = "the courts of Lyon, France"
 
 
@@ -85,101 +100,113 @@ class QualityCharter:
 
 @dataclass(frozen=True)
 class Settings:
-    brand_name: str = "Encore"
-    database_url: str = f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}"
-    search_backend: Literal["embedded", "meilisearch"] = "embedded"
-    search_index_dir: Path = ROOT / "var" / "search"
-    meili_url: str | None = None
-    meili_api_key: str | None = None
-    index_prefix: str = "encore_dev"
-    public_base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = "dev-only-secret-change-me"
-    debug: bool = False
+    brand_name: str = field(default="Encore", metadata=env_var("BRAND_NAME"))
+    database_url: str = field(default=f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}", metadata=env_var("DATABASE_URL"))
+    # Connections each worker keeps open (SQLite: per event loop; PostgreSQL: asyncpg's pool).
+    database_pool_size: int = field(default=4, metadata=env_var("DATABASE_POOL_SIZE", minimum=1))
+    search_backend: Literal["embedded", "meilisearch"] = field(default="embedded", metadata=env_var("SEARCH_BACKEND"))
+    search_index_dir: Path = field(default=ROOT / "var" / "search", metadata=env_var("SEARCH_INDEX_DIR"))
+    meili_url: str | None = field(default=None, metadata=env_var("MEILI_URL"))
+    meili_api_key: str | None = field(default=None, metadata=env_var("MEILI_API_KEY"))
+    index_prefix: str = field(default="encore_dev", metadata=env_var("SEARCH_INDEX_PREFIX"))
+    public_base_url: str = field(default="http://127.0.0.1:8000",
+                                 metadata=env_var("PUBLIC_BASE_URL", parse=lambda url: url.rstrip("/")))
+    secret_key: str = field(default="dev-only-secret-change-me", metadata=env_var("SECRET_KEY"))
+    debug: bool = field(default=False, metadata=env_var("DEBUG"))
     currency: str = "EUR"
     service_fee: ServiceFeeRule = field(default_factory=ServiceFeeRule)
     seller_fees: SellerFees = field(default_factory=SellerFees)
-    ranking: RankingWeights = field(default_factory=RankingWeights)
-    commercial_warranty_min_months: int = 12
+    # The weights read their RANKING_WEIGHT_* variables themselves: they are checked together (sum 1).
+    ranking: RankingWeights = field(default_factory=RankingWeights,
+                                    metadata={"read": RankingWeights.from_environment})
+    commercial_warranty_min_months: int = field(default=12, metadata=env_var("COMMERCIAL_WARRANTY_MIN_MONTHS"))
+    # Set by law (French consumer code L217-3), not by the operator: no variable.
     legal_guarantee_months: int = 24
-    withdrawal_days: int = 14
-    return_window_days: int = 30
-    # P2B Regulation Art. 4(1): notice before a seller is terminated for convenience.
-    seller_termination_notice_days: int = 30
+    # Consumer Rights Directive Art. 9: 14 days is the least the law allows; the operator may give more.
+    withdrawal_days: int = field(default=14, metadata=env_var("WITHDRAWAL_DAYS", minimum=14))
+    return_window_days: int = field(default=30, metadata=env_var("RETURN_WINDOW_DAYS"))
+    # P2B Regulation Art. 4(1): at least 30 days' notice before a seller is terminated for convenience.
+    seller_termination_notice_days: int = field(default=30,
+                                                metadata=env_var("SELLER_TERMINATION_NOTICE_DAYS", minimum=30))
     operator: OperatorInfo = field(default_factory=OperatorInfo)
     quality_charter: QualityCharter = field(default_factory=QualityCharter)
     # Art. 24(2) DSA: how often (seconds) each worker writes the active-recipient marks it has buffered.
-    active_recipients_flush_seconds: int = 60
+    active_recipients_flush_seconds: int = field(default=60, metadata=env_var("ACTIVE_RECIPIENTS_FLUSH_SECONDS"))
     results_per_page: int = 24
     # E-mail: without SMTP_HOST messages stay in the outbox, readable at /dev/mailbox from this machine.
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = True
-    mail_from: str = "Encore <no-reply@encore.example>"
+    smtp_host: str | None = field(default=None, metadata=env_var("SMTP_HOST"))
+    smtp_port: int = field(default=587, metadata=env_var("SMTP_PORT"))
+    smtp_username: str | None = field(default=None, metadata=env_var("SMTP_USERNAME"))
+    smtp_password: str | None = field(default=None, metadata=env_var("SMTP_PASSWORD"))
+    smtp_starttls: bool = field(default=True, metadata=env_var("SMTP_STARTTLS"))
+    mail_from: str = field(default="Encore <no-reply@encore.example>", metadata=env_var("MAIL_FROM"))
     # How often each worker runs the scheduled jobs (review invitations, sending mail); 0 turns them off.
-    jobs_interval_seconds: int = 900
+    jobs_interval_seconds: int = field(default=900, metadata=env_var("JOBS_INTERVAL_SECONDS"))
     # The embedded payment sandbox signs its notifications with this shared secret.
-    payment_webhook_secret: str = "dev-only-sandbox-secret"
+    payment_webhook_secret: str = field(default="dev-only-sandbox-secret", metadata=env_var("PAYMENT_WEBHOOK_SECRET"))
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 
-def _int_from(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    return default if raw in (None, "") else int(raw)
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+_Read = TypeVar("_Read")
 
 
-def from_environment(env: dict[str, str] | None = None) -> Settings:
-    """Build settings from environment variables; unknown or empty ones keep their defaults."""
-    env = dict(os.environ if env is None else env)
-    defaults = Settings()
-    backend = env.get("SEARCH_BACKEND", defaults.search_backend)
-    if backend not in ("embedded", "meilisearch"):
-        raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', not {backend!r}")
-    fee = ServiceFeeRule(
-        rate_basis_points=_int_from(env, "SERVICE_FEE_BASIS_POINTS", defaults.service_fee.rate_basis_points),
-        minimum_cents=_int_from(env, "SERVICE_FEE_MIN_CENTS", defaults.service_fee.minimum_cents),
-        maximum_cents=_int_from(env, "SERVICE_FEE_MAX_CENTS", defaults.service_fee.maximum_cents),
-    )
-    operator = OperatorInfo(
-        legal_name=env.get("OPERATOR_LEGAL_NAME") or defaults.operator.legal_name,
-        address=env.get("OPERATOR_ADDRESS") or defaults.operator.address,
-        contact_email=env.get("CONTACT_EMAIL") or defaults.operator.contact_email,
-        authorities_email=env.get("AUTHORITIES_EMAIL") or defaults.operator.authorities_email,
-        mediator_name=env.get("MEDIATOR_NAME") or defaults.operator.mediator_name,
-        mediator_address=env.get("MEDIATOR_ADDRESS") or defaults.operator.mediator_address,
-        mediator_url=env.get("MEDIATOR_URL") or defaults.operator.mediator_url,
-    )
-    return Settings(
-        brand_name=env.get("BRAND_NAME") or defaults.brand_name,
-        database_url=env.get("DATABASE_URL") or defaults.database_url,
-        search_backend=backend,  # type: ignore[arg-type]
-        search_index_dir=Path(env.get("SEARCH_INDEX_DIR") or defaults.search_index_dir),
-        meili_url=env.get("MEILI_URL") or None,
-        meili_api_key=env.get("MEILI_API_KEY") or None,
-        index_prefix=env.get("SEARCH_INDEX_PREFIX") or defaults.index_prefix,
-        public_base_url=(env.get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
-        secret_key=env.get("SECRET_KEY") or defaults.secret_key,
-        debug=env.get("DEBUG", "") in ("1", "true", "yes"),
-        service_fee=fee,
-        ranking=RankingWeights.from_environment(env),
-        smtp_host=env.get("SMTP_HOST") or None,
-        smtp_port=_int_from(env, "SMTP_PORT", defaults.smtp_port),
-        smtp_username=env.get("SMTP_USERNAME") or None,
-        smtp_password=env.get("SMTP_PASSWORD") or None,
-        smtp_starttls=env.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
-        mail_from=env.get("MAIL_FROM") or defaults.mail_from,
-        payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET") or defaults.payment_webhook_secret,
-        jobs_interval_seconds=_int_from(env, "JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds),
-        seller_termination_notice_days=_int_from(env, "SELLER_TERMINATION_NOTICE_DAYS",
-                                                 defaults.seller_termination_notice_days),
-        operator=operator,
-        active_recipients_flush_seconds=_int_from(env, "ACTIVE_RECIPIENTS_FLUSH_SECONDS",
-                                                  defaults.active_recipients_flush_seconds),
-    )
+def _parse(name: str, raw: str, kind: Any, minimum: int | None) -> Any:
+    """`raw` as a value of type `kind`, or a SettingsError that names the variable and what it wants."""
+    if get_origin(kind) in (Union, types.UnionType):
+        # `str | None`: None is the default, which an unset or empty variable keeps.
+        kind = next(arg for arg in get_args(kind) if arg is not type(None))
+    if get_origin(kind) is Literal:
+        if raw not in get_args(kind):
+            choices = " or ".join(repr(choice) for choice in get_args(kind))
+            raise SettingsError(f"{name} must be {choices}, not {raw!r}")
+        return raw
+    if kind is bool:
+        if raw.lower() not in _TRUE + _FALSE:
+            raise SettingsError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, not {raw!r}")
+        return raw.lower() in _TRUE
+    if kind is int:
+        # Digits only: "10 %", "12.5" or "1e3" are refused rather than guessed at.
+        if not raw.isascii() or not raw.isdigit():
+            raise SettingsError(f"{name} must be a whole number such as 1000, not {raw!r}")
+        value = int(raw)
+        if minimum is not None and value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+        return value
+    if kind is Path:
+        return Path(raw)
+    if kind is str:
+        return raw
+    raise TypeError(f"settings cannot read a {kind!r} from {name}")
+
+
+def _read(cls: type[_Read], env: Mapping[str, str]) -> _Read:
+    """An instance of the settings dataclass `cls`: each field from its variable when that is set and not
+    empty, nested settings field by field, the rest at their defaults."""
+    kinds = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for item in fields(cls):  # type: ignore[arg-type]
+        if "env" in item.metadata:
+            name = item.metadata["env"]
+            raw = (env.get(name) or "").strip()
+            if raw:
+                parse = item.metadata["parse"]
+                values[item.name] = parse(raw) if parse else _parse(name, raw, kinds[item.name],
+                                                                    item.metadata["minimum"])
+        elif "read" in item.metadata:
+            values[item.name] = item.metadata["read"](env)
+        elif is_dataclass(kinds[item.name]):
+            values[item.name] = _read(kinds[item.name], env)
+    return cls(**values)
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from environment variables; unknown or empty ones keep their defaults, and a value a
+    setting cannot take stops the app with a SettingsError naming the variable."""
+    return _read(Settings, os.environ if env is None else env)
 
 
 @lru_cache(maxsize=1)

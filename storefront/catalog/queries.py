@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
+from storefront.db import PreparedSelect
 from storefront.sellers.tables import Offer, Seller
 
 
@@ -31,11 +31,39 @@ class CatalogueSnapshot:
         return chain
 
 
+@dataclass(frozen=True)
+class _ReferenceData:
+    engine: object
+    categories: dict[int, dict[str, Any]]  # by id, in display order
+    brands: list[dict[str, Any]]  # by name
+
+
+_reference: _ReferenceData | None = None
+
+
+async def _reference_data() -> _ReferenceData:
+    """Categories and brands, read once per worker rather than on every page: they are a few dozen rows and
+    change only when a catalogue is loaded, whose loader calls `forget_reference_data()`. Tied to the engine
+    the tables point at, so a process that rebinds them (tests on PostgreSQL) reads them afresh."""
+    global _reference
+    engine = Category._meta.db
+    if _reference is None or _reference.engine is not engine:
+        categories = await Category.select().order_by(Category.position).order_by(Category.id)
+        _reference = _ReferenceData(engine=engine, categories={c["id"]: c for c in categories},
+                                    brands=await Brand.select().order_by(Brand.name))
+    return _reference
+
+
+def forget_reference_data() -> None:
+    """Categories or brands were written: the next read goes to the database."""
+    global _reference
+    _reference = None
+
+
 async def load_snapshot(model_ids: Sequence[int] | None = None) -> CatalogueSnapshot:
-    snapshot = CatalogueSnapshot(
-        categories={c["id"]: c for c in await Category.select()},
-        brands={b["id"]: b for b in await Brand.select()},
-    )
+    reference = await _reference_data()
+    snapshot = CatalogueSnapshot(categories=dict(reference.categories),
+                                 brands={b["id"]: b for b in reference.brands})
     model_query = ProductModel.select()
     if model_ids is not None:
         model_query = model_query.where(ProductModel.id.is_in(list(model_ids) or [0]))
@@ -45,19 +73,19 @@ async def load_snapshot(model_ids: Sequence[int] | None = None) -> CatalogueSnap
 
 
 async def categories_in_order() -> list[dict[str, Any]]:
-    return await Category.select().order_by(Category.position)
+    return list((await _reference_data()).categories.values())
 
 
 async def brands() -> list[dict[str, Any]]:
-    return await Brand.select().order_by(Brand.name)
+    return list((await _reference_data()).brands)
 
 
 async def child_categories(category_id: int) -> list[dict[str, Any]]:
-    return await Category.select().where(Category.parent == category_id).order_by(Category.position)
+    return [c for c in (await _reference_data()).categories.values() if c["parent"] == category_id]
 
 
 async def category_by_slug(slug: str) -> dict[str, Any] | None:
-    return await Category.select().where(Category.slug == slug).first()
+    return next((c for c in (await _reference_data()).categories.values() if c["slug"] == slug), None)
 
 
 async def variants_with_offers(variant_ids: Sequence[int] | None = None) -> list[tuple[dict, list[dict]]]:
@@ -81,15 +109,11 @@ async def variant_by_id(variant_id: int) -> dict[str, Any] | None:
 
 async def category_chain(category_id: int) -> list[dict[str, Any]]:
     """The category and its ancestors, leaf first."""
-    snapshot = CatalogueSnapshot(categories={c["id"]: c for c in await Category.select()}, brands={})
+    snapshot = CatalogueSnapshot(categories=(await _reference_data()).categories, brands={})
     return snapshot.category_chain(category_id)
 
 
-
-@cache
 def _variant_in_context_columns() -> tuple:
-    # Piccolo resolves joined columns through attribute magic that costs milliseconds per request;
-    # the column list never changes, so it is resolved once.
     return (
         *Variant.all_columns(exclude=[Variant.model]),
         *Variant.model.all_columns(exclude=[ProductModel.brand, ProductModel.category]),
@@ -98,32 +122,39 @@ def _variant_in_context_columns() -> tuple:
     )
 
 
-@cache
-def _offer_with_seller_columns() -> tuple:
-    return (*Offer.all_columns(exclude=[Offer.seller]), *Offer.seller.all_columns())
+# Composed once: Piccolo resolves joined columns through attribute magic that costs more than the query.
+_VARIANT_IN_CONTEXT = PreparedSelect(lambda slug: Variant.select(*_variant_in_context_columns()).where(
+    Variant.slug == slug).output(nested=True, load_json=True).limit(1))
+_VARIANTS_OF_SAME_MODEL = PreparedSelect(lambda slug: Variant.select(*_variant_in_context_columns()).where(
+    Variant.model.is_in(Variant.select(Variant.model).where(Variant.slug == slug))).order_by(
+    Variant.storage_gb, Variant.id).output(nested=True, load_json=True))
+_OFFERS_WITH_SELLERS = PreparedSelect(lambda variant_id: Offer.select(
+    *Offer.all_columns(exclude=[Offer.seller]), *Offer.seller.all_columns()).where(
+    Offer.variant == variant_id).output(nested=True))
 
 
 async def variant_in_context(slug: str) -> dict[str, Any] | None:
     """A variant with its model, brand and category nested, in one query (the product page's hot path)."""
-    return await Variant.select(*_variant_in_context_columns()).where(Variant.slug == slug).output(
-        nested=True, load_json=True).first()
+    rows = await _VARIANT_IN_CONTEXT.run(slug)
+    return rows[0] if rows else None
+
+
+async def variant_with_siblings(slug: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The variant as `variant_in_context` gives it, and every variant of its model (itself included, in
+    storage order) for the pickers: one query where the product page used to spend two."""
+    rows = await _VARIANTS_OF_SAME_MODEL.run(slug)
+    return next((row for row in rows if row["slug"] == slug), None), rows
 
 
 async def offers_with_sellers(variant_id: int) -> list[dict[str, Any]]:
     """Every offer of a variant, each with its seller nested under "seller", in one query."""
-    return await Offer.select(*_offer_with_seller_columns()).where(Offer.variant == variant_id).output(nested=True)
-
-
-async def sibling_variants(model_id: int) -> list[dict[str, Any]]:
-    return await Variant.select().where(Variant.model == model_id).order_by(Variant.storage_gb, Variant.id)
-
-
+    return await _OFFERS_WITH_SELLERS.run(variant_id)
 
 
 async def model_with_context(model_id: int) -> tuple[dict, dict, dict] | None:
     model = await ProductModel.select().where(ProductModel.id == model_id).first()
     if model is None:
         return None
-    brand = await Brand.select().where(Brand.id == model["brand"]).first()
-    category = await Category.select().where(Category.id == model["category"]).first()
-    return model, brand, category
+    reference = await _reference_data()
+    brand = next(b for b in reference.brands if b["id"] == model["brand"])
+    return model, brand, reference.categories[model["category"]]

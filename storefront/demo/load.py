@@ -6,6 +6,7 @@ import json
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from storefront.catalog import queries
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
 from storefront.demo.generate import DemoCatalogue
 from storefront.sellers.tables import Offer, Seller
@@ -22,6 +23,7 @@ async def load(catalogue: DemoCatalogue) -> None:
     # Parents first: a category's parent must exist before it does.
     await _insert(Category, sorted(catalogue.categories, key=lambda c: c["parent"] is not None))
     await _insert(Brand, catalogue.brands)
+    queries.forget_reference_data()
     await _insert(ProductModel, catalogue.models)
     await _insert(Variant, [{**v, "specs": json.dumps(v["specs"])} for v in catalogue.variants])
     await _insert(Seller, catalogue.sellers)

@@ -83,7 +83,7 @@ def _review_ld(review: dict[str, Any]) -> dict[str, Any]:
 
 @get("/p/{slug:str}", name="product")
 async def product_page(slug: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Template:
-    variant = await queries.variant_in_context(slug)
+    variant, siblings = await queries.variant_with_siblings(slug)
     if variant is None:
         raise NotFoundException()
     model = variant["model"]
@@ -109,7 +109,7 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     return Template(template_name="pages/product.html", context={
         "variant": variant, "model": model, "brand": brand, "title": title,
         "breadcrumbs": list(reversed(await queries.category_chain(category["id"]))),
-        "pickers": _pickers(variant, await queries.sibling_variants(model["id"])),
+        "pickers": _pickers(variant, siblings),
         "offers": ranked, "offers_by_id": {o["id"]: o for o in offers},
         "grades": GRADES, "grade_by_key": GRADE_BY_KEY, "image": image, "canonical_url": url,
         "meta_description": description,

@@ -39,7 +39,8 @@ async def reviews_context(model_id: int, slug: str, sort: str = "relevance", pag
                          for stars, count in summary.distribution.items()],
         "sub_averages": [{"label": rules.SUB_RATINGS[name], "x100": x100}
                          for name, x100 in summary.sub_averages.items()],
-        "reviews": await service.product_reviews(model_id, sort, page, rules.PAGE_SIZE),
+        # No published review, no page of them to read: one query fewer for most products.
+        "reviews": await service.product_reviews(model_id, sort, page, rules.PAGE_SIZE) if summary.count else [],
         "sub_rating_labels": rules.SUB_RATINGS,
         "sort": sort,
         "sorts": [{"key": key, "label": label, "url": reviews_url(slug, key)} for key, label in rules.SORTS.items()],
