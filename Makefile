@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in pages and e-mails (reset links, canonical URLs) name the address the store is served on, unless
+# the environment says otherwise (a reverse proxy's public https address).
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 HTMX := static/vendor/htmx.min.js
 NODE_MODULES := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
@@ -12,8 +15,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test setup deps assets browser lint bench clean
 
 run: deps assets
-	$(PY) -m storefront.manage prepare
-	$(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) -m storefront.manage prepare
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
 		--log-level info storefront.app:create_app
 
 test: deps assets browser

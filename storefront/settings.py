@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 from storefront.ranking.weights import RankingWeights
 
@@ -76,6 +77,13 @@ class OperatorInfo:
                                   metadata=env_var("MEDIATOR_ADDRESS"))
     mediator_url: str = field(default="https://mediation.example", metadata=env_var("MEDIATOR_URL"))
     competent_courts: str = "the courts of Lyon, France"
+
+    @property
+    def mediator_url_is_placeholder(self) -> bool:
+        """The shipped default names a host under `.example` (reserved, RFC 2606), which can never resolve: a
+        page must say it is a placeholder rather than send a consumer to a dead link."""
+        host = urlsplit(self.mediator_url).hostname or ""
+        return host == "example" or host.endswith(".example")
 
 
 @dataclass(frozen=True)

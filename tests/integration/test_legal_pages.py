@@ -284,3 +284,24 @@ async def test_ranking_example_ranks_a_live_product_by_its_sellers(client: Async
 @pytest.mark.parametrize("path", ["/search?q=iphone", "/c/smartphones"])
 async def test_results_pages_link_to_the_ranking_explanation(client: AsyncTestClient, path: str) -> None:
     assert 'href="/legal/ranking"' in (await client.get(path)).text
+
+
+async def test_the_placeholder_mediator_address_is_marked_as_one_and_not_linked(client: AsyncTestClient) -> None:
+    page = (await client.get("/legal/other-information")).text
+    disputes = section(page, "disputes")
+    assert "https://mediation.example" in disputes and "placeholder" in disputes
+    assert 'href="https://mediation.example"' not in page, "a link that can never resolve"
+
+
+async def test_a_configured_mediator_address_is_linked(settings: Settings, backend) -> None:
+    configured = dataclasses.replace(settings, operator=dataclasses.replace(
+        settings.operator, mediator_url="https://www.cm2c.net"))
+    async with AsyncTestClient(app=create_app(configured, backend)) as client:
+        page = (await client.get("/legal/other-information")).text
+    assert 'href="https://www.cm2c.net"' in page and "placeholder" not in section(page, "disputes")
+
+
+async def test_the_platform_is_described_as_it_runs_without_a_trade_in_service(client: AsyncTestClient) -> None:
+    # Selling a used device to a refurbisher is not offered yet: the page may not describe it.
+    text = (await client.get("/legal/other-information")).text.lower()
+    assert "trade-in" not in text and "sell a used device" not in text
