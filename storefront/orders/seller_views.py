@@ -68,7 +68,7 @@ async def orders_page(seller_id: int, status: str | None, page: int,
                 OrderLine.seller_order.is_in([row["id"] for row in rows])):
             quantities[line["seller_order"]] = quantities.get(line["seller_order"], 0) + line["quantity"]
     for row in rows:
-        row["items"] = quantities.get(row["id"], 0)
+        row["item_count"] = quantities.get(row["id"], 0)
         row["status_name"] = STATUS_NAMES[row["status"]]
     return rows, total
 

@@ -326,6 +326,18 @@ async def test_the_orders_list_filters_by_status(client: AsyncTestClient, shop: 
     assert waiting["reference"] in page and confirmed["reference"] not in page
 
 
+async def test_each_order_row_counts_its_items(client: AsyncTestClient, shop: Shop) -> None:
+    seller = await seller_signed_in(shop, client)
+    buyer = await shop.account()
+    order = await shop.paid_order(buyer, seller["offer"], quantity=2)
+
+    page = (await client.get("/seller/orders")).text
+    row = page[page.index(order["reference"]):].split("</tr>")[0]
+
+    assert "built-in method" not in page
+    assert re.findall(r'<td class="num">([^<]*)</td>', row)[0] == "2"
+
+
 async def test_htmx_gets_only_the_orders_list(client: AsyncTestClient, shop: Shop) -> None:
     await seller_signed_in(shop, client)
 
