@@ -71,6 +71,15 @@ login_throttle = LoginThrottle()
 reset_email_throttle = LoginThrottle(max_failures=3, window_seconds=60 * 60)
 
 
+# Where each role starts when it signs in without asking for a page: its own work, not the shop window.
+LANDING = {"seller": "/seller/", "operator": "/ops/"}
+
+
+def landing_for(role: str, next_path: str) -> str:
+    """The page asked for, or else the role's own starting page."""
+    return next_path if next_path != "/" else LANDING.get(role, "/")
+
+
 def safe_next(candidate: str | None) -> str:
     """Where to go after signing in: only a path on this site, never another host."""
     if (not candidate or not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate
@@ -169,7 +178,7 @@ async def login_submit(request: Request, settings: NamedDependency[Settings]) ->
         login_throttle.record_failure(email)
         return again(400, form_error=WRONG_LOGIN)
     login_throttle.forget(email)
-    return await _start_session(request, account["id"], settings, next_path)
+    return await _start_session(request, account["id"], settings, landing_for(account["role"], next_path))
 
 
 @post("/logout", name="logout")

@@ -6,12 +6,14 @@ import time
 import uuid
 from dataclasses import replace
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from storefront.accounts import service, sessions
 from storefront.accounts.tables import Account
 from storefront.app import create_app
 from storefront.cart import service as cart_service
+from storefront.demo.accounts import OPERATOR, SELLER_PASSWORD, SHOPPER
 from storefront.mail.tables import OutboxEmail
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
@@ -177,6 +179,22 @@ async def test_next_takes_you_back_to_a_page_of_this_shop(client: AsyncTestClien
     assert response.headers["location"] == "/search?q=iphone"
 
 
+@pytest.mark.parametrize(("who", "landing"), [(SHOPPER, "/"), (OPERATOR, "/ops/")])
+async def test_each_role_lands_on_its_own_start_page(client: AsyncTestClient, who: tuple, landing: str) -> None:
+    response = await log_in(client, who[0], password=who[2])
+    assert response.headers["location"] == landing
+
+
+async def test_a_seller_lands_on_its_portal_and_the_operator_header_links_the_console(
+    client: AsyncTestClient,
+) -> None:
+    seller = await Account.select(Account.email).where(Account.role == "seller").order_by(Account.id).first()
+    assert (await log_in(client, seller["email"], password=SELLER_PASSWORD)).headers["location"] == "/seller/"
+    await log_out(client)
+    await log_in(client, OPERATOR[0], password=OPERATOR[2])
+    assert '<a href="/ops/">Operator console</a>' in (await client.get("/")).text
+
+
 async def test_next_never_sends_you_to_another_site(client: AsyncTestClient) -> None:
     email = new_email()
     await sign_up(client, email)
@@ -234,7 +252,7 @@ async def test_the_anonymous_cart_joins_the_accounts_cart_at_sign_in(client: Asy
     assert await cart_service.cart_of_account(account_id) == account_cart
     assert await cart_service.item_count(account_cart) == 3
     assert not await cart_service.exists(anonymous_cart)
-    assert 'aria-label="3 items"' in (await client.get("/")).text
+    assert '<span id="cart-badge" class="badge">3</span>' in (await client.get("/")).text
 
 
 async def test_an_anonymous_cart_becomes_the_accounts_when_it_has_none(client: AsyncTestClient) -> None:
