@@ -53,6 +53,12 @@ class CartLineView:
         return self.availability.max_quantity
 
     @property
+    def quantity_choices(self) -> range:
+        """What the quantity list offers: no more than the seller has (or than the line already holds, so the
+        shopper sees their own choice while the shortage is explained) and never above the per-line cap."""
+        return range(1, min(max(self.stock, self.quantity), MAX_QUANTITY_PER_LINE) + 1)
+
+    @property
     def unavailable(self) -> bool:
         return not self.availability.buyable
 

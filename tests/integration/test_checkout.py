@@ -101,6 +101,16 @@ async def test_the_cart_groups_by_seller_and_states_the_fee_with_its_rule(client
     assert "<dt>Total, VAT included</dt><dd>€259.90</dd>" in html
 
 
+async def test_the_quantity_list_offers_no_more_than_the_seller_has(client: AsyncTestClient, shopper: dict) -> None:
+    offer = await offer_in_stock()
+    await Offer.update({Offer.stock: 2}).where(Offer.id == offer["id"])
+    await add(client, offer)
+    line = await CartLine.select().order_by(CartLine.id, ascending=False).first()
+    cart = (await client.get("/cart")).text
+    listed = cart[cart.index(f'id="qty-{line["id"]}"'):].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', listed) == ["1", "2"]
+
+
 async def test_another_shoppers_cart_line_is_not_found_and_stays(client: AsyncTestClient, shopper: dict) -> None:
     await add(client, await offer_in_stock())
     line = await CartLine.select().order_by(CartLine.id, ascending=False).first()
