@@ -15,6 +15,7 @@ from typing import Any
 from storefront.orders.checkout_forms import COUNTRIES
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
+from storefront.payments.ledger import refunded_to_buyers
 from storefront.reviews import rules as review_rules
 from storefront.reviews.tables import Review
 from storefront.settings import Settings
@@ -138,6 +139,7 @@ class OrderSummary:
     total_cents: int
     currency: str
     seller_orders: list[SellerOrderSummary]
+    refunded_cents: int = 0  # from the ledger's refund transactions
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,12 @@ class OrderDetail:
     seller_orders: list[SellerOrderDetail]
     legal_guarantee_months: int
     withdrawal_days: int
+    refunded_cents: int = 0  # from the ledger's refund transactions
+
+    @property
+    def kept_cents(self) -> int:
+        """What the buyer has paid once refunds are taken off."""
+        return self.total_cents - self.refunded_cents
 
     def seller_order(self, seller_order_id: int) -> SellerOrderDetail | None:
         return next((so for so in self.seller_orders if so.id == seller_order_id), None)
@@ -214,6 +222,7 @@ async def orders_of(account_id: int, *, page: int = 1, per_page: int = ORDERS_PE
         Order.created_at, Order.id, ascending=False).limit(per_page).offset((max(page, 1) - 1) * per_page)
     seller_orders = await _seller_orders_of([o["id"] for o in orders])
     lines = await _lines_by_seller_order([so["id"] for so in seller_orders])
+    refunded = await refunded_to_buyers([o["id"] for o in orders])
     by_order: dict[int, list[SellerOrderSummary]] = defaultdict(list)
     for so in seller_orders:
         by_order[so["order"]].append(SellerOrderSummary(
@@ -223,7 +232,8 @@ async def orders_of(account_id: int, *, page: int = 1, per_page: int = ORDERS_PE
         ))
     return [OrderSummary(id=o["id"], reference=o["reference"], status=o["status"],
                          status_label=ORDER_STATUS_LABELS.get(o["status"], o["status"]), created_at=o["created_at"],
-                         total_cents=o["total_cents"], currency=o["currency"], seller_orders=by_order[o["id"]])
+                         total_cents=o["total_cents"], currency=o["currency"], seller_orders=by_order[o["id"]],
+                         refunded_cents=refunded.get(o["id"], 0))
             for o in orders]
 
 
@@ -286,4 +296,5 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
         service_fee_cents=order["service_fee_cents"], total_cents=order["total_cents"], currency=order["currency"],
         delivery_address=[part for part in address if part.strip()], seller_orders=details,
         legal_guarantee_months=settings.legal_guarantee_months, withdrawal_days=settings.withdrawal_days,
+        refunded_cents=(await refunded_to_buyers([order["id"]])).get(order["id"], 0),
     )

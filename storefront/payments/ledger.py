@@ -36,6 +36,19 @@ async def post(transaction: str, order_id: int, kind: str, postings: list[Postin
     ))
 
 
+async def refunded_to_buyers(order_ids: list[int]) -> dict[int, int]:
+    """For each order, how much went back to its buyer: what the refund transactions took out of the
+    provider's clearing account. Orders with no refund are absent."""
+    if not order_ids:
+        return {}
+    rows = await LedgerEntry.select(LedgerEntry.order, LedgerEntry.amount_cents).where(
+        LedgerEntry.order.is_in(order_ids) & (LedgerEntry.kind == "refund") & (LedgerEntry.account == PSP))
+    refunded: dict[int, int] = {}
+    for row in rows:
+        refunded[row["order"]] = refunded.get(row["order"], 0) - row["amount_cents"]
+    return refunded
+
+
 def commission_for(total_cents: int, rate_basis_points: int) -> int:
     """Commission in cents, rounded half up; no float touches it."""
     return (total_cents * rate_basis_points + 5_000) // 10_000

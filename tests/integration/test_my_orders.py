@@ -61,14 +61,18 @@ def signed_in_as(client: AsyncTestClient, buyer: Buyer) -> AsyncTestClient:
     return client
 
 
-async def placed_order(buyer: Buyer, settings: Settings, backend, *, sellers: int = 1,
-                       paid: bool = True) -> PlacedForTest:
-    """An order from `sellers` different sellers, one item each, paid through the sandbox by default."""
+async def offers_of_different_sellers(count: int) -> list[dict]:
     offers = await Offer.select(Offer.id, Offer.seller, Offer.variant).where(
         (Offer.stock >= 5) & (Offer.status == "active") & Offer.payment_means.like("%card%")
         & Offer.seller.is_in(Seller.select(Seller.id).where(Seller.status == "referenced"))
     ).order_by(Offer.id).limit(200)
-    chosen = list({o["seller"]: o for o in offers}.values())[:sellers]
+    return list({o["seller"]: o for o in offers}.values())[:count]
+
+
+async def placed_order(buyer: Buyer, settings: Settings, backend, *, sellers: int = 1,
+                       paid: bool = True) -> PlacedForTest:
+    """An order from `sellers` different sellers, one item each, paid through the sandbox by default."""
+    chosen = await offers_of_different_sellers(sellers)
     cart = await carts.create_cart(buyer.id)
     for offer in chosen:
         await carts.add(cart, offer["id"], 1)
@@ -348,3 +352,22 @@ async def test_markup_in_a_claim_message_is_shown_as_text(client: AsyncTestClien
     page = (await client.get(response.headers["location"])).text
     assert markup not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+async def test_a_part_refused_by_its_seller_shows_as_refunded(client: AsyncTestClient, settings: Settings,
+                                                               backend) -> None:
+    buyer = await new_buyer()
+    first, second = await offers_of_different_sellers(2)
+    await Offer.update({Offer.price_cents: 53_400, Offer.shipping_cents: 0}).where(Offer.id == first["id"])
+    await Offer.update({Offer.price_cents: 58_299, Offer.shipping_cents: 0}).where(Offer.id == second["id"])
+    order = await placed_order(buyer, settings, backend, sellers=2)
+    refused = next(so for so in order.seller_orders if so["seller"] == second["seller"])
+    await transitions.refuse(refused["id"], seller_id=refused["seller"], settings=settings)
+
+    detail = (await signed_in_as(client, buyer).get(f"/account/orders/{order.reference}")).text
+    listing = (await client.get("/account/orders")).text
+
+    # €534.00 + €582.99 + the €7.99 fee ceiling = €1,124.98 paid; the refused part, €582.99, came back.
+    assert "€1,124.98" in detail and "Refunded to you" in detail and "−€582.99" in detail
+    assert "Paid after refunds" in detail and "€541.99" in detail
+    assert "€582.99 refunded" in listing
