@@ -250,7 +250,7 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
                        today: dt.date | None = None) -> OrderDetail | None:
     """One order in full, or None when it does not exist or belongs to someone else (they look the same)."""
     today = today or dt.date.today()
-    order = await Order.select().where((Order.reference == reference) & (Order.account == account_id)).first()
+    order = await order_summary(account_id, reference)
     if order is None:
         return None
     seller_orders = await _seller_orders_of([order["id"]])
