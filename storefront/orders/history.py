@@ -243,11 +243,24 @@ def delivery_date(delivered_at: dt.datetime | None) -> dt.date | None:
     return delivered_at.astimezone(dt.UTC).date() if delivered_at.tzinfo else delivered_at.date()
 
 
+async def order_reference_of_line(order_line_id: int) -> str | None:
+    """The reference of the order an order line belongs to: the page a review of that line goes back to."""
+    row = await OrderLine.select(OrderLine.seller_order._.order._.reference.as_alias("reference")).where(
+        OrderLine.id == order_line_id).first()
+    return row["reference"] if row else None
+
+
+async def order_summary(account_id: int, reference: str) -> dict[str, Any] | None:
+    """The order's own row, for the page the payment provider sends the buyer back to; None when it does not
+    exist or belongs to someone else."""
+    return await Order.select().where((Order.reference == reference) & (Order.account == account_id)).first()
+
+
 async def order_detail(account_id: int, reference: str, settings: Settings, *,
                        today: dt.date | None = None) -> OrderDetail | None:
     """One order in full, or None when it does not exist or belongs to someone else (they look the same)."""
     today = today or dt.date.today()
-    order = await Order.select().where((Order.reference == reference) & (Order.account == account_id)).first()
+    order = await order_summary(account_id, reference)
     if order is None:
         return None
     seller_orders = await _seller_orders_of([order["id"]])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from storefront.cart import service as carts
 from storefront.catalog.outbox import mark_for_reindex
 from storefront.db import write_transaction
+from storefront.orders.states import OrderStatus
 from storefront.orders.tables import Order, OrderEvent, OrderLine, SellerOrder
 from storefront.payments.tables import Payment
 from storefront.sellers.availability import buyable_offer_clause
@@ -45,6 +46,7 @@ class PlacedOrder:
     payment_reference: str
     total_cents: int
     created: bool  # False when the idempotency key found an order placed before
+    awaiting_payment: bool = True  # False once the provider has answered: paying again makes no sense
 
 
 def new_reference() -> str:
@@ -60,20 +62,30 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
-async def _existing(idempotency_key: str) -> PlacedOrder | None:
-    order = await Order.select().where(Order.idempotency_key == idempotency_key).first()
+async def order_placed_with(idempotency_key: str, account_id: int) -> PlacedOrder | None:
+    """The order this checkout key already placed for this account (`created=False`), or None.
+
+    The one answer to "was this form already submitted?": `place_order` asks it before and under the write
+    lock, and the checkout asks it when the form comes back after its cart moved on (a reload, the back button
+    after paying). Another account's key finds nothing.
+    """
+    if not idempotency_key:
+        return None
+    order = await Order.select(Order.id, Order.reference, Order.total_cents, Order.status).where(
+        (Order.idempotency_key == idempotency_key) & (Order.account == account_id)).first()
     if order is None:
         return None
     payment = await Payment.select(Payment.provider_reference).where(Payment.order == order["id"]).order_by(
         Payment.id, ascending=False).first()
     return PlacedOrder(order["id"], order["reference"], payment["provider_reference"] if payment else "",
-                       order["total_cents"], created=False)
+                       order["total_cents"], created=False,
+                       awaiting_payment=order["status"] == OrderStatus.pending_payment)
 
 
 async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress, payment_means: str,
                       idempotency_key: str, settings: Settings,
                       provider: str = "sandbox") -> PlacedOrder:
-    if found := await _existing(idempotency_key):
+    if found := await order_placed_with(idempotency_key, account_id):
         return found
     view = await carts.load(cart_id, settings.service_fee)
     if view.is_empty:
@@ -88,7 +100,7 @@ async def place_order(*, cart_id: str, account_id: int, address: DeliveryAddress
     engine = Order._meta.db
     async with write_transaction(engine):
         # Checked again under the write lock: two submissions of one form queue here.
-        if found := await _existing(idempotency_key):
+        if found := await order_placed_with(idempotency_key, account_id):
             return found
         for line in view.lines:
             # The rule and the frozen figures again, in the statement that takes the stock: a measure or a

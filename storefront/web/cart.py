@@ -12,8 +12,7 @@ from litestar.response import Redirect, Template
 from storefront.accounts import sessions
 from storefront.cart import service as carts
 from storefront.cart.service import CartError
-from storefront.catalog.tables import Variant
-from storefront.sellers.tables import Offer
+from storefront.cart.views import offer_page_slug
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
 from storefront.web.viewer import session_cookie, viewer_of
@@ -68,9 +67,7 @@ async def add_to_cart(request: Request, settings: NamedDependency[Settings]) -> 
         response: Response = Template(template_name="partials/cart_added.html",
                                       context={"error": None, "count": count, "offer_id": offer_id})
     else:
-        offer = await Offer.select(Offer.variant).where(Offer.id == offer_id).first()
-        variant = await Variant.select(Variant.slug).where(Variant.id == offer["variant"]).first()
-        response = Redirect(path=f"/p/{variant['slug']}?added={offer_id}", status_code=303)
+        response = Redirect(path=f"/p/{await offer_page_slug(offer_id)}?added={offer_id}", status_code=303)
     if new_token:
         response.set_cookie(session_cookie(new_token, settings))
     return response

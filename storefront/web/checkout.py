@@ -24,10 +24,9 @@ from storefront.orders.checkout_forms import (
     as_stored,
     read_address,
 )
-from storefront.orders.placement import CheckoutBlocked, add_working_days, place_order
-from storefront.orders.tables import Order
+from storefront.orders.history import order_summary
+from storefront.orders.placement import CheckoutBlocked, PlacedOrder, add_working_days, order_placed_with, place_order
 from storefront.payments.provider import PaymentProvider
-from storefront.payments.tables import Payment
 from storefront.settings import Settings
 from storefront.web.viewer import Viewer, viewer_of
 
@@ -158,14 +157,12 @@ async def review_page(request: Request, settings: NamedDependency[Settings]) -> 
 async def place(request: Request, settings: NamedDependency[Settings], provider: NamedDependency[PaymentProvider],
                 viewer: NamedDependency[Viewer]) -> Response:
     key = str((await request.form()).get("idempotency_key", ""))
-    existing = await Order.select(Order.id, Order.reference, Order.status).where(
-        (Order.idempotency_key == key) & (Order.account == viewer.account["id"])).first()
-    if existing:
-        # The same form again (a double click, a reload): never a second order.
-        return await _continue_with(existing, provider)
     cart = await _cart(request, settings)
     if cart is None or not key or cart.checkout.get("idempotency_key") != key or _next_step(cart) != "review":
-        return Redirect(path="/checkout", status_code=303)
+        # The cart moved on since this form was shown (a double click, a reload, back after paying): the order
+        # this key placed, if any, is where the shopper goes.
+        found = await order_placed_with(key, viewer.account["id"])
+        return _continue_with(found, provider) if found else Redirect(path="/checkout", status_code=303)
     try:
         placed = await place_order(cart_id=cart.id, account_id=viewer.account["id"],
                                    address=address_from_checkout(cart.checkout).address,
@@ -174,21 +171,21 @@ async def place(request: Request, settings: NamedDependency[Settings], provider:
     except CheckoutBlocked as blocked:
         return _page("review", cart, status_code=409, address=address_from_checkout(cart.checkout).values,
                      error=str(blocked), means=PAYMENT_MEANS_LABELS[cart.checkout["payment_means"]], key=key)
-    # The next attempt, if this payment fails, gets a key of its own.
-    await carts.save_checkout(cart.id, {k: v for k, v in cart.checkout.items() if k != "idempotency_key"})
-    return Redirect(path=provider.checkout_url(placed.payment_reference), status_code=303)
+    if placed.created:
+        # The next attempt, if this payment fails, gets a key of its own.
+        await carts.save_checkout(cart.id, {k: v for k, v in cart.checkout.items() if k != "idempotency_key"})
+    return _continue_with(placed, provider)
 
 
-async def _continue_with(order: dict[str, Any], provider: PaymentProvider) -> Redirect:
-    if order["status"] == "pending_payment":
-        payment = await Payment.select(Payment.provider_reference).where(Payment.order == order["id"]).first()
-        return Redirect(path=provider.checkout_url(payment["provider_reference"]), status_code=303)
-    return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
+def _continue_with(placed: PlacedOrder, provider: PaymentProvider) -> Redirect:
+    if placed.awaiting_payment:
+        return Redirect(path=provider.checkout_url(placed.payment_reference), status_code=303)
+    return Redirect(path=f"/checkout/return/{placed.reference}", status_code=303)
 
 
 @get("/checkout/return/{reference:str}", name="checkout_return")
 async def payment_return(reference: FromPath[str], viewer: NamedDependency[Viewer]) -> Template:
-    order = await Order.select().where((Order.reference == reference) & (Order.account == viewer.account["id"])).first()
+    order = await order_summary(viewer.account["id"], reference)
     if order is None:
         raise NotFoundException()
     return Template(template_name="pages/checkout/return.html", context={"order": order})

@@ -11,23 +11,20 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from storefront.mail.tables import OutboxEmail
+from storefront.mail import views
 
 PAGE_SIZE = 200
 
 
 @get("/mailbox", name="mailbox")
 async def mailbox() -> Template:
-    messages = await OutboxEmail.select(
-        OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.kind, OutboxEmail.created_at,
-        OutboxEmail.sent_at,
-    ).order_by(OutboxEmail.id, ascending=False).limit(PAGE_SIZE)
+    messages = await views.latest_messages(PAGE_SIZE)
     return Template(template_name="pages/mailbox.html", context={"messages": messages, "page_size": PAGE_SIZE})
 
 
 @get("/mailbox/{message_id:int}", name="mailbox_message")
 async def mailbox_message(message_id: FromPath[int]) -> Template:
-    message = await OutboxEmail.select().where(OutboxEmail.id == message_id).first()
+    message = await views.message(message_id)
     if message is None:
         raise NotFoundException()
     return Template(template_name="pages/mailbox_message.html", context={"message": message})

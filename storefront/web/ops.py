@@ -14,9 +14,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.moderation import service as moderation
-from storefront.moderation.tables import Notice
+from storefront.moderation.console_views import open_notice_count
 from storefront.reviews import rules
-from storefront.sellers.tables import Seller
+from storefront.sellers.console_views import pending_seller_count
 from storefront.settings import Settings
 from storefront.web.viewer import Viewer
 
@@ -35,8 +35,7 @@ def _done(request: Request) -> str | None:
 async def ops_queue(request: Request) -> Template:
     return Template(template_name="pages/ops/queue.html", context={
         "cases": await moderation.review_queue(), "complaints": await moderation.open_complaints(),
-        "open_notices": await Notice.count().where(Notice.status == "open"),
-        "pending_sellers": await Seller.count().where(Seller.status == "pending"),
+        "open_notices": await open_notice_count(), "pending_sellers": await pending_seller_count(),
         "done": _done(request), "section": "queue"})
 
 

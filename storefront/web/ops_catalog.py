@@ -8,14 +8,12 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from piccolo.engine.postgres import PostgresEngine
 
-from storefront.catalog.tables import ProductModel, Variant
+from storefront.catalog import console_views as products
 from storefront.moderation import referencing
-from storefront.moderation.tables import AuditEntry
-from storefront.sellers.availability import buyable_offer_clause
+from storefront.moderation.console_views import audit_page
+from storefront.sellers import console_views as sellers
 from storefront.sellers.services import masked_iban
-from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from storefront.web.viewer import Viewer
 
@@ -43,21 +41,12 @@ def _page_number(request: Request) -> int:
 async def ops_sellers(request: Request, settings: NamedDependency[Settings]) -> Template:
     shown = request.query_params.get("status") or "pending"
     shown = shown if shown in SELLER_FILTERS else "pending"
-    query = Seller.select().order_by(Seller.name)
-    if shown == "notice":
-        query = query.where(Seller.terminates_at.is_not_null() & (Seller.status == "referenced"))
-    elif shown != "all":
-        query = query.where(Seller.status == shown)
-    sellers = await query
-    counts = {status: await Seller.count().where(Seller.status == status)
-              for status in ("pending", "referenced", "dereferenced")}
-    counts["notice"] = await Seller.count().where(Seller.terminates_at.is_not_null() & (Seller.status == "referenced"))
-    counts["all"] = sum(counts[s] for s in ("pending", "referenced", "dereferenced"))
     rows = [{"seller": s, "gaps": referencing.traceability_gaps(s),
              "breaches": [c for c in referencing.charter_checks(s, settings.quality_charter) if c.breached]}
-            for s in sellers]
+            for s in await sellers.sellers_shown(shown)]
     return Template(template_name="pages/ops/sellers.html", context={
-        "rows": rows, "filters": SELLER_FILTERS, "shown": shown, "counts": counts, "section": "sellers",
+        "rows": rows, "filters": SELLER_FILTERS, "shown": shown, "counts": await sellers.seller_filter_counts(),
+        "section": "sellers",
         "done": None})
 
 
@@ -133,27 +122,18 @@ async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, setti
 async def ops_products(request: Request) -> Template:
     """Products found by name, and every dereferenced product so none is forgotten."""
     query = (request.query_params.get("q") or "").strip()[:100]
-    found = []
-    if query:
-        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
-        name = ProductModel.name
-        matches = (name.ilike if isinstance(ProductModel._meta.db, PostgresEngine) else name.like)(f"%{query}%")
-        found = await ProductModel.select(ProductModel.id, ProductModel.name, ProductModel.is_dereferenced).where(
-            matches).order_by(ProductModel.name).limit(50)
-    dereferenced = await ProductModel.select(ProductModel.id, ProductModel.name,
-                                             ProductModel.dereferenced_reason).where(
-        ProductModel.is_dereferenced.eq(True)).order_by(ProductModel.name)
+    found = await products.products_named(query) if query else []
     return Template(template_name="pages/ops/products.html", context={
-        "query": query, "found": found, "dereferenced": dereferenced, "section": "products", "done": None})
+        "query": query, "found": found, "dereferenced": await products.dereferenced_products(),
+        "section": "products", "done": None})
 
 
 async def _product_page(request: Request, model_id: int, *, form: str = "", values: dict[str, str] | None = None,
                         errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
     case = await referencing.product_case(model_id)
-    first_variant = await Variant.select(Variant.slug).where(Variant.model == model_id).order_by(Variant.id).first()
-    live_offers = await Offer.count().where((Offer.variant.model == model_id) & buyable_offer_clause())
     return Template(template_name="pages/ops/product.html", status_code=status_code, context={
-        **case, "slug": first_variant["slug"] if first_variant else None, "live_offers": live_offers,
+        **case, "slug": await products.product_page_slug(model_id),
+        "live_offers": await products.offers_on_sale(model_id),
         "grounds": referencing.PRODUCT_GROUNDS, "form": form, "values": values or {}, "errors": errors or {},
         "facts_max": referencing.FACTS_MAX, "done": DONE.get(request.query_params.get("done") or ""),
         "section": "products"})
@@ -198,10 +178,7 @@ async def ops_audit(request: Request) -> Template:
     """Newest first, fifty a page. There is deliberately no route that changes an entry, and the database
     refuses UPDATE and DELETE on the table (see the moderation migrations)."""
     page = _page_number(request)
-    total = await AuditEntry.count()
-    actor_email = AuditEntry.actor.email.as_alias("actor_email")
-    entries = await AuditEntry.select(*AuditEntry.all_columns(), actor_email).order_by(
-        AuditEntry.id, ascending=False).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
+    entries, total = await audit_page(page, AUDIT_PAGE_SIZE)
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     return Template(template_name="pages/ops/audit.html", context={
         "entries": entries, "page": min(page, pages), "pages": pages, "total": total, "section": "audit",

@@ -19,7 +19,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.orders.tables import Order
 from storefront.payments.provider import (
     SIGNATURE_HEADER,
     TEST_CARDS,
@@ -29,17 +28,15 @@ from storefront.payments.provider import (
     luhn_ok,
 )
 from storefront.payments.service import handle_notification
-from storefront.payments.tables import Payment
+from storefront.payments.views import payment_and_order
 from storefront.settings import Settings
 
 
 async def _payment(reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    payment = await Payment.select().where(Payment.provider_reference == reference).first()
-    if payment is None:
+    found = await payment_and_order(reference)
+    if found is None:
         raise NotFoundException()
-    order = await Order.select(Order.reference, Order.total_cents, Order.currency).where(
-        Order.id == payment["order"]).first()
-    return payment, order
+    return found
 
 
 def _confirm_token(settings: Settings, reference: str) -> str:

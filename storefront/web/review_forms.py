@@ -15,7 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.orders.tables import OrderLine
+from storefront.orders.history import order_reference_of_line
 from storefront.reviews import rules, service
 from storefront.reviews.service import LineToReview, ReviewError, ReviewInput
 from storefront.web.viewer import Viewer
@@ -40,9 +40,7 @@ async def _own_review_or_404(account: dict[str, Any], review_id: int) -> dict[st
 
 
 async def _order_page(order_line_id: int, anchor: str) -> str:
-    row = await OrderLine.select(OrderLine.seller_order.order.reference.as_alias("reference")).where(
-        OrderLine.id == order_line_id).first()
-    return f"/account/orders/{row['reference']}#{anchor}"
+    return f"/account/orders/{await order_reference_of_line(order_line_id)}#{anchor}"
 
 
 def _values_of(data: ReviewInput) -> dict[str, str]:

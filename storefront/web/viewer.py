@@ -17,7 +17,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SESSION_LIFETIME, SessionState
-from storefront.accounts.tables import Account
+from storefront.accounts.views import viewer_account
 from storefront.settings import Settings
 
 SESSION_COOKIE = "encore_session"
@@ -54,9 +54,7 @@ async def load_viewer(request: ASGIConnection) -> Viewer:
         return ANONYMOUS
     account = None
     if session.account_id is not None:
-        account = await Account.select(
-            Account.id, Account.email, Account.name, Account.role, Account.seller
-        ).where(Account.id == session.account_id).first()
+        account = await viewer_account(session.account_id)
     cart_count = 0
     if session.cart_id:
         from storefront.cart.service import item_count

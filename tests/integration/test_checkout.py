@@ -181,6 +181,20 @@ async def test_paying_with_a_test_card_makes_one_paid_order_and_empties_the_cart
     assert money.accounted_for and money.paid_cents == order["total_cents"]
 
 
+async def test_the_order_form_sent_again_after_paying_leads_to_the_paid_order(client: AsyncTestClient,
+                                                                             shopper: dict) -> None:
+    offer = await offer_in_stock()
+    await add(client, offer, 2)
+    review = await to_review(client)
+    placed = await place(client, review)
+    await pay(client, placed.headers["location"])
+    again = await place(client, review)  # the back button, then the button again: the cart is empty by now
+    reference = (await Order.select(Order.reference).where(Order.account == shopper["id"]).first())["reference"]
+    assert again.status_code == 303 and again.headers["location"] == f"/checkout/return/{reference}"
+    assert await Order.count().where(Order.account == shopper["id"]) == 1
+    assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 2
+
+
 async def test_a_declined_card_cancels_the_order_and_gives_the_stock_back(client: AsyncTestClient,
                                                                          shopper: dict) -> None:
     offer = await offer_in_stock()

@@ -402,3 +402,27 @@ async def test_an_applicant_completes_its_details_and_can_then_be_referenced(cli
     kept = await Seller.select(Seller.trade_register_number).where(Seller.id == shop.seller_id).first()
     assert kept["trade_register_number"] == "RCS Nantes 123"
     await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == shop.seller_id)
+
+
+def _badges(listing: str) -> dict[str, int]:
+    return {key: int(count) for key, count in re.findall(r'status=(\w+)"[^>]*>[^<]*<span class="badge">(\d+)<',
+                                                         listing)}
+
+
+async def test_the_seller_filters_list_and_count_a_seller_under_notice(operator_client: AsyncTestClient) -> None:
+    before = _badges((await operator_client.get("/ops/sellers?status=notice")).text)
+    shop = await exclusive_seller(terminates_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+    listing = (await operator_client.get("/ops/sellers?status=notice")).text
+    after = _badges(listing)
+    assert shop.name in listing
+    assert after["notice"] == before["notice"] + 1 and after["referenced"] == before["referenced"] + 1
+    assert after["all"] == after["pending"] + after["referenced"] + after["dereferenced"]
+    assert shop.name not in (await operator_client.get("/ops/sellers?status=pending")).text
+
+
+async def test_the_product_search_ignores_case_and_counts_offers_on_sale(operator_client: AsyncTestClient) -> None:
+    shop = await exclusive_seller()
+    found = (await operator_client.get(f"/ops/products?q={shop.product_name.lower()}")).text
+    assert f'<a href="/ops/products/{shop.model_id}">{shop.product_name}</a>' in found
+    page = (await operator_client.get(f"/ops/products/{shop.model_id}")).text
+    assert "1 offer on sale." in page and f'href="/p/{shop.slug}"' in page
