@@ -79,3 +79,17 @@ def test_product_page_shows_offers_per_grade_and_the_fee_rule(live_server: str, 
     assert "service fee" in page.locator(".product__fee").inner_text()
     page.get_by_role("link", name="256 GB").click()
     page.wait_for_url(re.compile(r"/p/apple-iphone-13-256-gb-midnight$"))
+
+
+def test_a_product_page_fits_a_phone_with_the_buy_button_in_reach(live_server: str, phone) -> None:
+    page = phone
+    page.goto(f"{live_server}/p/apple-iphone-13-128-gb-midnight")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing scrolls sideways on a phone"
+    buy = page.get_by_role("button", name=re.compile("Add to cart")).first
+    box = buy.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390, "the featured offer's button is on screen"
+    for other in page.locator(".other-offers button").all():
+        other.scroll_into_view_if_needed()
+        box = other.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, "every other offer's button is on screen"
+    assert_accessible(page)
