@@ -98,6 +98,18 @@ async def test_an_unreadable_price_comes_back_with_a_message_and_the_input_kept(
     assert result_titles(response.text), "the rest of the query still runs"
 
 
+async def test_an_unreadable_filter_is_announced_above_the_results_and_its_panel_is_open(
+    client: AsyncTestClient,
+) -> None:
+    # On a phone the filters fold away: the error must not stay folded with them.
+    html = (await client.get("/search", params={"q": "pixel", "price_min": "cheap"})).text
+    assert '<details id="filter-panel" class="filters" open>' in html
+    summary = html[html.index('id="filter-problem"'):html.index('id="results-count"')]
+    assert 'href="#price-min"' in summary and "Enter a price in euros" in summary
+    clean = (await client.get("/search", params={"q": "pixel"})).text
+    assert 'id="filter-problem"' not in clean and '<details id="filter-panel" class="filters">' in clean
+
+
 async def test_a_price_in_superscript_digits_is_unreadable_not_a_server_error(client: AsyncTestClient) -> None:
     # "²" passes str.isdigit() but not int(): found by the property test of euro parsing.
     response = await client.get("/search", params={"q": "pixel", "price_min": "²"})
