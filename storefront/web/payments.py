@@ -45,9 +45,10 @@ def _confirm_token(settings: Settings, reference: str) -> str:
 
 
 def _form(payment: dict, order: dict, *, status_code: int = 200, errors: dict | None = None,
-          holder: str = "") -> Template:
+          holder: str = "", expiry: str = "") -> Template:
     return Template(template_name="pages/sandbox/pay.html", status_code=status_code, context={
-        "payment": payment, "order": order, "errors": errors or {}, "holder": holder, "cards": TEST_CARDS})
+        "payment": payment, "order": order, "errors": errors or {}, "holder": holder, "expiry": expiry,
+        "cards": TEST_CARDS})
 
 
 @get("/sandbox/pay/{reference:str}", name="sandbox_pay")
@@ -92,8 +93,9 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
     if not re.fullmatch(r"\d{3,4}", cvc):
         errors["cvc"] = "Enter the 3 digits on the back of the card."
     if errors:
-        # The card number is never sent back, not even to the page that asked for it.
-        return _form(payment, order, status_code=400, errors=errors, holder=holder)
+        # The card number and its code are never sent back, not even to the page that asked for them; the name
+        # and the expiry date are kept so a typo elsewhere costs only that field.
+        return _form(payment, order, status_code=400, errors=errors, holder=holder, expiry=expiry[:7])
     outcome = TEST_CARDS.get(number, ("succeeds", ""))[0]
     assert isinstance(provider, SandboxProvider)
     if outcome == "confirm":

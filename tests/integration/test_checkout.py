@@ -195,6 +195,19 @@ async def test_the_order_form_sent_again_after_paying_leads_to_the_paid_order(cl
     assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 2
 
 
+async def test_a_payment_form_error_keeps_the_name_and_expiry_but_never_the_card(client: AsyncTestClient,
+                                                                                shopper: dict) -> None:
+    await add(client, await offer_in_stock())
+    placed = await place(client, await to_review(client))
+    page = (await client.get(placed.headers["location"])).text
+    again = await client.post(placed.headers["location"], data={
+        "_csrf": csrf_from(page), "holder": "Camille Martin", "card_number": "4242 4242 4242 4241",
+        "expiry": "11/31", "cvc": "321"})
+    assert again.status_code == 400
+    assert 'value="Camille Martin"' in again.text and 'value="11/31"' in again.text
+    assert "4241" not in again.text and 'value="321"' not in again.text
+
+
 async def test_a_declined_card_cancels_the_order_and_gives_the_stock_back(client: AsyncTestClient,
                                                                          shopper: dict) -> None:
     offer = await offer_in_stock()
