@@ -151,8 +151,14 @@ async def login_form(request: Request, next_path: Annotated[str | None, QueryPar
                      reset: FromQuery[str | None] = None) -> Template | Redirect:
     if viewer_of(request).is_signed_in:
         return Redirect(safe_next(next_path), status_code=303)
-    notice = "Your password has been changed. Sign in with the new one." if reset == "done" else None
-    return _form_page("pages/accounts/login.html", next_path=safe_next(next_path), notice=notice)
+    target = safe_next(next_path)
+    notice = None
+    if reset == "done":
+        notice = "Your password has been changed. Sign in with the new one."
+    elif target.startswith("/checkout"):
+        # A shopper sent here from checkout fears for the cart: it waits, and joins the account they sign in to.
+        notice = "Sign in or create an account to check out. Your cart is kept and comes with you."
+    return _form_page("pages/accounts/login.html", next_path=target, notice=notice)
 
 
 @post("/login", name="login_submit", opt=ANONYMOUS_FORM)

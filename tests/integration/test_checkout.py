@@ -140,6 +140,7 @@ async def test_checkout_asks_anonymous_shoppers_to_sign_in_first(client: AsyncTe
     client.follow_redirects = False
     response = await client.get("/checkout/review")
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/checkout/review"
+    assert "Your cart is kept" in (await client.get(response.headers["location"])).text
 
 
 async def test_a_bad_address_comes_back_with_the_input_and_the_error_next_to_it(client: AsyncTestClient,
