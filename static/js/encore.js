@@ -12,3 +12,24 @@ document.addEventListener("htmx:configRequest", (event) => {
     }
   }
 });
+
+// Paging through results: show the top of the new page and move focus to its count, as a page load would,
+// instead of leaving a keyboard or screen-reader user at the footer where the old page ended.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!trigger || !trigger.closest || !trigger.closest(".pager")) return;
+  const count = document.getElementById("results-count");
+  if (!count) return;
+  count.setAttribute("tabindex", "-1");
+  count.focus({ preventScroll: true });
+  count.scrollIntoView({ block: "start" });
+});
+
+// Back and Forward restore the snapshot htmx kept of the results. The search box and the price boxes live
+// outside what the server re-renders (or are preserved across swaps), so give them the words of the URL.
+document.addEventListener("htmx:historyRestore", () => {
+  const params = new URLSearchParams(window.location.search);
+  for (const input of document.querySelectorAll("#filters input[type=search], #filters input:not([type])")) {
+    input.value = params.get(input.name) || "";
+  }
+});

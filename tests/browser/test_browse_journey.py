@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -93,3 +94,47 @@ def test_a_product_page_fits_a_phone_with_the_buy_button_in_reach(live_server: s
         box = other.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390, "every other offer's button is on screen"
     assert_accessible(page)
+
+
+def test_typing_a_price_range_at_human_speed_keeps_every_keystroke(live_server: str, desktop) -> None:
+    page = desktop
+    page.goto(f"{live_server}/c/smartphones")
+
+    def slow_network(route) -> None:
+        time.sleep(0.25)  # the update for "From" lands in the middle of typing "To", as on a real connection
+        route.continue_()
+
+    page.route(re.compile(r"/c/smartphones\?"), slow_network)
+    page.locator("#price-min").click()
+    page.keyboard.type("200", delay=120)
+    page.keyboard.press("Tab")
+    page.keyboard.type("450", delay=150)
+    page.keyboard.press("Tab")
+    page.wait_for_url(re.compile(r"price_min=200.*price_max=450"))
+    assert page.locator("#price-min").input_value() == "200"
+    assert page.locator("#price-max").input_value() == "450"
+
+
+def test_next_shows_the_top_of_the_new_results_and_moves_focus_there(live_server: str, phone) -> None:
+    page = phone
+    page.goto(f"{live_server}/c/smartphones")
+    first = card_titles(page)
+    page.get_by_role("link", name="Next").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'results-count'")
+    assert card_titles(page) != first
+    top = page.evaluate("document.getElementById('results-count').getBoundingClientRect().top")
+    assert 0 <= top < 844, "the count of the new page is on screen, not the footer"
+
+
+def test_back_puts_the_searched_words_back_in_the_box(live_server: str, desktop) -> None:
+    page = desktop
+    page.goto(f"{live_server}/search")
+    page.fill("#search-q", "galxy s21")
+    page.wait_for_url(re.compile(r"q=galxy(\+|%20)s21$"))
+    wait_until_every_card(page, "Galaxy S21", prefix=False)
+    page.get_by_role("checkbox", name=re.compile(r"^256 GB")).check()
+    page.wait_for_url(re.compile(r"storage=256"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"q=galxy(\+|%20)s21$"))
+    page.wait_for_function("document.getElementById('search-q').value === 'galxy s21'")

@@ -73,7 +73,7 @@ async def test_adding_with_htmx_answers_a_fragment_that_updates_the_badge(client
     offer = await offer_in_stock()
     response = await add(client, offer, headers=HX)
     assert response.status_code == 200 and "<html" not in response.text
-    assert re.search(r'id="cart-badge"[^>]*hx-swap-oob="true"[^>]*>1<', response.text)
+    assert re.search(r'id="cart-badge"[^>]*data-hx-swap-oob="true"[^>]*>1<', response.text)
 
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "999", "two"])

@@ -81,7 +81,7 @@ async def test_each_sort_gives_the_documented_order(client: AsyncTestClient, sor
     response = await client.get(f"/p/{SLUG}/reviews", params={"sort": sort})
     assert response.status_code == 200
     assert review_ids(response.text) == (await expected_ids(await model_of(SLUG), sort))[:rules.PAGE_SIZE]
-    assert f'href="/p/{SLUG}/reviews?sort={sort}" hx-get="/p/{SLUG}/reviews?sort={sort}"' in response.text
+    assert f'href="/p/{SLUG}/reviews?sort={sort}" data-hx-get="/p/{SLUG}/reviews?sort={sort}"' in response.text
 
 
 async def test_the_sorts_really_differ_on_the_demo_iphone(client: AsyncTestClient) -> None:
@@ -105,7 +105,7 @@ async def test_htmx_gets_only_the_partial_in_the_same_order(client: AsyncTestCli
     assert 'id="reviews"' in full.text and 'class="reviews__layout"' in fragment.text
     assert review_ids(fragment.text) == review_ids(full.text)
     assert full.headers["vary"] == fragment.headers["vary"] == "HX-Request"
-    assert 'hx-target="#reviews" hx-push-url="true"' in fragment.text
+    assert 'data-hx-target="#reviews" data-hx-push-url="true"' in fragment.text
 
 
 async def test_page_two_has_the_next_reviews_and_none_of_the_first(client: AsyncTestClient) -> None:

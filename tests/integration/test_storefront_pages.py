@@ -93,7 +93,7 @@ async def test_price_range_in_euros_filters_featured_prices(client: AsyncTestCli
 async def test_an_unreadable_price_comes_back_with_a_message_and_the_input_kept(client: AsyncTestClient) -> None:
     response = await client.get("/search", params={"q": "pixel", "price_min": "cheap"})
     assert response.status_code == 200
-    assert 'name="price_min" inputmode="decimal" size="6" value="cheap"' in response.text
+    assert 'name="price_min" inputmode="decimal" data-hx-preserve="true" size="6" value="cheap"' in response.text
     assert "Enter a price in euros" in response.text
     assert result_titles(response.text), "the rest of the query still runs"
 
