@@ -129,7 +129,7 @@ class Settings:
 
 def _int_from(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)
-    return default if raw in (None, "") else int(raw)
+    return int(raw) if raw else default
 
 
 def from_environment(env: dict[str, str] | None = None) -> Settings:
