@@ -8,7 +8,7 @@ holds; a request that marked nothing (every read) costs no query. The scheduled 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +19,12 @@ from storefront.ranking import RankingWeights
 
 log = logging.getLogger(__name__)
 
-# ASGI's own types, spelled out so this module needs no web framework.
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+# ASGI's own types, spelled out so this module needs no web framework. As loose as this middleware's use of
+# them (it reads scope["type"] and passes messages through untouched), so that a framework's stricter
+# TypedDict scopes and messages fit them.
+Scope = Mapping[str, Any]
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 

@@ -79,14 +79,13 @@ def search_documents(documents: Sequence[dict[str, Any]], query: SearchQuery) ->
     # The engines list a facet's values in no particular order; the grades go best first, as before.
     facets["grade"] = {grade: facets["grade"][grade] for grade in GRADES if grade in facets["grade"]}
 
-    grade = query.grade
     if query.sort in ("price_asc", "price_desc"):
         hits.sort(key=lambda d: d["id"])
-        hits.sort(key=lambda d: d[price_field(grade)], reverse=query.sort == "price_desc")
+        hits.sort(key=lambda d: d[price_field(query.grade)], reverse=query.sort == "price_desc")
     elif query.sort == "rating":
         hits.sort(key=lambda d: (-d.get("rating", 0), -d.get("rating_count", 0), d["id"]))
     else:
-        hits.sort(key=lambda d: (-d.get(score_field(grade), 0), d["id"]))
+        hits.sort(key=lambda d: (-d.get(score_field(query.grade), 0), d["id"]))
     start = (query.page - 1) * query.per_page
     return SearchResult(hits=hits[start:start + query.per_page], total=len(hits), facets=facets,
                         page=query.page, per_page=query.per_page)

@@ -6,11 +6,10 @@ from its database instead.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from search_index.documents import ProductDocument
 from search_index.query import SearchQuery, SearchResult
 
 BACKEND_KINDS = ("embedded", "meilisearch")
@@ -35,10 +34,12 @@ class SearchBackend(Protocol):
     def configure(self) -> None:
         """Create the index and apply its settings; safe to call again."""
 
-    def replace_all(self, docs: Iterable[ProductDocument]) -> int:
+    # Documents come as the strategy builds them (plain mappings: the domain does not import this package);
+    # each backend checks every one with `validate_document` before it writes anything.
+    def replace_all(self, docs: Iterable[Mapping[str, Any]]) -> int:
         """Rebuild the index from these documents, swapped in at once; returns how many."""
 
-    def upsert(self, docs: Sequence[ProductDocument]) -> None:
+    def upsert(self, docs: Sequence[Mapping[str, Any]]) -> None:
         """Add or replace these documents (by id); visible to the next search."""
 
     def delete(self, product_ids: Sequence[int]) -> None:

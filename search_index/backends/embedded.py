@@ -31,7 +31,7 @@ from typing import Any, cast
 import tantivy
 
 from search_index.backends import SearchUnavailable
-from search_index.documents import MAX_ID, ProductDocument, validate_document
+from search_index.documents import MAX_ID, validate_document
 from search_index.index_settings import (
     EMBEDDED_SCHEMA,
     EMBEDDED_SCHEMA_VERSION,
@@ -278,7 +278,7 @@ class EmbeddedBackend:
             except SearchUnavailable:
                 self.replace_all([])
 
-    def replace_all(self, docs: Iterable[ProductDocument]) -> int:
+    def replace_all(self, docs: Iterable[Mapping[str, Any]]) -> int:
         by_id = {doc["id"]: doc for doc in map(validate_document, docs)}
         with self._write_lock:
             self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -315,7 +315,7 @@ class EmbeddedBackend:
             if path.is_dir() and _GENERATION_NAME.match(path.name) and path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def upsert(self, docs: Sequence[ProductDocument]) -> None:
+    def upsert(self, docs: Sequence[Mapping[str, Any]]) -> None:
         checked = [validate_document(doc) for doc in docs]
         if not checked:
             return

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -197,7 +197,7 @@ class MeiliBackend:
         with _engine_errors("configure"):
             self._create_with_settings(self.index_uid)
 
-    def replace_all(self, docs: Iterable[ProductDocument]) -> int:
+    def replace_all(self, docs: Iterable[Mapping[str, Any]]) -> int:
         checked = list({doc["id"]: doc for doc in map(validate_document, docs)}.values())
         with _engine_errors("rebuild"):
             self._drop(self.staging_uid)  # left over by a rebuild that failed half-way
@@ -209,7 +209,7 @@ class MeiliBackend:
             self._drop(self.staging_uid)
         return len(checked)
 
-    def upsert(self, docs: Sequence[ProductDocument]) -> None:
+    def upsert(self, docs: Sequence[Mapping[str, Any]]) -> None:
         checked = [validate_document(doc) for doc in docs]
         if checked:
             with _engine_errors("upsert"):

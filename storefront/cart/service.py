@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.table import Table
+
 from storefront.cart.tables import Cart, CartLine
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.tables import Brand, ProductModel, Variant
@@ -318,8 +320,8 @@ async def load(cart_id: str, fee_rule: ServiceFeeRule) -> CartView:
                     checkout=(cart or {}).get("checkout") or {})
 
 
-async def _rows(table: type, ids: Sequence[int] | set[int]) -> dict[int, dict[str, Any]]:
+async def _rows(table: type[Table], ids: Sequence[int] | set[int]) -> dict[int, dict[str, Any]]:
     ids = list(ids)
     if not ids:
         return {}
-    return {row["id"]: row for row in await table.select().where(table.id.is_in(ids))}
+    return {row["id"]: row for row in await table.select().where(table._meta.primary_key.is_in(ids))}

@@ -88,7 +88,9 @@ async def worked_example(weights: RankingWeights) -> WorkedExample | None:
     if variant_id is None:
         return None
     slug_row = await Variant.select(Variant.slug).where(Variant.id == variant_id).first()
-    variant = await queries.variant_in_context(slug_row["slug"])
+    variant = await queries.variant_in_context(slug_row["slug"]) if slug_row else None
+    if variant is None:
+        return None  # gone since the read above: the legal page shows no example rather than fail
     model, brand = variant["model"], variant["model"]["brand"]
     rows = [o for o in await queries.offers_with_sellers(variant_id) if availability(o, o["seller"], model).buyable]
     by_id = {o["id"]: o for o in rows}

@@ -170,6 +170,11 @@ class OrderDetail:
         return next((so for so in self.seller_orders if so.id == seller_order_id), None)
 
 
+def _order_status_label(status: str) -> str:
+    """What the buyer reads for an order's payment state; an unknown state shows as it is stored."""
+    return ORDER_STATUS_LABELS.get(status, status)
+
+
 def _deadline(ends_on: dt.date, today: dt.date) -> Deadline:
     return Deadline(ends_on=ends_on, passed=ends_on < today)
 
@@ -231,7 +236,7 @@ async def orders_of(account_id: int, *, page: int = 1, per_page: int = ORDERS_PE
             lines=[_line(row, None, None) for row in lines[so["id"]]],
         ))
     return [OrderSummary(id=o["id"], reference=o["reference"], status=o["status"],
-                         status_label=ORDER_STATUS_LABELS.get(o["status"], o["status"]), created_at=o["created_at"],
+                         status_label=_order_status_label(o["status"]), created_at=o["created_at"],
                          total_cents=o["total_cents"], currency=o["currency"], seller_orders=by_order[o["id"]],
                          refunded_cents=refunded.get(o["id"], 0))
             for o in orders]
@@ -304,7 +309,7 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
                COUNTRIES.get(order["delivery_country"], order["delivery_country"])]
     return OrderDetail(
         id=order["id"], reference=order["reference"], status=order["status"],
-        status_label=ORDER_STATUS_LABELS.get(order["status"], order["status"]), created_at=order["created_at"],
+        status_label=_order_status_label(order["status"]), created_at=order["created_at"],
         paid_at=order["paid_at"], items_cents=order["items_cents"], shipping_cents=order["shipping_cents"],
         service_fee_cents=order["service_fee_cents"], total_cents=order["total_cents"], currency=order["currency"],
         delivery_address=[part for part in address if part.strip()], seller_orders=details,

@@ -16,6 +16,7 @@ from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, Seller
 from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
 from storefront.payments import ledger
 from storefront.payments.tables import LedgerEntry
+from storefront.rows import one
 from storefront.sellers.tables import Seller
 
 # What the seller calls each state, in the order an order goes through them.
@@ -37,7 +38,7 @@ class SellerOrderView:
 
 
 async def seller_profile(seller_id: int) -> dict[str, Any]:
-    return await Seller.select().where(Seller.id == seller_id).first()
+    return await one(Seller.select().where(Seller.id == seller_id).first(), seller_id)
 
 
 async def status_counts(seller_id: int) -> dict[str, int]:
@@ -82,7 +83,7 @@ async def orders_to_accept(seller_id: int, limit: int = 10) -> list[dict[str, An
 async def open_claims(seller_id: int) -> list[dict[str, Any]]:
     rows = await Claim.select(
         Claim.id, Claim.reason, Claim.created_at, Claim.seller_order,
-        Claim.seller_order.order.reference.as_alias("reference"),
+        Claim.seller_order._.order._.reference.as_alias("reference"),
     ).where((Claim.seller_order.seller == seller_id) & (Claim.status == "open")).order_by(Claim.id)
     for row in rows:
         row["reason_label"] = CLAIM_REASONS.get(row["reason"], row["reason"])
@@ -121,11 +122,11 @@ async def seller_order_view(seller_id: int, seller_order_id: int) -> SellerOrder
     seller_order = await visible_seller_order(seller_id, seller_order_id)
     if seller_order is None:
         return None
-    order = await Order.select(
+    order = await one(Order.select(
         Order.reference, Order.paid_at, Order.currency, Order.delivery_name, Order.delivery_line1,
         Order.delivery_line2, Order.delivery_postcode, Order.delivery_city, Order.delivery_country,
         Order.delivery_phone,
-    ).where(Order.id == seller_order["order"]).first()
+    ).where(Order.id == seller_order["order"]).first(), seller_order["order"])
     order["delivery_country_name"] = COUNTRIES.get(order["delivery_country"], order["delivery_country"])
     lines = await OrderLine.select().where(OrderLine.seller_order == seller_order_id).order_by(OrderLine.id)
     for line in lines:

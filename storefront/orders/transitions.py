@@ -16,6 +16,7 @@ from storefront.errors import NotFound
 from storefront.orders import notifications
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.payments import ledger
+from storefront.rows import one
 from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
@@ -87,7 +88,17 @@ async def _return_stock(seller_order_id: int) -> list[int]:
 
 
 async def _buyer_email(order: dict[str, Any]) -> str:
-    return (await Account.select(Account.email).where(Account.id == order["account"]).first())["email"]
+    return (await one(Account.select(Account.email).where(Account.id == order["account"]).first(),
+                      order["account"]))["email"]
+
+
+async def _order(order_id: int) -> dict[str, Any]:
+    return await one(Order.select().where(Order.id == order_id).first(), order_id)
+
+
+async def _seller(seller_id: int) -> dict[str, Any]:
+    """The seller's name and e-mail, for the messages a move sends."""
+    return await one(Seller.select(Seller.name, Seller.email).where(Seller.id == seller_id).first(), seller_id)
 
 
 async def payment_succeeded(order_id: int, settings: Settings) -> bool:
@@ -97,7 +108,7 @@ async def payment_succeeded(order_id: int, settings: Settings) -> bool:
             (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
         if not moved:
             return False
-        order = await Order.select().where(Order.id == order_id).first()
+        order = await _order(order_id)
         seller_orders = await SellerOrder.select().where(SellerOrder.order == order_id)
         for seller_order in seller_orders:
             await _move(seller_order, "pending", "Payment received; waiting for the seller to confirm.")
@@ -121,7 +132,7 @@ async def payment_failed(order_id: int, settings: Settings) -> bool:
             (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
         if not moved:
             return False
-        order = await Order.select().where(Order.id == order_id).first()
+        order = await _order(order_id)
         variants: list[int] = []
         for seller_order in await SellerOrder.select().where(SellerOrder.order == order_id):
             await _move(seller_order, "cancelled", "Payment failed; nothing was charged.")
@@ -137,8 +148,8 @@ async def accept(seller_order_id: int, *, seller_id: int, settings: Settings) ->
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         await _move(seller_order, "accepted", "The seller confirmed the order.", accepted_at=_now())
         commission = await ledger.record_commission(seller_order, settings.seller_fees.commission_basis_points)
-        order = await Order.select().where(Order.id == seller_order["order"]).first()
-        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        order = await _order(seller_order["order"])
+        seller = await _seller(seller_id)
         await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
                                             seller_name=seller["name"], accepted=True)
     return commission
@@ -149,7 +160,7 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, re
     async with write_transaction(Order._meta.db):
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         await _move(seller_order, "refused", reason or "The seller could not fulfil the order.")
-        order = await Order.select().where(Order.id == seller_order["order"]).first()
+        order = await _order(seller_order["order"])
         others = await SellerOrder.select(SellerOrder.status).where(
             (SellerOrder.order == order["id"]) & (SellerOrder.id != seller_order_id))
         # The service fee is refunded with the last part of an order that no seller fulfils.
@@ -157,7 +168,7 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, re
         fee_refund = order["service_fee_cents"] if nothing_left else 0
         await ledger.record_refund(seller_order, fee_refund)
         await mark_for_reindex(await _return_stock(seller_order_id))
-        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        seller = await _seller(seller_id)
         refund = seller_order["total_cents"] + fee_refund
         await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
                                             seller_name=seller["name"], accepted=False, refund_cents=refund)
@@ -173,8 +184,8 @@ async def ship(seller_order_id: int, *, seller_id: int, carrier: str, tracking_n
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         await _move(seller_order, "shipped", f"Shipped with {carrier}, tracking {tracking_number}.",
                     shipped_at=_now(), carrier=carrier[:60], tracking_number=tracking_number[:60])
-        order = await Order.select().where(Order.id == seller_order["order"]).first()
-        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        order = await _order(seller_order["order"])
+        seller = await _seller(seller_id)
         await notifications.shipped(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"],
                                     carrier=carrier, tracking=tracking_number)
 
@@ -188,8 +199,8 @@ async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings,
         late = today > seller_order["promised_delivery_date"]
         note = "Delivered after the promised date." if late else "Delivered."
         await _move(seller_order, "delivered", note, delivered_at=_now(), delivered_late=late)
-        order = await Order.select().where(Order.id == seller_order["order"]).first()
-        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        order = await _order(seller_order["order"])
+        seller = await _seller(seller_id)
         await notifications.delivered(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"])
         await figures.recompute(seller_id)
     return late
@@ -208,13 +219,13 @@ async def open_claim(seller_order_id: int, *, account_id: int, reason: str, mess
     async with write_transaction(Order._meta.db):
         seller_order = await SellerOrder.select().where(SellerOrder.id == seller_order_id).first()
         order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
-        if not order or order["account"] != account_id:
+        if seller_order is None or order is None or order["account"] != account_id:
             raise NotFound(seller_order_id)
         if seller_order["status"] in ("awaiting_payment", "cancelled", "refused"):
             raise TransitionError("There is nothing to claim on this part of the order.")
         claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status="open", created_at=_now())
         await claim.save()
-        seller = await Seller.select(Seller.email).where(Seller.id == seller_order["seller"]).first()
+        seller = await _seller(seller_order["seller"])
         await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,
                                          reason=CLAIM_REASONS[reason])
         await figures.recompute(seller_order["seller"])
@@ -234,7 +245,7 @@ async def answer_claim(claim_id: int, *, seller_id: int, answer: str, settings: 
             raise NotFound(claim_id)
         await Claim.update({Claim.seller_answer: answer, Claim.status: "answered", Claim.answered_at: _now()}).where(
             Claim.id == claim_id)
-        order = await Order.select().where(Order.id == seller_order["order"]).first()
-        seller = await Seller.select(Seller.name).where(Seller.id == seller_id).first()
+        order = await _order(seller_order["order"])
+        seller = await _seller(seller_id)
         await notifications.claim_answered(settings, to=await _buyer_email(order), order=order,
                                            seller_name=seller["name"])

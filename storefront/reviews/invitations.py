@@ -19,10 +19,10 @@ from storefront.settings import Settings
 
 async def due_lines(now: dt.datetime) -> list[dict[str, Any]]:
     """Lines delivered at least INVITATION_DELAY ago, neither reviewed nor invited, with their buyer."""
-    buyer = OrderLine.seller_order.order.account
+    buyer = OrderLine.seller_order._.order._.account._
     rows = await OrderLine.select(
-        OrderLine.id, OrderLine.title, OrderLine.seller_order.seller.as_alias("seller"),
-        OrderLine.seller_order.seller.name.as_alias("seller_name"), buyer.email.as_alias("email"),
+        OrderLine.id, OrderLine.title, OrderLine.seller_order._.seller.as_alias("seller"),
+        OrderLine.seller_order._.seller._.name.as_alias("seller_name"), buyer.email.as_alias("email"),
         buyer.name.as_alias("name"), buyer.seller.as_alias("buyer_seller"),
     ).where(
         (OrderLine.seller_order.status == "delivered")

@@ -14,6 +14,7 @@ from storefront.errors import NotFound
 from storefront.orders.tables import Order, OrderLine, SellerOrder
 from storefront.reviews import rules
 from storefront.reviews.tables import Review
+from storefront.rows import one
 from storefront.sellers.tables import Offer, Seller
 
 
@@ -72,16 +73,19 @@ async def line_to_review(account: dict[str, Any], order_line_id: int) -> LineToR
     line = await OrderLine.select().where(OrderLine.id == order_line_id).first()
     seller_order = line and await SellerOrder.select().where(SellerOrder.id == line["seller_order"]).first()
     order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
-    if not order or order["account"] != account["id"]:
+    if line is None or seller_order is None or order is None or order["account"] != account["id"]:
         raise NotFound(order_line_id)
     if seller_order["status"] != "delivered" or seller_order["delivered_at"] is None:
         raise ReviewError("order", "You can review this product once it has been delivered.")
     if account.get("seller") and account["seller"] == seller_order["seller"]:
         raise ReviewError("order", "A seller cannot review its own products.")
-    variant = await Variant.select(Variant.id, Variant.model).where(Variant.id == line["variant"]).first()
-    model = await ProductModel.select(ProductModel.category).where(ProductModel.id == variant["model"]).first()
+    variant = await one(Variant.select(Variant.id, Variant.model).where(Variant.id == line["variant"]).first(),
+                        line["variant"])
+    model = await one(ProductModel.select(ProductModel.category).where(ProductModel.id == variant["model"]).first(),
+                      variant["model"])
     root = (await category_chain(model["category"]))[-1]["slug"]
-    seller = await Seller.select(Seller.name).where(Seller.id == seller_order["seller"]).first()
+    seller = await one(Seller.select(Seller.name).where(Seller.id == seller_order["seller"]).first(),
+                       seller_order["seller"])
     return LineToReview(order_line_id=line["id"], title=line["title"], variant_id=variant["id"],
                         model_id=variant["model"], seller_id=seller_order["seller"], seller_name=seller["name"],
                         purchased_at=order["paid_at"] or order["created_at"],

@@ -1,6 +1,10 @@
 """What a seller gives about itself: trader traceability details (DSA Art. 30) and the IBAN it is paid to."""
 from __future__ import annotations
 
+from typing import Any
+
+from piccolo.columns import Column
+
 from storefront.sellers.tables import Seller
 
 # Trader traceability (DSA Art. 30) a seller gives before it may list: column → (label, longest accepted).
@@ -56,6 +60,6 @@ async def update_traceability(seller_id: int, details: dict[str, str], self_cert
             raise LookupError(seller_id)
         if seller["status"] != "pending":
             raise DetailsLocked()
-        values = {getattr(Seller, name): value for name, value in details.items()}
+        values: dict[Column | str, Any] = {getattr(Seller, name): value for name, value in details.items()}
         values[Seller.self_certified] = self_certified
         await Seller.update(values).where(Seller.id == seller_id)
