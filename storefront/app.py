@@ -30,6 +30,7 @@ from storefront.audience.service import flush, flush_periodically
 from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
 from storefront.payments.provider import SandboxProvider
+from storefront.sellers.states import SELLER_STATUS_LABELS
 from storefront.settings import ROOT, Settings, get_settings
 from storefront.web import csrf
 from storefront.web.areas import areas
@@ -110,6 +111,7 @@ def _templates(settings: Settings) -> TemplateConfig:
     def viewer(context: dict):
         return viewer_of(context["request"])
 
+    environment.globals["seller_status_labels"] = SELLER_STATUS_LABELS
     environment.globals.update(settings=settings, brand_name=settings.brand_name,
                                static_version=_static_version(ROOT), csrf_token=csrf_token, viewer=viewer,
                                csrf_field_name=csrf.FIELD)

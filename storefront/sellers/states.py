@@ -13,6 +13,14 @@ class SellerStatus(StrEnum):
     dereferenced = "dereferenced"
 
 
+# How the console and the portal name each seller state to a person.
+SELLER_STATUS_LABELS: dict[str, str] = {
+    SellerStatus.pending: "Waiting for referencing",
+    SellerStatus.referenced: "Referenced",
+    SellerStatus.dereferenced: "Dereferenced",
+}
+
+
 class OfferStatus(StrEnum):
     """An active offer is on sale if its seller, product and stock allow; a removed one was taken down by the
     operator with a statement of reasons."""

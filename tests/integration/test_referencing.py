@@ -138,8 +138,20 @@ async def test_a_seller_without_complete_traceability_cannot_be_referenced(opera
                                f"/ops/sellers/{shop.seller_id}/reference")
     assert response.status_code == 400
     text = unescape(response.text)
-    assert "must first give its trade register number, self-certification" in text
+    assert text.count("trade register number, self-certification") == 1, "what is missing is said once"
+    assert re.search(r'<button type="submit" disabled[^>]*>Reference this seller</button>', text)
     assert (await Seller.select(Seller.status).where(Seller.id == shop.seller_id).first())["status"] == "pending"
+
+
+async def test_the_console_names_seller_states_and_counts_no_offer_of_a_pending_seller_on_sale(
+    operator_client: AsyncTestClient,
+) -> None:
+    shop = await exclusive_seller(status="pending")
+    listing = (await operator_client.get("/ops/sellers?status=pending")).text
+    row = listing[listing.index(shop.name):].split("</tr>")[0]
+    assert "Waiting for referencing" in row and ">pending<" not in row
+    page = unescape((await operator_client.get(f"/ops/sellers/{shop.seller_id}")).text)
+    assert re.search(r"<dt>Offers</dt><dd>0 on sale of [1-9]", page)
 
 
 async def test_dereferencing_for_a_breach_takes_the_offers_off_at_once(
