@@ -69,6 +69,15 @@ def test_the_operator_console(live_server: str, desktop) -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_the_sellers_list_fits_a_desktop_with_every_column_in_view(live_server: str, desktop) -> None:
+    sign_in(desktop, live_server, OPERATOR_ACCOUNT[0], OPERATOR_ACCOUNT[2])
+    desktop.goto(f"{live_server}/ops/sellers?status=pending")
+    table = desktop.locator(".portal-table")
+    fits = table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    assert fits, "the traceability sentence wraps instead of pushing 'Quality charter' off screen"
+    assert desktop.get_by_role("columnheader", name="Quality charter").is_visible()
+
+
 async def decision_for_the_demo_shopper(settings) -> int:
     shopper = await Account.select(Account.id, Account.email).where(Account.email == SHOPPER_ACCOUNT[0]).first()
     return await decide(subject_type="review", subject_id=1, measure=Measure.review_removed,
