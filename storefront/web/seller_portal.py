@@ -24,7 +24,7 @@ from litestar.response import Redirect, Template
 
 from storefront.accounts.service import looks_like_email
 from storefront.moderation import referencing
-from storefront.moderation.service import audit
+from storefront.moderation.decisions import audit
 from storefront.orders import seller_views, transitions
 from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
