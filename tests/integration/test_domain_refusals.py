@@ -11,6 +11,8 @@ from storefront.moderation import complaints, notices, review_reports
 from storefront.moderation.decisions import decide
 from storefront.moderation.states import Ground, Measure
 from storefront.moderation.tables import Complaint, Notice
+from storefront.orders import transitions
+from storefront.orders.tables import Claim, SellerOrder
 from storefront.reviews import service as reviews
 from storefront.reviews.tables import Review, ReviewReport
 from storefront.sellers.services import read_company_form, update_traceability
@@ -77,6 +79,17 @@ async def test_a_review_edited_without_a_rating_is_refused_by_the_service(settin
     assert refused.value.problems == {"rating": "Choose a rating from 1 to 5 stars."}
     assert (await Review.select(Review.comment).where(Review.id == review["id"]).first())["comment"] == review[
         "comment"]
+
+
+async def test_a_claim_without_a_word_is_refused_by_the_service(settings: Settings) -> None:
+    part = await SellerOrder.select(SellerOrder.id, SellerOrder.order.account.as_alias("account")).where(
+        SellerOrder.status == "delivered").order_by(SellerOrder.id).first()
+    claims = await Claim.count().where(Claim.seller_order == part["id"])
+    with pytest.raises(Refused) as refused:
+        await transitions.open_claim(part["id"], account_id=part["account"], reason="defective", message="  ",
+                                     settings=settings)
+    assert refused.value.problems == {"message": "Tell the seller what happened."}
+    assert await Claim.count().where(Claim.seller_order == part["id"]) == claims
 
 
 async def test_a_contact_message_to_no_address_is_refused_by_the_service(settings: Settings) -> None:

@@ -12,6 +12,7 @@ from storefront.errors import Refused, refuse_if
 from storefront.moderation.complaints import ComplaintInput, ResolutionInput
 from storefront.moderation.notices import NoticeInput, OfferRemovalInput, RejectionInput
 from storefront.moderation.review_reports import ReviewRemovalInput, ReviewReportInput
+from storefront.orders.transitions import ClaimInput
 from storefront.reviews.service import ReviewInput
 from storefront.sellers.services import CompanyDetails, read_company_form
 
@@ -180,3 +181,13 @@ def test_company_details_with_a_country_that_is_no_code_and_a_mistyped_email() -
                              self_certified=True)
     assert details.problems() == {"country": "Use the two-letter country code, such as FR, DE or IE.",
                                   "email": "Enter an e-mail address like orders@your-company.example."}
+
+
+# --- Claims ("Get help" on an order) -----------------------------------------------------------------------
+
+def test_a_claim_says_what_the_problem_is_and_what_happened() -> None:
+    assert ClaimInput(reason="boredom", message="   ").problems() == {
+        "reason": "Choose what the problem is.", "message": "Tell the seller what happened."}
+    assert ClaimInput(reason="defective", message="x" * 2_001).problems() == {
+        "message": "Keep the message under 2,000 characters (it has 2,001)."}
+    assert ClaimInput(reason="defective", message="The screen flickers.").problems() == {}
