@@ -27,6 +27,7 @@ from storefront.accounts.states import Role
 from storefront.accounts.tables import Account
 from storefront.cart import service as cart_service
 from storefront.db import write_transaction
+from storefront.errors import Refused
 from storefront.mail.outbox import queue
 from storefront.settings import Settings, get_settings
 
@@ -38,15 +39,6 @@ ROLES = ("shopper", "seller", "operator")
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class AccountError(ValueError):
-    """Something the person must correct, tied to the form field it is about."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def looks_like_email(email: str) -> bool:
     """The one check every form that asks for an e-mail address makes."""
     return len(email) <= MAX_EMAIL_LENGTH and _EMAIL_SHAPE.fullmatch(email) is not None
@@ -56,30 +48,30 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _email_problem(email: str) -> AccountError | None:
+def _email_problem(email: str) -> Refused | None:
     if not email:
-        return AccountError("email", "Enter your e-mail address.")
+        return Refused("email", "Enter your e-mail address.")
     if not looks_like_email(email):
-        return AccountError("email", "Enter an e-mail address like name@example.com.")
+        return Refused("email", "Enter an e-mail address like name@example.com.")
     return None
 
 
-def _password_problem(password: str) -> AccountError | None:
+def _password_problem(password: str) -> Refused | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return AccountError("password", f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+        return Refused("password", f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
-        return AccountError("password", f"Choose a password of at most {MAX_PASSWORD_LENGTH} characters.")
+        return Refused("password", f"Choose a password of at most {MAX_PASSWORD_LENGTH} characters.")
     return None
 
 
-def sign_up_problems(email: str, name: str, password: str) -> list[AccountError]:
+def sign_up_problems(email: str, name: str, password: str) -> list[Refused]:
     """Every problem with a sign-up form that can be seen without the database, one per field."""
     problems = [_email_problem(normalise_email(email))]
     name = (name or "").strip()
     if not name:
-        problems.append(AccountError("name", "Enter your name."))
+        problems.append(Refused("name", "Enter your name."))
     elif len(name) > MAX_NAME_LENGTH:
-        problems.append(AccountError("name", f"Use at most {MAX_NAME_LENGTH} characters for your name."))
+        problems.append(Refused("name", f"Use at most {MAX_NAME_LENGTH} characters for your name."))
     problems.append(_password_problem(password or ""))
     return [p for p in problems if p is not None]
 
@@ -93,12 +85,12 @@ async def _email_taken(email: str) -> bool:
     return await Account.exists().where(Account.email == email)
 
 
-def _duplicate() -> AccountError:
-    return AccountError("email", "An account already uses this e-mail address. Sign in, or reset your password.")
+def _duplicate() -> Refused:
+    return Refused("email", "An account already uses this e-mail address. Sign in, or reset your password.")
 
 
 async def sign_up(email: str, name: str, password: str) -> int:
-    """Create a shopper account and return its id; raises AccountError for the first problem found."""
+    """Create a shopper account and return its id; raises Refused for the first problem found."""
     if problems := sign_up_problems(email, name, password):
         raise problems[0]
     return await _create(normalise_email(email), name.strip(), password, role=Role.shopper, seller_id=None)

@@ -14,6 +14,7 @@ from storefront.accounts.service import looks_like_email, normalise_email
 from storefront.contact.states import ContactStatus
 from storefront.contact.tables import ContactMessage
 from storefront.db import write_transaction
+from storefront.errors import refuse_if
 from storefront.mail import outbox
 from storefront.settings import Settings
 
@@ -49,6 +50,29 @@ class ContactForm:
         return {"name": self.name, "email": self.email, "topic": self.topic,
                 "order_reference": self.order_reference, "message": self.message}
 
+    def problems(self) -> dict[str, str]:
+        """One message per field at fault, written for the person filling the form in."""
+        found: dict[str, str] = {}
+        if not self.name:
+            found["name"] = "Enter your name, so we know how to address you."
+        elif len(self.name) > NAME_MAX:
+            found["name"] = f"Keep your name under {NAME_MAX} characters."
+        if not self.email:
+            found["email"] = "Enter your e-mail address: our answer goes there."
+        elif not looks_like_email(self.email):
+            found["email"] = "Enter an e-mail address like name@example.com."
+        if self.topic not in TOPICS:
+            found["topic"] = "Choose what your message is about."
+        if self.order_reference and not ORDER_REFERENCE_SHAPE.fullmatch(self.order_reference):
+            found["order_reference"] = ("An order reference has letters, digits and dashes only, like EN-7KQ2MX4P; "
+                                        "leave it empty if you have none.")
+        if len(self.message) < MESSAGE_MIN:
+            found["message"] = f"Write your message in at least {MESSAGE_MIN} characters."
+        elif len(self.message) > MESSAGE_MAX:
+            found["message"] = (f"Keep your message under {MESSAGE_MAX:,} characters "
+                                f"(it has {len(self.message):,}).")
+        return found
+
 
 def read_form(form: dict[str, str]) -> ContactForm:
     """The submitted fields, tidied the way they are stored (trimmed, e-mail lower-cased, reference upper-cased)."""
@@ -61,32 +85,11 @@ def read_form(form: dict[str, str]) -> ContactForm:
     )
 
 
-def field_errors(form: ContactForm) -> dict[str, str]:
-    """One message per field at fault, written for the person filling the form in."""
-    errors: dict[str, str] = {}
-    if not form.name:
-        errors["name"] = "Enter your name, so we know how to address you."
-    elif len(form.name) > NAME_MAX:
-        errors["name"] = f"Keep your name under {NAME_MAX} characters."
-    if not form.email:
-        errors["email"] = "Enter your e-mail address: our answer goes there."
-    elif not looks_like_email(form.email):
-        errors["email"] = "Enter an e-mail address like name@example.com."
-    if form.topic not in TOPICS:
-        errors["topic"] = "Choose what your message is about."
-    if form.order_reference and not ORDER_REFERENCE_SHAPE.fullmatch(form.order_reference):
-        errors["order_reference"] = ("An order reference has letters, digits and dashes only, like EN-7KQ2MX4P; "
-                                     "leave it empty if you have none.")
-    if len(form.message) < MESSAGE_MIN:
-        errors["message"] = f"Write your message in at least {MESSAGE_MIN} characters."
-    elif len(form.message) > MESSAGE_MAX:
-        errors["message"] = f"Keep your message under {MESSAGE_MAX:,} characters (it has {len(form.message):,})."
-    return errors
-
-
 async def send_message(form: ContactForm, *, account_id: int | None, settings: Settings,
                        now: dt.datetime | None = None) -> int:
-    """Stores a valid message and queues its acknowledgement; TooManyMessages past the hourly limit."""
+    """Stores a message and queues its acknowledgement; Refused when a field is at fault, TooManyMessages past
+    the hourly limit."""
+    refuse_if(form.problems())
     now = now or dt.datetime.now(dt.UTC)
     async with write_transaction(ContactMessage._meta.db):
         recent = await ContactMessage.count().where(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storefront.catalog.grades import GRADES, Grade
-from storefront.moderation.service import CONTEST_WINDOW
+from storefront.moderation.decisions import CONTEST_WINDOW
 from storefront.settings import Settings
 from storefront.units import money, percent, stars_out_of_five
 

@@ -9,17 +9,20 @@ the e-mails that announce it commit together.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from storefront.accounts.service import looks_like_email
 from storefront.accounts.tables import Account
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import write_transaction
-from storefront.errors import NotFound
+from storefront.errors import NotFound, Refused, refuse_if
 from storefront.mail import outbox
-from storefront.moderation import service as moderation
+from storefront.moderation.decisions import audit, contest_path, decide
 from storefront.moderation.states import Ground, Measure
 from storefront.moderation.tables import AuditEntry, Notice
 from storefront.reviews.tables import Review
@@ -57,18 +60,86 @@ NAME_MAX = 200
 NOTICES_PER_HOUR = 5  # per e-mail address, counted from the stored notices
 WINDOW = dt.timedelta(hours=1)
 EXCERPT_LENGTH = 140
+URL_SHAPE = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
 
 
 class TooManyNotices(Exception):
     """This e-mail address has sent the most notices an hour allows."""
 
 
-class MeasureRefused(ValueError):
-    """The measure cannot be taken; `errors` maps each form field at fault to what is wrong with it."""
+@dataclass(frozen=True)
+class NoticeInput:
+    """A notice as its author sends it (Art. 16(2)). `subject` comes from `reportable_subject` (None for a notice
+    about a URL); `reporter_account` is None for a visitor."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    subject: dict[str, Any] | None
+    category: str
+    explanation: str
+    location: str
+    name: str
+    email: str
+    good_faith: bool
+    reporter_account: int | None = None
+
+    def problems(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.category not in CATEGORIES:
+            found["category"] = "Choose which kind of illegal content this is."
+        if len(self.explanation) < EXPLANATION_MIN:
+            found["explanation"] = (f"Explain why the content is illegal in at least {EXPLANATION_MIN} "
+                                    f"characters (you wrote {len(self.explanation)}).")
+        elif len(self.explanation) > EXPLANATION_MAX:
+            found["explanation"] = (f"Keep the explanation under {EXPLANATION_MAX:,} characters "
+                                    f"(it has {len(self.explanation):,}).")
+        if not self.location:
+            found["location"] = "Give the exact address (URL) of the content, so we can find it."
+        elif len(self.location) > LOCATION_MAX or not URL_SHAPE.fullmatch(self.location):
+            found["location"] = "Enter a full web address starting with https://, as shown in your browser."
+        if not self.name:
+            found["name"] = "Enter your name: the law asks for it with every notice."
+        elif len(self.name) > NAME_MAX:
+            found["name"] = f"Keep your name under {NAME_MAX} characters."
+        if not self.email:
+            found["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
+        elif not looks_like_email(self.email):
+            found["email"] = "Enter an e-mail address like name@example.com."
+        if not self.good_faith:
+            found["good_faith"] = ("Tick this box to confirm the notice is accurate and complete, as far as you "
+                                   "know.")
+        return found
+
+
+@dataclass(frozen=True)
+class RejectionInput:
+    """Why the operator finds the content lawful: the notifier reads it."""
+
+    reason: str
+
+    def problems(self) -> dict[str, str]:
+        if len(self.reason) < REASON_MIN:
+            return {"reason": f"Explain in at least {REASON_MIN} characters why the content is not illegal: the "
+                              "notifier reads it."}
+        if len(self.reason) > REASON_MAX:
+            return {"reason": f"Keep the reason under {REASON_MAX:,} characters (it has {len(self.reason):,})."}
+        return {}
+
+
+@dataclass(frozen=True)
+class OfferRemovalInput:
+    """The operator's reasons for removing an offer: the ground and the facts its seller reads."""
+
+    ground: str
+    facts: str
+
+    def problems(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.ground not in OFFER_GROUNDS:
+            found["ground"] = "Choose the ground: the law or the sellers' conditions the offer breaks."
+        if len(self.facts) < REASON_MIN:
+            found["facts"] = "Describe the facts in a few words: the seller reads them in the statement of reasons."
+        elif len(self.facts) > REASON_MAX:
+            found["facts"] = f"Keep the facts under {REASON_MAX:,} characters (they have {len(self.facts):,})."
+        return found
 
 
 def _now() -> dt.datetime:
@@ -184,37 +255,38 @@ def _redress(settings: Settings, contest_url: str = "") -> str:
             "courts.")
 
 
-async def file_notice(*, subject: dict[str, Any] | None, category: str, explanation: str, location: str, name: str,
-                      email: str, reporter_account: int | None, settings: Settings,
-                      now: dt.datetime | None = None) -> int:
-    """Stores a notice and acknowledges it by e-mail. `subject` comes from `reportable_subject` (None for a
-    notice about a URL). The hourly limit per e-mail address is counted in the writer's transaction, so it
-    holds across processes."""
+async def file_notice(notice: NoticeInput, *, settings: Settings, now: dt.datetime | None = None) -> int:
+    """Stores a notice and acknowledges it by e-mail; Refused when it lacks what Art. 16(2) asks, the
+    good-faith statement included. The hourly limit per e-mail address is counted in the writer's transaction,
+    so it holds across processes."""
+    refuse_if(notice.problems())
     now = now or _now()
+    subject, category, explanation, location = notice.subject, notice.category, notice.explanation, notice.location
+    name, email, reporter_account = notice.name, notice.email, notice.reporter_account
     async with write_transaction(Notice._meta.db):
         recent = await Notice.count().where((Notice.email == email) & (Notice.created_at >= now - WINDOW))
         if recent >= NOTICES_PER_HOUR:
             raise TooManyNotices()
-        notice = Notice(subject_type=subject["type"] if subject else "url",
+        stored = Notice(subject_type=subject["type"] if subject else "url",
                         subject_id=subject["id"] if subject else None, category=category, explanation=explanation,
                         location=location, name=name, email=email,
-                        reporter_account=reporter_account, good_faith=True, status="open", created_at=now)
-        await notice.save()
-        row = {"id": notice.id, "subject_type": notice.subject_type, "subject_id": notice.subject_id}
-        await moderation.audit(reporter_account, "notice received", *_audit_key(row),
-                               f"notice {notice.id}: {category}")
+                        reporter_account=reporter_account, good_faith=notice.good_faith, status="open",
+                        created_at=now)
+        await stored.save()
+        row = {"id": stored.id, "subject_type": stored.subject_type, "subject_id": stored.subject_id}
+        await audit(reporter_account, "notice received", *_audit_key(row), f"notice {stored.id}: {category}")
         await outbox.queue(
             to=email, kind="notice_received", subject=f"{settings.brand_name}: we received your notice",
             body=(f"Hello {name},\n\n"
                   f"Thank you for your notice of illegal content, received on {now:%d %B %Y at %H:%M} UTC "
-                  f"(reference N-{notice.id}).\n\n"
+                  f"(reference N-{stored.id}).\n\n"
                   f"What you reported: {_what(subject, location)}\n"
                   f"Where: {location}\n"
                   f"Why it would be illegal: {CATEGORIES[category]}\n"
                   f"Your explanation:\n{explanation}\n\n"
                   "A person on our moderation team will examine it; nothing is decided automatically. We will "
                   "e-mail you our decision and the reasons for it.\n"))
-    return notice.id
+    return stored.id
 
 
 async def close_notices(subject_type: str, subject_id: int, *, outcome: str, operator_id: int | None,
@@ -241,8 +313,8 @@ async def close_notices(subject_type: str, subject_id: int, *, outcome: str, ope
                       f"you sent us:\n{sent}\n\n"
                       f"Our decision: {outcome}\n\n{_redress(settings)}\n\nThank you for helping keep the shop "
                       "safe and lawful.\n"))
-        await moderation.audit(operator_id, "notices handled", subject_type, subject_id,
-                               f"notice(s) {', '.join(str(n['id']) for n in notices)}: {outcome}"[:2_000])
+        await audit(operator_id, "notices handled", subject_type, subject_id,
+                    f"notice(s) {', '.join(str(n['id']) for n in notices)}: {outcome}"[:2_000])
     return len(notices)
 
 
@@ -283,24 +355,21 @@ async def notice_case(notice_id: int) -> dict[str, Any]:
     return {"notice": notice, "subject": subject, "others": others, "audit": trail}
 
 
-async def reject_notice(notice_id: int, *, operator_id: int, reason: str, settings: Settings) -> int:
+async def reject_notice(notice_id: int, rejection: RejectionInput, *, operator_id: int, settings: Settings) -> int:
     """The content stays: this notice is closed and its author told why (Art. 16(5)). The decision is recorded
-    for the audit; it imposes nothing on anyone, so decide() sends no statement of reasons."""
+    for the audit; it imposes nothing on anyone, so decide() sends no statement of reasons. Refused when the
+    reason is missing or the notice was already handled."""
     case = await notice_case(notice_id)
     notice = case["notice"]
-    reason = reason.replace("\r\n", "\n").strip()
+    reason = rejection.reason.replace("\r\n", "\n").strip()
     if notice["status"] != "open":
-        raise MeasureRefused({"reason": "This notice has already been handled."})
-    if len(reason) < REASON_MIN:
-        raise MeasureRefused({"reason": f"Explain in at least {REASON_MIN} characters why the content is not "
-                                        "illegal: the notifier reads it."})
-    if len(reason) > REASON_MAX:
-        raise MeasureRefused({"reason": f"Keep the reason under {REASON_MAX:,} characters (it has {len(reason):,})."})
+        raise Refused("reason", "This notice has already been handled.")
+    refuse_if(RejectionInput(reason).problems())
     subject_type, subject_id = _audit_key(notice)
     outcome = f"We found that the content is not illegal, so it stays on the shop. Our reasons: {reason}"
     async with write_transaction(Notice._meta.db):
         # Recorded on the notice, not on its subject: reversing it on a complaint must not touch the listing.
-        decision_id = await moderation.decide(
+        decision_id = await decide(
             subject_type="notice", subject_id=notice_id, measure=Measure.notice_rejected,
             facts=f"Notice N-{notice_id} ({CATEGORIES.get(notice['category'], notice['category'])}) examined: "
                   f"{reason}",
@@ -308,7 +377,7 @@ async def reject_notice(notice_id: int, *, operator_id: int, reason: str, settin
             recipient_account=notice["reporter_account"], decided_by=operator_id, settings=settings, notify=False)
         await Notice.update({Notice.status: "handled", Notice.outcome: outcome, Notice.handled_at: _now(),
                              Notice.handled_by: operator_id}).where(Notice.id == notice_id)
-        contest_url = (settings.public_base_url + moderation.contest_path(decision_id)
+        contest_url = (settings.public_base_url + contest_path(decision_id)
                        if notice["reporter_account"] else "")
         await outbox.queue(
             to=notice["email"], kind="notice_decision", subject=f"{settings.brand_name}: our decision on your notice",
@@ -316,29 +385,22 @@ async def reject_notice(notice_id: int, *, operator_id: int, reason: str, settin
                   f"A person on our moderation team has examined the notice N-{notice_id} you sent us on "
                   f"{notice['created_at']:%d %B %Y} about {notice['location']}.\n\n"
                   f"Our decision: {outcome}\n\n{_redress(settings, contest_url)}\n"))
-        await moderation.audit(operator_id, "notice rejected", subject_type, subject_id,
-                               f"notice {notice_id}; decision {decision_id}")
+        await audit(operator_id, "notice rejected", subject_type, subject_id,
+                    f"notice {notice_id}; decision {decision_id}")
     return decision_id
 
 
-async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: str, settings: Settings) -> int:
+async def remove_offer(offer_id: int, removal: OfferRemovalInput, *, operator_id: int, settings: Settings) -> int:
     """Takes the offer off the shop and out of search, sends its seller the statement of reasons (Art. 17) and
-    closes the notices on it. MeasureRefused when the form is wrong or the offer is already gone."""
-    facts = facts.replace("\r\n", "\n").strip()
+    closes the notices on it. Refused when the reasons are incomplete or the offer is already gone."""
+    removal = OfferRemovalInput(removal.ground, removal.facts.replace("\r\n", "\n").strip())
     subject = (await describe_subjects([("offer", offer_id)])).get(("offer", offer_id))
     if subject is None:
         raise NotFound(offer_id)
-    errors = {}
-    if ground not in OFFER_GROUNDS:
-        errors["ground"] = "Choose the ground: the law or the sellers' conditions the offer breaks."
-    if len(facts) < REASON_MIN:
-        errors["facts"] = "Describe the facts in a few words: the seller reads them in the statement of reasons."
-    elif len(facts) > REASON_MAX:
-        errors["facts"] = f"Keep the facts under {REASON_MAX:,} characters (they have {len(facts):,})."
     if subject["status"] == "removed":
-        errors = {"ground": "This offer has already been removed."}
-    if errors:
-        raise MeasureRefused(errors)
+        raise Refused("ground", "This offer has already been removed.")
+    refuse_if(removal.problems())
+    ground, facts = removal.ground, removal.facts
     offer = await Offer.select(Offer.variant, Offer.seller.email.as_alias("seller_email")).where(
         Offer.id == offer_id).first()
     seller_user = await Account.select(Account.id).where(Account.seller == subject["seller_id"]).order_by(
@@ -346,7 +408,7 @@ async def remove_offer(offer_id: int, *, operator_id: int, ground: str, facts: s
     async with write_transaction(Offer._meta.db):
         await Offer.update({Offer.status: "removed", Offer.updated_at: _now()}).where(Offer.id == offer_id)
         await mark_for_reindex([offer["variant"]])
-        decision_id = await moderation.decide(
+        decision_id = await decide(
             subject_type="offer", subject_id=offer_id, measure=Measure.offer_removed,
             facts=f"Your offer {offer_id}, {subject['title']} ({subject['detail']}): {facts}",
             ground=Ground.offer_rules, ground_detail=OFFER_GROUNDS[ground],

@@ -16,10 +16,10 @@ from storefront.accounts.tables import Account
 from storefront.catalog.outbox import mark_for_reindex, mark_model_for_reindex, mark_seller_for_reindex
 from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
-from storefront.errors import NotFound
+from storefront.errors import NotFound, Refused
 from storefront.mail import outbox
+from storefront.moderation.decisions import audit, decide
 from storefront.moderation.notices import close_notices
-from storefront.moderation.service import Refused, audit, decide
 from storefront.moderation.states import Ground, Measure
 from storefront.moderation.tables import AuditEntry, Decision
 from storefront.sellers.availability import buyable_offer_clause
@@ -54,10 +54,6 @@ FACTS_MIN, FACTS_MAX = 10, 2_000
 # The measures a reversed complaint undoes here.
 REVERSIBLE = {Measure.seller_dereferenced, Measure.contract_terminated, Measure.product_dereferenced,
               Measure.offer_removed}
-
-
-class MeasureRefused(Refused):
-    """The measure cannot be taken; `field` names the form field at fault."""
 
 
 def _now() -> dt.datetime:
@@ -125,10 +121,10 @@ async def _close_notices_on_offers(seller_id: int, outcome: str, operator_id: in
 def _check_facts(facts: str) -> str:
     facts = facts.replace("\r\n", "\n").strip()
     if len(facts) < FACTS_MIN:
-        raise MeasureRefused("facts", "Describe the facts in a few words: the seller reads them in the statement "
+        raise Refused("facts", "Describe the facts in a few words: the seller reads them in the statement "
                                       "of reasons.")
     if len(facts) > FACTS_MAX:
-        raise MeasureRefused("facts", f"Keep the facts under {FACTS_MAX:,} characters (they have {len(facts):,}).")
+        raise Refused("facts", f"Keep the facts under {FACTS_MAX:,} characters (they have {len(facts):,}).")
     return facts
 
 
@@ -136,11 +132,11 @@ async def reference_seller(seller_id: int, *, operator_id: int, settings: Settin
     """A pending seller whose traceability is complete goes on sale; its offers enter search at once."""
     seller = await _seller(seller_id)
     if seller["status"] != "pending":
-        raise MeasureRefused("seller", "Only a pending seller can be referenced; use “Reinstate” for a "
+        raise Refused("seller", "Only a pending seller can be referenced; use “Reinstate” for a "
                                        "dereferenced one.")
     gaps = traceability_gaps(seller)
     if gaps:
-        raise MeasureRefused("seller", "The seller must first give its " + ", ".join(gaps) + ".")
+        raise Refused("seller", "The seller must first give its " + ", ".join(gaps) + ".")
     async with write_transaction(Seller._meta.db):
         await Seller.update({Seller.status: "referenced", Seller.terminates_at: None}).where(Seller.id == seller_id)
         await _enqueue_seller(seller_id)
@@ -158,14 +154,14 @@ async def terminate_seller(seller_id: int, *, kind: str, ground: str, facts: str
     until `terminates_at`; for a breach its offers leave the store now. Returns the decision's id."""
     seller = await _seller(seller_id)
     if seller["status"] != "referenced":
-        raise MeasureRefused("kind", "Only a referenced seller can be dereferenced.")
+        raise Refused("kind", "Only a referenced seller can be dereferenced.")
     if kind == "convenience" and seller["terminates_at"] is not None:
-        raise MeasureRefused("kind", f"Notice was already given: the seller leaves on "
+        raise Refused("kind", f"Notice was already given: the seller leaves on "
                                      f"{seller['terminates_at']:%d %B %Y}.")
     if kind not in ("convenience", "breach"):
-        raise MeasureRefused("kind", "Choose termination with notice or dereferencing for a breach.")
+        raise Refused("kind", "Choose termination with notice or dereferencing for a breach.")
     if kind == "breach" and ground not in BREACH_GROUNDS:
-        raise MeasureRefused("ground", "Choose the rule the seller breached.")
+        raise Refused("ground", "Choose the rule the seller breached.")
     facts = _check_facts(facts)
     now = now or _now()
     account = await seller_account(seller_id)
@@ -221,7 +217,7 @@ async def reinstate_seller(seller_id: int, *, operator_id: int, note: str, setti
     """Lists a dereferenced seller again, or withdraws a notice of termination that has not yet ended."""
     seller = await _seller(seller_id)
     if seller["status"] != "dereferenced" and seller["terminates_at"] is None:
-        raise MeasureRefused("note", "This seller is not dereferenced and has no notice running.")
+        raise Refused("note", "This seller is not dereferenced and has no notice running.")
     async with write_transaction(Seller._meta.db):
         await _list_seller_again(seller_id, operator_id, note)
         if seller["email"]:
@@ -253,9 +249,9 @@ async def dereference_product(model_id: int, *, ground: str, facts: str, operato
     reasons. Returns the decisions' ids."""
     model = await _product(model_id)
     if model["is_dereferenced"]:
-        raise MeasureRefused("ground", "This product is already dereferenced.")
+        raise Refused("ground", "This product is already dereferenced.")
     if ground not in PRODUCT_GROUNDS:
-        raise MeasureRefused("ground", "Choose why the product may not be sold.")
+        raise Refused("ground", "Choose why the product may not be sold.")
     facts = _check_facts(facts)
     decisions = []
     async with write_transaction(ProductModel._meta.db):
@@ -288,7 +284,7 @@ async def _put_product_back(model_id: int, operator_id: int, detail: str) -> Non
 async def reinstate_product(model_id: int, *, operator_id: int, note: str) -> None:
     model = await _product(model_id)
     if not model["is_dereferenced"]:
-        raise MeasureRefused("note", "This product is not dereferenced.")
+        raise Refused("note", "This product is not dereferenced.")
     async with write_transaction(ProductModel._meta.db):
         await _put_product_back(model_id, operator_id, note)
 

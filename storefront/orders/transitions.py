@@ -6,13 +6,14 @@ A move is a conditional UPDATE on the current status, so two clicks or two tabs 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from storefront.accounts.tables import Account
 from storefront.cart import service as carts
 from storefront.catalog.outbox import mark_for_reindex
 from storefront.db import write_transaction
-from storefront.errors import NotFound
+from storefront.errors import NotFound, refuse_if
 from storefront.orders import notifications
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.payments import ledger
@@ -45,6 +46,25 @@ MAX_CLAIM_MESSAGE = 2_000
 
 class TransitionError(ValueError):
     """The move is not allowed from the order's current state; the message says why."""
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    """What the buyer says through "Get help": what the problem is and what happened."""
+
+    reason: str
+    message: str
+
+    def problems(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.reason not in CLAIM_REASONS:
+            found["reason"] = "Choose what the problem is."
+        message = self.message.strip()
+        if not message:
+            found["message"] = "Tell the seller what happened."
+        elif len(message) > MAX_CLAIM_MESSAGE:
+            found["message"] = f"Keep the message under {MAX_CLAIM_MESSAGE:,} characters (it has {len(message):,})."
+        return found
 
 
 def _now() -> dt.datetime:
@@ -208,14 +228,10 @@ async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings,
 
 async def open_claim(seller_order_id: int, *, account_id: int, reason: str, message: str,
                      settings: Settings) -> int:
-    """"Get help" on a seller order: the seller sees the claim; it feeds the seller's rates."""
-    if reason not in CLAIM_REASONS:
-        raise TransitionError("Choose what the problem is.")
+    """"Get help" on a seller order: the seller sees the claim; it feeds the seller's rates. Refused when the
+    claim is incomplete (ClaimInput.problems)."""
+    refuse_if(ClaimInput(reason, message).problems())
     message = message.strip()
-    if not message:
-        raise TransitionError("Tell the seller what happened.")
-    if len(message) > MAX_CLAIM_MESSAGE:
-        raise TransitionError(f"Keep the message under {MAX_CLAIM_MESSAGE} characters.")
     async with write_transaction(Order._meta.db):
         seller_order = await SellerOrder.select().where(SellerOrder.id == seller_order_id).first()
         order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()

@@ -10,19 +10,12 @@ from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.queries import category_chain
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import is_unique_violation, write_transaction
-from storefront.errors import NotFound
+from storefront.errors import NotFound, Refused, refuse_if
 from storefront.orders.tables import Order, OrderLine, SellerOrder
 from storefront.reviews import rules
 from storefront.reviews.tables import Review
 from storefront.rows import one
 from storefront.sellers.tables import Offer, Seller
-
-
-class ReviewError(ValueError):
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -44,6 +37,15 @@ class ReviewInput:
     comment: str
     sub_ratings: dict[str, int | None] = field(default_factory=dict)
 
+    def problems(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.rating is None:
+            found["rating"] = "Choose a rating from 1 to 5 stars."
+        if len(self.comment) > rules.MAX_COMMENT_LENGTH:
+            found["comment"] = (f"Keep your comment under {rules.MAX_COMMENT_LENGTH:,} characters "
+                                f"(it has {len(self.comment):,}).")
+        return found
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -58,16 +60,6 @@ def read_form(form: dict[str, Any]) -> ReviewInput:
                        sub_ratings={name: stars(name) for name in rules.SUB_RATINGS})
 
 
-def problems(data: ReviewInput) -> dict[str, str]:
-    found: dict[str, str] = {}
-    if data.rating is None:
-        found["rating"] = "Choose a rating from 1 to 5 stars."
-    if len(data.comment) > rules.MAX_COMMENT_LENGTH:
-        found["comment"] = (f"Keep your comment under {rules.MAX_COMMENT_LENGTH:,} characters "
-                            f"(it has {len(data.comment):,}).")
-    return found
-
-
 async def line_to_review(account: dict[str, Any], order_line_id: int) -> LineToReview:
     """The order line, if this account bought it and received it. LookupError otherwise (a 404)."""
     line = await OrderLine.select().where(OrderLine.id == order_line_id).first()
@@ -76,9 +68,9 @@ async def line_to_review(account: dict[str, Any], order_line_id: int) -> LineToR
     if line is None or seller_order is None or order is None or order["account"] != account["id"]:
         raise NotFound(order_line_id)
     if seller_order["status"] != "delivered" or seller_order["delivered_at"] is None:
-        raise ReviewError("order", "You can review this product once it has been delivered.")
+        raise Refused("order", "You can review this product once it has been delivered.")
     if account.get("seller") and account["seller"] == seller_order["seller"]:
-        raise ReviewError("order", "A seller cannot review its own products.")
+        raise Refused("order", "A seller cannot review its own products.")
     variant = await one(Variant.select(Variant.id, Variant.model).where(Variant.id == line["variant"]).first(),
                         line["variant"])
     model = await one(ProductModel.select(ProductModel.category).where(ProductModel.id == variant["model"]).first(),
@@ -106,11 +98,9 @@ def _values(data: ReviewInput, with_sub_ratings: bool) -> dict[str, Any]:
 
 async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput) -> int:
     line = await line_to_review(account, order_line_id)
-    if found := problems(data):
-        field_name, message = next(iter(found.items()))
-        raise ReviewError(field_name, message)
+    refuse_if(data.problems())
     if await review_of_line(order_line_id):
-        raise ReviewError("order", "You have already reviewed this purchase: you can edit your review instead.")
+        raise Refused("order", "You have already reviewed this purchase: you can edit your review instead.")
     now = _now()
     async with write_transaction(Review._meta.db):
         review = Review(order_line=order_line_id, account=account["id"], model=line.model_id, variant=line.variant_id,
@@ -121,7 +111,7 @@ async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput)
             await review.save()
         except Exception as error:
             if is_unique_violation(error):  # the same form posted twice at once: the first one won
-                raise ReviewError("order", "You have already reviewed this purchase.") from error
+                raise Refused("order", "You have already reviewed this purchase.") from error
             raise
         await refresh_ratings(line.model_id, line.seller_id)
     return review.id
@@ -143,12 +133,10 @@ async def update(account: dict[str, Any], review_id: int, data: ReviewInput,
     review = await own_review(account, review_id)
     now = now or _now()
     if now > editable_until(review):
-        raise ReviewError("review", f"Reviews can be edited for {rules.EDIT_WINDOW.days} days after delivery; "
+        raise Refused("review", f"Reviews can be edited for {rules.EDIT_WINDOW.days} days after delivery; "
                                     f"this one could be edited until {editable_until(review):%d %B %Y}. "
                                     "You can still delete it.")
-    if found := problems(data):
-        field_name, message = next(iter(found.items()))
-        raise ReviewError(field_name, message)
+    refuse_if(data.problems())
     with_sub = any(review[name] is not None for name in rules.SUB_RATINGS) or any(data.sub_ratings.values())
     async with write_transaction(Review._meta.db):
         values = {getattr(Review, k): v for k, v in _values(data, with_sub).items()}

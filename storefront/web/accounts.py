@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from storefront.accounts import service, sessions
 from storefront.accounts.passwords import MIN_PASSWORD_LENGTH
-from storefront.accounts.service import AccountError
+from storefront.errors import Refused
 from storefront.settings import Settings
 from storefront.web.viewer import expired_session_cookie, session_cookie, viewer_of
 
@@ -89,7 +89,7 @@ def safe_next(candidate: str | None) -> str:
 
 
 def _form_page(template: str, *, status_code: int = 200, values: dict[str, str] | None = None,
-               errors: list[AccountError] | None = None, form_error: str | None = None,
+               errors: list[Refused] | None = None, form_error: str | None = None,
                **context: Any) -> Template:
     return Template(template_name=template, status_code=status_code, context={
         "values": values or {}, "errors": {e.field: e.message for e in errors or []},
@@ -134,7 +134,7 @@ async def signup_submit(request: Request, settings: NamedDependency[Settings]) -
     if not problems:
         try:
             account_id = await service.sign_up(email, name, password)
-        except AccountError as problem:
+        except Refused as problem:
             problems = [problem]
     if problems:
         return _form_page("pages/accounts/signup.html", status_code=400, errors=problems, next_path=next_path,
@@ -167,11 +167,11 @@ async def login_submit(request: Request, settings: NamedDependency[Settings]) ->
     email, password = service.normalise_email(_field(form, "email")), _field(form, "password")
     next_path = safe_next(_field(form, "next"))
 
-    def again(status_code: int, *, errors: list[AccountError] | None = None, form_error: str | None = None):
+    def again(status_code: int, *, errors: list[Refused] | None = None, form_error: str | None = None):
         return _form_page("pages/accounts/login.html", status_code=status_code, values={"email": email},
                           errors=errors, form_error=form_error, next_path=next_path, notice=None)
 
-    missing = [AccountError(field, message) for field, message, value in (
+    missing = [Refused(field, message) for field, message, value in (
         ("email", "Enter your e-mail address.", email), ("password", "Enter your password.", password)) if not value]
     if missing:
         return again(400, errors=missing)
@@ -209,7 +209,7 @@ async def forgot_submit(request: Request, settings: NamedDependency[Settings]) -
     email = service.normalise_email(_field(form, "email"))
     if not email or len(email) > service.MAX_EMAIL_LENGTH:
         return _form_page("pages/accounts/forgot.html", status_code=400, sent=False, values={"email": email[:254]},
-                          errors=[AccountError("email", "Enter the e-mail address of your account.")])
+                          errors=[Refused("email", "Enter the e-mail address of your account.")])
     # Beyond 3 requests an hour for one address, nothing more is sent, but the answer stays the same.
     if not reset_email_throttle.wait_seconds(email):
         reset_email_throttle.record_failure(email)
@@ -221,7 +221,7 @@ async def forgot_submit(request: Request, settings: NamedDependency[Settings]) -
 
 
 def _reset_page(token: str, *, status_code: int = 200, account: dict[str, Any] | None,
-                errors: list[AccountError] | None = None) -> Template:
+                errors: list[Refused] | None = None) -> Template:
     if account is None:
         status_code = 400
     return _form_page("pages/accounts/reset.html", status_code=status_code, errors=errors, token=token,
@@ -242,7 +242,7 @@ async def reset_submit(token: FromPath[str], request: Request,
         return _reset_page(token, account=None)
     try:
         await service.set_password(account["id"], _field(await request.form(), "password"))
-    except AccountError as problem:
+    except Refused as problem:
         return _reset_page(token, status_code=400, account=account, errors=[problem])
     # Every session of the account has ended, this browser's included: sign in again with the new password.
     session = viewer_of(request).session

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from storefront.contact import service as contact
+from storefront.errors import Refused
 from storefront.legal.figures import legal_figures
 from storefront.settings import Settings
 from storefront.web.viewer import viewer_of
@@ -46,14 +47,15 @@ async def contact_form(request: Request, settings: NamedDependency[Settings]) ->
 @post("/contact", name="contact_submit", opt=ANONYMOUS_FORM)
 async def contact_submit(request: Request, settings: NamedDependency[Settings]) -> Template | Redirect:
     form = contact.read_form(dict(await request.form()))
-    errors = contact.field_errors(form)
-    if errors:
+    if errors := form.problems():
         return _page(form.values(), errors, settings, status_code=400)
     account = viewer_of(request).account
     try:
         await contact.send_message(form, account_id=account["id"] if account else None, settings=settings)
     except contact.TooManyMessages as too_many:
         raise TooManyMessagesPage() from too_many
+    except Refused as refused:
+        return _page(form.values(), refused.problems, settings, status_code=400)
     return Redirect(path="/contact?sent=1", status_code=303)
 
 

@@ -16,7 +16,7 @@ from storefront.accounts.sessions import SESSION_LIFETIME
 from storefront.audience.service import MONTHS_AVERAGED, published_average
 from storefront.legal.figures import legal_figures
 from storefront.legal.ranking_example import worked_example
-from storefront.moderation.service import CONTEST_WINDOW
+from storefront.moderation.decisions import CONTEST_WINDOW
 from storefront.orders.transitions import CLAIM_REASONS
 from storefront.ranking import PARAMETERS, PAYMENT_MEANS, PAYMENT_MEANS_LABELS, TUNING
 from storefront.reviews import rules as review_rules

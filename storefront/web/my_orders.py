@@ -12,9 +12,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from storefront.errors import Refused
 from storefront.orders import history, transitions
 from storefront.orders.history import OrderDetail
-from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, TransitionError
+from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, ClaimInput, TransitionError
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
 from storefront.web.viewer import Viewer
@@ -58,19 +59,6 @@ async def my_order(reference: FromPath[str], request: Request, settings: NamedDe
         detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None))
 
 
-def _field_errors(reason: str, message: str) -> dict[str, str]:
-    """The form's own checks, so each error sits next to its field; `open_claim` checks the same again."""
-    errors = {}
-    if reason not in CLAIM_REASONS:
-        errors["reason"] = "Choose what the problem is."
-    if not message.strip():
-        errors["message"] = "Tell the seller what happened."
-    elif len(message.strip()) > MAX_CLAIM_MESSAGE:
-        errors["message"] = (f"Keep the message under {MAX_CLAIM_MESSAGE:,} characters "
-                             f"(it has {len(message.strip()):,}).")
-    return errors
-
-
 @post("/account/orders/{reference:str}/help", name="my_order_help")
 async def get_help(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
                    viewer: NamedDependency[Viewer]) -> Response:
@@ -82,11 +70,13 @@ async def get_help(reference: FromPath[str], request: Request, settings: NamedDe
         raise NotFoundException()
     reason, message = str(form.get("reason") or ""), str(form.get("message") or "")
     help_form: dict[str, Any] = {"seller_order_id": seller_order.id, "reason": reason, "message": message,
-                                 "errors": _field_errors(reason, message), "error": None}
+                                 "errors": ClaimInput(reason, message).problems(), "error": None}
     if not help_form["errors"]:
         try:
             await transitions.open_claim(seller_order.id, account_id=account_id, reason=reason, message=message,
                                          settings=settings)
+        except Refused as refused:
+            help_form["errors"] = refused.problems
         except TransitionError as refused:
             # The state of the order forbids it: say why in the buyer's words when we have them.
             help_form["error"] = seller_order.help_unavailable or str(refused)

@@ -8,7 +8,6 @@ counted from the stored rows, and a larger number per client address, counted in
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from collections import deque
 from typing import Any
@@ -19,13 +18,14 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.accounts.service import looks_like_email, normalise_email
+from storefront.accounts.service import normalise_email
+from storefront.errors import Refused
 from storefront.moderation import notices as service
+from storefront.moderation.notices import NoticeInput, OfferRemovalInput, RejectionInput
 from storefront.settings import Settings
 from storefront.web.viewer import Viewer, viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
-URL_SHAPE = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
 NOTICES_PER_ADDRESS_HOUR = 20  # per client address, per process: a backstop against scripted floods
 DONE = {"rejected": "The notice is rejected; its author has been told why.",
         "offer_removed": "The offer was removed: its seller has the statement of reasons, and every notifier "
@@ -94,36 +94,6 @@ def _form_page(subject: dict[str, Any] | None, values: dict[str, str], errors: d
         "location_max": service.LOCATION_MAX, "name_max": service.NAME_MAX})
 
 
-def _field_errors(values: dict[str, str]) -> dict[str, str]:
-    errors = {}
-    if values["category"] not in service.CATEGORIES:
-        errors["category"] = "Choose which kind of illegal content this is."
-    explanation = values["explanation"]
-    if len(explanation) < service.EXPLANATION_MIN:
-        errors["explanation"] = (f"Explain why the content is illegal in at least {service.EXPLANATION_MIN} "
-                                 f"characters (you wrote {len(explanation)}).")
-    elif len(explanation) > service.EXPLANATION_MAX:
-        errors["explanation"] = (f"Keep the explanation under {service.EXPLANATION_MAX:,} characters "
-                                 f"(it has {len(explanation):,}).")
-    location = values["location"]
-    if not location:
-        errors["location"] = "Give the exact address (URL) of the content, so we can find it."
-    elif len(location) > service.LOCATION_MAX or not URL_SHAPE.fullmatch(location):
-        errors["location"] = "Enter a full web address starting with https://, as shown in your browser."
-    if not values["name"]:
-        errors["name"] = "Enter your name: the law asks for it with every notice."
-    elif len(values["name"]) > service.NAME_MAX:
-        errors["name"] = f"Keep your name under {service.NAME_MAX} characters."
-    email = values["email"]
-    if not email:
-        errors["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
-    elif not looks_like_email(email):
-        errors["email"] = "Enter an e-mail address like name@example.com."
-    if values["good_faith"] != "yes":
-        errors["good_faith"] = "Tick this box to confirm the notice is accurate and complete, as far as you know."
-    return errors
-
-
 @get("/report", name="notice_form")
 async def notice_form(request: Request, settings: NamedDependency[Settings]) -> Template:
     subject = await _subject_from(request.query_params.get("subject"))
@@ -144,19 +114,21 @@ async def notice_submit(request: Request, settings: NamedDependency[Settings]) -
               "name": " ".join(str(form.get("name") or "").split()),
               "email": normalise_email(str(form.get("email") or "")),
               "good_faith": "yes" if form.get("good_faith") == "yes" else ""}
-    errors = _field_errors(values)
-    if errors:
+    account = viewer_of(request).account
+    notice = NoticeInput(subject=subject, category=values["category"], explanation=values["explanation"],
+                         location=values["location"], name=values["name"], email=values["email"],
+                         good_faith=values["good_faith"] == "yes", reporter_account=account["id"] if account else None)
+    if errors := notice.problems():
         return _form_page(subject, values, errors, status_code=400)
     limit, address = _address_limit(request), _client_address(request)
     if limit.full(address):
         raise TooManyFromAddressPage()
-    account = viewer_of(request).account
     try:
-        await service.file_notice(subject=subject, category=values["category"], explanation=values["explanation"],
-                                  location=values["location"], name=values["name"], email=values["email"],
-                                  reporter_account=account["id"] if account else None, settings=settings)
+        await service.file_notice(notice, settings=settings)
     except service.TooManyNotices as too_many:
         raise TooManyNoticesPage() from too_many
+    except Refused as refused:
+        return _form_page(subject, values, refused.problems, status_code=400)
     limit.add(address)
     return Redirect(path="/report/sent", status_code=303)
 
@@ -220,10 +192,11 @@ async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings
     case = await _case_or_404(notice_id)
     values = {"reason": str((await request.form()).get("reason") or "").replace("\r\n", "\n").strip()}
     try:
-        await service.reject_notice(notice_id, operator_id=account["id"], reason=values["reason"], settings=settings)
-    except service.MeasureRefused as refused:
+        await service.reject_notice(notice_id, RejectionInput(values["reason"]), operator_id=account["id"],
+                                    settings=settings)
+    except Refused as refused:
         return _notice_page(request, case, settings, form="reject", values=values,
-                            errors=refused.errors, status_code=400)
+                            errors=refused.problems, status_code=400)
     return Redirect(path=f"/ops/notices/{notice_id}?done=rejected", status_code=303)
 
 
@@ -240,11 +213,11 @@ async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, se
     values = {"ground": str(form.get("ground") or ""),
               "facts": str(form.get("facts") or "").replace("\r\n", "\n").strip()}
     try:
-        await service.remove_offer(subject["id"], operator_id=account["id"], ground=values["ground"],
-                                   facts=values["facts"], settings=settings)
-    except service.MeasureRefused as refused:
+        await service.remove_offer(subject["id"], OfferRemovalInput(values["ground"], values["facts"]),
+                                   operator_id=account["id"], settings=settings)
+    except Refused as refused:
         return _notice_page(request, case, settings, form="remove", values=values,
-                            errors=refused.errors, status_code=400)
+                            errors=refused.problems, status_code=400)
     return Redirect(path=f"/ops/notices/{notice_id}?done=offer_removed", status_code=303)
 
 

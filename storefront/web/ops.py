@@ -13,14 +13,17 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.moderation import service as moderation
+from storefront.errors import Refused
+from storefront.moderation import complaints, decisions, review_reports
+from storefront.moderation.complaints import ComplaintInput, ResolutionInput
 from storefront.moderation.console_views import open_notice_count
+from storefront.moderation.review_reports import ReviewRemovalInput
 from storefront.reviews import rules
 from storefront.sellers.console_views import pending_seller_count
 from storefront.settings import Settings
 from storefront.web.viewer import Viewer
 
-FACTS_MAX = 2_000
+FACTS_MAX = review_reports.FACTS_MAX
 DONE = {"kept": "The review stays published; the reporters have been told.",
         "removed": "The review was removed; its author has received the statement of reasons.",
         "upheld": "The decision is upheld; the complainant has been told.",
@@ -34,13 +37,13 @@ def _done(request: Request) -> str | None:
 @get("/", name="ops_queue")
 async def ops_queue(request: Request) -> Template:
     return Template(template_name="pages/ops/queue.html", context={
-        "cases": await moderation.review_queue(), "complaints": await moderation.open_complaints(),
+        "cases": await review_reports.review_queue(), "complaints": await complaints.open_complaints(),
         "open_notices": await open_notice_count(), "pending_sellers": await pending_seller_count(),
         "done": _done(request), "section": "queue"})
 
 
 async def _case_or_404(review_id: int) -> dict[str, Any]:
-    return await moderation.review_case(review_id)
+    return await review_reports.review_case(review_id)
 
 
 def _review_page(request: Request, case: dict[str, Any], *, values: dict[str, str] | None = None,
@@ -61,7 +64,7 @@ async def ops_review_keep(review_id: FromPath[int], request: Request,
     account = viewer.account
     await _case_or_404(review_id)
     note = str((await request.form()).get("note") or "").strip()[:FACTS_MAX]
-    await moderation.keep_review(review_id, operator_id=account["id"], note=note, settings=settings)
+    await review_reports.keep_review(review_id, operator_id=account["id"], note=note, settings=settings)
     return Redirect(path=f"/ops/reviews/{review_id}?done=kept", status_code=303)
 
 
@@ -73,24 +76,20 @@ async def ops_review_remove(review_id: FromPath[int], request: Request, settings
     form = await request.form()
     values = {"ground": str(form.get("ground") or ""),
               "facts": str(form.get("facts") or "").replace("\r\n", "\n").strip()}
-    errors = {}
-    if values["ground"] not in rules.REPORT_REASONS:
-        errors["ground"] = "Choose the rule this review breaks."
-    if len(values["facts"]) < 10:
-        errors["facts"] = "Describe the facts in a few words: the author reads them in the statement of reasons."
-    elif len(values["facts"]) > FACTS_MAX:
-        errors["facts"] = f"Keep the facts under {FACTS_MAX:,} characters (they have {len(values['facts']):,})."
-    if case["review"]["status"] != "published":
-        errors["ground"] = "This review has already been removed."
+    removal = ReviewRemovalInput(ground=values["ground"], facts=values["facts"])
+    errors = removal.problems()
+    if not errors:
+        try:
+            await review_reports.remove_review(review_id, removal, operator_id=account["id"], settings=settings)
+        except Refused as refused:
+            errors = refused.problems
     if errors:
         return _review_page(request, case, values=values, errors=errors, status_code=400)
-    await moderation.remove_review(review_id, operator_id=account["id"], ground=values["ground"],
-                                   facts=values["facts"], settings=settings)
     return Redirect(path=f"/ops/reviews/{review_id}?done=removed", status_code=303)
 
 
 async def _complaint_or_404(complaint_id: int) -> dict[str, Any]:
-    return await moderation.complaint_case(complaint_id)
+    return await complaints.complaint_case(complaint_id)
 
 
 def _complaint_page(request: Request, case: dict[str, Any], *, values: dict[str, str] | None = None,
@@ -113,25 +112,25 @@ async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, s
     form = await request.form()
     values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
     try:
-        await moderation.resolve_complaint(complaint_id, operator_id=account["id"], outcome=values["outcome"],
-                                           note=values["note"], settings=settings)
-    except ValueError as refused:
-        return _complaint_page(request, case, values=values, error=str(refused), status_code=400)
+        await complaints.resolve_complaint(complaint_id, ResolutionInput(values["outcome"], values["note"]),
+                                           operator_id=account["id"], settings=settings)
+    except Refused as refused:
+        return _complaint_page(request, case, values=values, error=refused.message, status_code=400)
     return Redirect(path=f"/ops/complaints/{complaint_id}?done={values['outcome']}", status_code=303)
 
 
 # --- The recipient's side: contesting a decision (DSA Art. 20) -------------------------------------------
 
 async def _decision_for(viewer: Viewer, decision_id: int) -> dict[str, Any]:
-    return await moderation.decision_for_recipient(decision_id, viewer.account["id"])
+    return await decisions.decision_for_recipient(decision_id, viewer.account["id"])
 
 
 async def _contest_page(decision: dict[str, Any], *, values: dict[str, str] | None = None,
                         errors: dict[str, str] | None = None, sent: bool = False, status_code: int = 200) -> Template:
     return Template(template_name="pages/decisions/contest.html", status_code=status_code, context={
         "decision": decision, "values": values or {"message": ""}, "errors": errors or {}, "sent": sent,
-        "expired": moderation.contest_expired(decision), "complaints": await moderation.complaints_on(decision["id"]),
-        "message_min": moderation.COMPLAINT_MIN, "message_max": moderation.COMPLAINT_MAX})
+        "expired": decisions.contest_expired(decision), "complaints": await complaints.complaints_on(decision["id"]),
+        "message_min": complaints.COMPLAINT_MIN, "message_max": complaints.COMPLAINT_MAX})
 
 
 @get("/decisions/{decision_id:int}/contest", name="decision_contest")
@@ -146,9 +145,9 @@ async def contest_submit(decision_id: FromPath[int], request: Request,
     decision = await _decision_for(viewer, decision_id)
     values = {"message": str((await request.form()).get("message") or "").replace("\r\n", "\n").strip()}
     try:
-        await moderation.complain(decision_id, viewer.account["id"], values["message"])
-    except moderation.ComplaintRefused as refused:
-        return await _contest_page(decision, values=values, errors={refused.field: refused.message}, status_code=400)
+        await complaints.complain(decision_id, viewer.account["id"], ComplaintInput(values["message"]))
+    except Refused as refused:
+        return await _contest_page(decision, values=values, errors=refused.problems, status_code=400)
     return Redirect(path=f"/decisions/{decision_id}/contest?sent=1", status_code=303)
 
 

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.catalog import console_views as products
+from storefront.errors import Refused
 from storefront.moderation import referencing
 from storefront.moderation.console_views import audit_page
 from storefront.sellers import console_views as sellers
@@ -78,7 +79,7 @@ async def ops_seller_reference(seller_id: FromPath[int], request: Request, setti
     await _seller_case(seller_id)
     try:
         await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings)
-    except referencing.MeasureRefused as refused:
+    except Refused as refused:
         return await _seller_page(request, seller_id, settings, form="reference",
                                   errors={"reference": refused.message}, status_code=400)
     return Redirect(path=f"/ops/sellers/{seller_id}?done=referenced", status_code=303)
@@ -95,7 +96,7 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
     try:
         await referencing.terminate_seller(seller_id, kind=values["kind"], ground=values["ground"],
                                            facts=values["facts"], operator_id=account["id"], settings=settings)
-    except referencing.MeasureRefused as refused:
+    except Refused as refused:
         return await _seller_page(request, seller_id, settings, form="terminate", values=values,
                                   errors={refused.field: refused.message}, status_code=400)
     done = "notice" if values["kind"] == "convenience" else "dereferenced"
@@ -112,7 +113,7 @@ async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, setti
     try:
         await referencing.reinstate_seller(seller_id, operator_id=account["id"], note=values["note"],
                                            settings=settings)
-    except referencing.MeasureRefused as refused:
+    except Refused as refused:
         return await _seller_page(request, seller_id, settings, form="reinstate", values=values,
                                   errors={"reinstate": refused.message}, status_code=400)
     return Redirect(path=f"/ops/sellers/{seller_id}?done=reinstated", status_code=303)
@@ -154,7 +155,7 @@ async def ops_product_dereference(model_id: FromPath[int], request: Request, set
     try:
         await referencing.dereference_product(model_id, ground=values["ground"], facts=values["facts"],
                                               operator_id=account["id"], settings=settings)
-    except referencing.MeasureRefused as refused:
+    except Refused as refused:
         return await _product_page(request, model_id, form="dereference", values=values,
                                    errors={refused.field: refused.message}, status_code=400)
     return Redirect(path=f"/ops/products/{model_id}?done=product_dereferenced", status_code=303)
@@ -167,7 +168,7 @@ async def ops_product_reinstate(model_id: FromPath[int], request: Request, viewe
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
         await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"])
-    except referencing.MeasureRefused as refused:
+    except Refused as refused:
         return await _product_page(request, model_id, form="reinstate", values=values,
                                    errors={"reinstate": refused.message}, status_code=400)
     return Redirect(path=f"/ops/products/{model_id}?done=product_reinstated", status_code=303)

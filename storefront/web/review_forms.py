@@ -15,9 +15,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from storefront.errors import Refused
 from storefront.orders.history import order_reference_of_line
 from storefront.reviews import rules, service
-from storefront.reviews.service import LineToReview, ReviewError, ReviewInput
+from storefront.reviews.service import LineToReview, ReviewInput
 from storefront.web.viewer import Viewer
 
 STAR_WORDS = {1: "Very poor", 2: "Poor", 3: "Average", 4: "Good", 5: "Excellent"}
@@ -29,7 +30,7 @@ def _int(value: Any) -> int | None:
 
 
 async def _line_or_404(account: dict[str, Any], order_line_id: int | None) -> LineToReview:
-    """The line this account may review; ReviewError (not delivered, the seller's own) is left to the caller."""
+    """The line this account may review; Refused (not delivered, the seller's own) is left to the caller."""
     if order_line_id is None:
         raise NotFoundException()
     return await service.line_to_review(account, order_line_id)
@@ -73,7 +74,7 @@ async def new_review(request: Request, viewer: NamedDependency[Viewer]) -> Respo
     line_id = _int(request.query_params.get("line"))
     try:
         line = await _line_or_404(account, line_id)
-    except ReviewError as refused:
+    except Refused as refused:
         return _page(None, status_code=400, refusal=refused.message)
     if existing := await service.review_of_line(line.order_line_id):
         return Redirect(path=f"/account/reviews/{existing['id']}/edit", status_code=303)
@@ -87,18 +88,18 @@ async def create_review(request: Request,
     form = dict(await request.form())
     try:
         line = await _line_or_404(account, _int(form.get("line")))
-    except ReviewError as refused:
+    except Refused as refused:
         return _page(None, status_code=400, refusal=refused.message)
     if existing := await service.review_of_line(line.order_line_id):
         # Already reviewed (a second tab, a resubmitted form): the review to edit is that one.
         return Redirect(path=f"/account/reviews/{existing['id']}/edit", status_code=303)
     data = service.read_form(form)
-    if errors := service.problems(data):
+    if errors := data.problems():
         return _page(line, status_code=400, values=_values_of(data), errors=errors)
     try:
         review_id = await service.create(account, line.order_line_id, data)
-    except ReviewError as refused:
-        return _page(line, status_code=400, values=_values_of(data), errors={refused.field: refused.message})
+    except Refused as refused:
+        return _page(line, status_code=400, values=_values_of(data), errors=refused.problems)
     return Redirect(path=await _order_page(line.order_line_id, f"review-{review_id}"), status_code=303)
 
 
@@ -108,7 +109,7 @@ async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer])
     review = await _own_review_or_404(account, review_id)
     try:
         line = await service.line_to_review(account, review["order_line"])
-    except ReviewError as refused:
+    except Refused as refused:
         return _page(None, status_code=400, review=review, refusal=refused.message)
     return _page(line, review=review, values=_values_of_review(review))
 
@@ -120,15 +121,15 @@ async def update_review(review_id: FromPath[int], request: Request,
     review = await _own_review_or_404(account, review_id)
     try:
         line = await service.line_to_review(account, review["order_line"])
-    except ReviewError as refused:
+    except Refused as refused:
         return _page(None, status_code=400, review=review, refusal=refused.message)
     data = service.read_form(dict(await request.form()))
-    errors = service.problems(data)
+    errors = data.problems()
     if not errors:
         try:
             await service.update(account, review_id, data)
-        except ReviewError as refused:
-            errors = {refused.field: refused.message}
+        except Refused as refused:
+            errors = refused.problems
     if errors:
         # After the window the stored review is shown again, unchanged; before it, the buyer's input.
         values = _values_of_review(review) if "review" in errors else _values_of(data)

@@ -13,8 +13,10 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.accounts.service import looks_like_email, normalise_email
-from storefront.moderation import service as moderation
+from storefront.accounts.service import normalise_email
+from storefront.errors import Refused
+from storefront.moderation import review_reports as moderation
+from storefront.moderation.review_reports import ReviewReportInput
 from storefront.reviews import rules
 from storefront.settings import Settings
 from storefront.web.viewer import viewer_of
@@ -40,26 +42,6 @@ def _page(review: dict[str, Any], values: dict[str, str], errors: dict[str, str]
         "message_min": moderation.REPORT_MESSAGE_MIN, "message_max": moderation.REPORT_MESSAGE_MAX})
 
 
-def _field_errors(values: dict[str, str], needs_email: bool) -> dict[str, str]:
-    errors = {}
-    if values["reason"] not in rules.REPORT_REASONS:
-        errors["reason"] = "Choose why this review should not be published."
-    message = values["message"]
-    if len(message) < moderation.REPORT_MESSAGE_MIN:
-        errors["message"] = (f"Explain what is wrong with this review in at least "
-                             f"{moderation.REPORT_MESSAGE_MIN} characters.")
-    elif len(message) > moderation.REPORT_MESSAGE_MAX:
-        errors["message"] = (f"Keep the explanation under {moderation.REPORT_MESSAGE_MAX:,} characters "
-                             f"(it has {len(message):,}).")
-    if needs_email:
-        email = values["email"]
-        if not email:
-            errors["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
-        elif not looks_like_email(email):
-            errors["email"] = "Enter an e-mail address like name@example.com."
-    return errors
-
-
 @get("/reviews/{review_id:int}/report", name="review_report")
 async def report_form(review_id: FromPath[int]) -> Template:
     return _page(await _review_or_404(review_id), {"reason": "", "message": "", "email": ""}, {})
@@ -74,17 +56,18 @@ async def report_submit(review_id: FromPath[int], request: Request,
     values = {"reason": str(form.get("reason") or ""),
               "message": str(form.get("message") or "").replace("\r\n", "\n").strip(),
               "email": normalise_email(str(form.get("email") or ""))}
-    errors = _field_errors(values, needs_email=not viewer.is_signed_in)
-    if errors:
-        return _page(review, values, errors, status_code=400)
     account = viewer.account
+    report = ReviewReportInput(reason=values["reason"], message=values["message"],
+                               reporter_email=account["email"] if account else values["email"],
+                               reporter_account=account["id"] if account else None)
+    if errors := report.problems():
+        return _page(review, values, errors, status_code=400)
     try:
-        await moderation.file_report(review_id, reason=values["reason"], message=values["message"],
-                                     reporter_account=account["id"] if account else None,
-                                     reporter_email=account["email"] if account else values["email"],
-                                     settings=settings)
+        await moderation.file_report(review_id, report, settings=settings)
     except moderation.TooManyReports as too_many:
         raise TooManyReportsPage() from too_many
+    except Refused as refused:
+        return _page(review, values, refused.problems, status_code=400)
     return Redirect(path=f"/reviews/{review_id}/report/sent", status_code=303)
 
 

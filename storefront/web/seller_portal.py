@@ -22,9 +22,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from storefront.accounts.service import looks_like_email
+from storefront.errors import Refused
 from storefront.moderation import referencing
-from storefront.moderation.service import audit
+from storefront.moderation.decisions import audit
 from storefront.orders import seller_views, transitions
 from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
@@ -291,36 +291,20 @@ async def company_save(seller_id: NamedDependency[int], request: Request,
                        viewer: NamedDependency[Viewer]) -> Template | Redirect:
     seller = await seller_views.seller_profile(seller_id)
     form = await request.form()
-    values = {name: " ".join(_field(form, name).split()) for name in sellers.TRACEABILITY_FIELDS}
-    values["country"] = values["country"].upper()
-    values["self_certified"] = "yes" if _field(form, "self_certified") == "yes" else ""
-    errors = {}
-    for name, (_, longest) in sellers.TRACEABILITY_FIELDS.items():
-        if not values[name]:
-            errors[name] = "Fill this in: we check it before your offers go on sale."
-        elif len(values[name]) > longest:
-            errors[name] = f"Keep it under {longest + 1} characters (it has {len(values[name])})."
-    if "country" not in errors and not re.fullmatch(r"[A-Z]{2}", values["country"]):
-        errors["country"] = "Use the two-letter country code, such as FR, DE or IE."
-    values["payment_account"] = sellers.normalise_iban(values["payment_account"])
-    if "payment_account" not in errors and not sellers.iban_is_valid(values["payment_account"]):
-        errors["payment_account"] = "This is not a valid IBAN: check it against your bank statement."
-    if "email" not in errors and not looks_like_email(values["email"]):
-        errors["email"] = "Enter an e-mail address like orders@your-company.example."
-    if not values["self_certified"]:
-        errors["self_certified"] = ("Certify that you offer only products that comply with EU law: we cannot list "
-                                    "you without it.")
+    details = sellers.read_company_form({name: _field(form, name) for name in (*sellers.TRACEABILITY_FIELDS,
+                                                                               "self_certified")})
+    values = {**details.stored(), "self_certified": "yes" if details.self_certified else ""}
+    errors = details.problems()
     if seller["status"] != "pending":
         errors["form"] = ("Your shop is referenced: to change these checked details, write to us through the "
                           "contact form.")
+    if not errors:
+        try:
+            await sellers.update_traceability(seller_id, details)
+        except Refused as refused:
+            errors = refused.problems
     if errors:
         return _company_page(seller, values, errors, status_code=400)
-    details = {name: values[name] for name in sellers.TRACEABILITY_FIELDS}
-    try:
-        await sellers.update_traceability(seller_id, details, self_certified=True)
-    except sellers.DetailsLocked:
-        return _company_page(seller, values, {"form": "Your shop was referenced meanwhile: write to us to change "
-                                                      "these details."}, status_code=400)
     await audit(viewer.account["id"], "traceability given", "seller", seller_id,
                 "the seller completed its details")
     return Redirect("/seller/company?saved=1", status_code=303)

@@ -12,7 +12,7 @@ from storefront.accounts.tables import Account
 from storefront.demo.accounts import OPERATOR as OPERATOR_ACCOUNT
 from storefront.demo.accounts import SELLER_PASSWORD
 from storefront.demo.accounts import SHOPPER as SHOPPER_ACCOUNT
-from storefront.moderation.service import decide
+from storefront.moderation.decisions import decide
 from storefront.moderation.states import Ground, Measure
 from tests.browser.axe import assert_accessible, violations
 

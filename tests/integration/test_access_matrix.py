@@ -30,8 +30,7 @@ from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
 from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
-from storefront.moderation import notices
-from storefront.moderation import service as moderation
+from storefront.moderation import complaints, notices, review_reports
 from storefront.moderation.tables import Complaint, Decision
 from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, place_order
@@ -147,11 +146,13 @@ async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list
     form = {"rating": "4", "comment": "Works well, as described.", **{n: "4" for n in rules.SUB_RATINGS}}
     kept, removed = [await reviews.create(account=account, order_line_id=line["id"],
                                 data=reviews.read_form(form)) for line in lines]
-    await moderation.remove_review(review_id=removed, operator_id=operator_id, ground="advertising",
-               facts="The comment advertises another shop.", settings=settings)
+    await review_reports.remove_review(
+        removed, review_reports.ReviewRemovalInput(ground="advertising", facts="The comment advertises another shop."),
+        operator_id=operator_id, settings=settings)
     decision = await Decision.select(Decision.id).where(Decision.recipient_account == account["id"]).first()
     if complains:  # the complainant becomes an actor of the append-only audit log, and stays
-        await moderation.complain(decision["id"], account["id"], "My review only spoke about the product.")
+        await complaints.complain(decision["id"], account["id"],
+                                  complaints.ComplaintInput("My review only spoke about the product."))
     own_cart = await carts.create_cart(account["id"])
     await carts.add(own_cart, offers[0], 1)
     cart_line = await CartLine.select(CartLine.id).where(CartLine.cart == own_cart).first()
@@ -179,11 +180,11 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
             "claim_id": parties[buyer].owned["claim_id"]})
-    notice_id = await notices.file_notice(
+    notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
         location="https://encore.example/p/x", name="Nadia Notifier", email="nadia-matrix@example.com",
-        reporter_account=None, settings=settings)
+        good_faith=True), settings=settings)
     variant = await Variant.select(Variant.slug, Variant.model.category.slug.as_alias("category")).where(
         Variant.id == min(y_variants)).first()
     complaint = await Complaint.select(Complaint.id).where(

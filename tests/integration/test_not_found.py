@@ -6,7 +6,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from storefront.errors import NotFound
-from storefront.moderation import service as moderation
+from storefront.moderation import review_reports as moderation
 
 
 async def test_a_missing_object_is_the_404_page(client: AsyncTestClient) -> None:
