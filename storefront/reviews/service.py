@@ -100,14 +100,15 @@ def _values(data: ReviewInput, with_sub_ratings: bool) -> dict[str, Any]:
     return values
 
 
-async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput) -> int:
+async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput,
+                 now: dt.datetime | None = None) -> int:
     line = await line_to_review(account, order_line_id)
     if found := problems(data):
         field_name, message = next(iter(found.items()))
         raise ReviewError(field_name, message)
     if await review_of_line(order_line_id):
         raise ReviewError("order", "You have already reviewed this purchase: you can edit your review instead.")
-    now = _now()
+    now = now or _now()
     async with write_transaction(Review._meta.db):
         review = Review(order_line=order_line_id, account=account["id"], model=line.model_id, variant=line.variant_id,
                         seller=line.seller_id, status="published", purchased_at=line.purchased_at,
