@@ -1,5 +1,5 @@
 """Writing, reading and counting reviews. Ratings feed the product's and the seller's ratings used by
-ranking (replacing the seeded figures once real reviews exist), and search follows."""
+ranking (the only source of those ratings and counts), and search follows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -168,8 +168,8 @@ def _x100(ratings: list[int]) -> int:
 
 
 async def refresh_ratings(model_id: int, seller_id: int) -> None:
-    """Real reviews replace the seeded ratings; call inside the writer's transaction. When the last
-    review goes, the rating goes with it: a seeded figure is only a stand-in for real ones."""
+    """The product's and the seller's rating and count from their published reviews; call inside the
+    writer's transaction. When the last review goes, the rating goes with it."""
     for table, column, key in ((ProductModel, Review.model, model_id), (Seller, Review.seller, seller_id)):
         ratings = [r["rating"] for r in await Review.select(Review.rating).where(
             (column == key) & (Review.status == "published"))]
