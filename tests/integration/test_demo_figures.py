@@ -234,3 +234,18 @@ async def test_the_featured_grades_of_the_demo_are_spread_not_all_fair(client: A
             featured[grade] = featured.get(grade, 0) + 1
     assert len(featured) >= 3, featured
     assert max(featured.values()) <= sum(featured.values()) * 2 // 3, featured
+
+
+async def test_every_demo_order_went_through_the_ledger(client: AsyncTestClient) -> None:
+    paid = await sql('SELECT id, reference, total_cents FROM "order" WHERE paid_at IS NOT NULL')
+    payments = {row["transaction"]: row["total"] for row in await sql(
+        'SELECT "transaction", SUM(amount_cents) AS total FROM ledger_entry '
+        "WHERE kind = 'payment' AND account = 'psp_clearing' GROUP BY \"transaction\"")}
+    assert len(paid) >= 500
+    assert {f"pay:{o['reference']}": o["total_cents"] for o in paid} == payments
+    accepted = await sql("SELECT id FROM seller_order WHERE accepted_at IS NOT NULL")
+    commissions = await sql("SELECT DISTINCT \"transaction\" FROM ledger_entry WHERE kind = 'commission'")
+    assert {f"com:{row['id']}" for row in accepted} == {row["transaction"] for row in commissions}
+    balance = await sql('SELECT "transaction", SUM(amount_cents) AS total FROM ledger_entry GROUP BY "transaction" '
+                        "HAVING SUM(amount_cents) != 0")
+    assert balance == [], "a ledger transaction does not balance"
