@@ -51,6 +51,16 @@ class ProductCard:
         return round(self.document["rating"] * 100)
 
     @property
+    def grade_count(self) -> int:
+        """How many grades the product can be bought in: the range the card stands for."""
+        return len(self.document["grades"])
+
+    @property
+    def lowest_grade_price(self) -> int:
+        """The cheapest of the grades' featured prices (`price_<grade>` in the document): the card's "from"."""
+        return min(self.document[f"price_{grade}"] for grade in self.document["grades"])
+
+    @property
     def saving_percent(self) -> int | None:
         reference = self.ranked.featured.offer.reference_price_cents
         if reference <= 0 or self.featured_price >= reference:

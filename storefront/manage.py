@@ -26,15 +26,17 @@ async def migrate() -> None:
 async def seed(offers: int) -> bool:
     from storefront.demo.accounts import load_demo_accounts
     from storefront.demo.generate import generate
+    from storefront.demo.history import load_demo_history
     from storefront.demo.load import is_empty, load
-    from storefront.demo.reviews import load_demo_reviews
 
     if not await is_empty():
         return False
     catalogue = generate(offers=offers)
     await load(catalogue)
     await load_demo_accounts(catalogue)
-    await load_demo_reviews(catalogue)
+    history = await load_demo_history(catalogue, get_settings())
+    log.info("demo history: %d orders, %d delivered, %d claims, %d reviews", history.orders, history.delivered,
+             history.claims, history.reviews)
     return True
 
 

@@ -3,6 +3,10 @@
 `generate()` gives the shop-sized catalogue (about 3,000 offers); `generate(offers=100_000)` gives the
 same shape at benchmark scale by adding more product lines, so a bigger catalogue is not just more
 offers on the same few products.
+
+No row carries a figure: ratings, counts and seller rates come from the orders, claims and reviews that
+`storefront.demo.history` runs through the store's services. A seller's profile only says how likely its
+orders are to go wrong, which those services then turn into figures.
 """
 from __future__ import annotations
 
@@ -15,7 +19,12 @@ from dataclasses import dataclass, field
 from storefront.demo.data import CATEGORIES, CITIES, FAMILIES, PAYMENT_MEANS, SELLER_NAMES
 from storefront.sellers.services import iban_with_check_digits
 
-GRADE_PRICE_FACTORS = {"premium": 0.80, "excellent": 0.68, "good": 0.61, "fair": 0.54}
+# Share of the new price, by grade. Close together, as refurbishers price them: a better grade from a better
+# seller is often the best quality/price ratio, and the cheapest fair offer does not win every product.
+GRADE_PRICE_FACTORS = {"premium": 0.64, "excellent": 0.62, "good": 0.605, "fair": 0.59}
+# Which grades each kind of seller lists, by tier (see `_seller_profile`): careful refurbishers list the
+# better grades, the cheap ones mostly fair devices.
+GRADE_WEIGHTS = {0: (5, 4, 2, 1), 1: (3, 4, 3, 2), 2: (2, 3, 4, 3), 3: (1, 2, 3, 6), 4: (2, 3, 3, 2)}
 BASE_OFFERS = 3_000
 
 
@@ -27,6 +36,7 @@ def slugify(text: str) -> str:
 @dataclass
 class DemoCatalogue:
     categories: list[dict] = field(default_factory=list)
+    profiles: dict[int, SellerProfile] = field(default_factory=dict)  # seller id -> how its orders go
     brands: list[dict] = field(default_factory=list)
     models: list[dict] = field(default_factory=list)
     variants: list[dict] = field(default_factory=list)
@@ -36,35 +46,32 @@ class DemoCatalogue:
 
 @dataclass(frozen=True)
 class SellerProfile:
-    """How good a demo seller is: its price level and its figures, from excellent to poor."""
+    """How good a demo seller is: its price level and how likely each of its orders is to go wrong (basis
+    points, chances for the demo's history, never shown). Tier 4 sellers are new: too few orders yet for
+    any rate."""
 
+    tier: int
     price_factor: float
-    rating_x100: int | None
-    rating_count: int
-    defect_bp: int | None
-    wrong_bp: int | None
-    cosmetic_bp: int | None
-    late_bp: int | None
+    defect_bp: int
+    wrong_bp: int
+    cosmetic_bp: int
+    late_bp: int
     shipping_cents: int
 
 
 def _seller_profile(index: int, rng: random.Random) -> SellerProfile:
-    tier = index % 5  # 0 excellent, 1 good, 2 average, 3 cheap but poor, 4 new (no figures yet)
-    if tier == 4:
-        return SellerProfile(rng.uniform(0.95, 1.02), None, 0, None, None, None, None, 0)
-    rating = {0: (470, 490), 1: (440, 465), 2: (405, 435), 3: (300, 370)}[tier]
-    defect = {0: (40, 120), 1: (120, 250), 2: (250, 450), 3: (700, 1400)}[tier]
-    late = {0: (100, 300), 1: (300, 600), 2: (600, 1000), 3: (1400, 2600)}[tier]
-    price = {0: (1.02, 1.08), 1: (0.98, 1.03), 2: (0.95, 1.00), 3: (0.88, 0.94)}[tier]
+    tier = index % 5  # 0 excellent, 1 good, 2 average, 3 cheap but poor, 4 new (a handful of orders)
+    defect = {0: (40, 120), 1: (120, 250), 2: (250, 450), 3: (700, 1400), 4: (150, 300)}[tier]
+    late = {0: (100, 300), 1: (300, 600), 2: (600, 1000), 3: (1400, 2600), 4: (300, 800)}[tier]
+    price = {0: (1.01, 1.05), 1: (0.98, 1.02), 2: (0.96, 1.00), 3: (0.93, 0.96), 4: (0.95, 1.02)}[tier]
     return SellerProfile(
+        tier=tier,
         price_factor=rng.uniform(*price),
-        rating_x100=rng.randint(*rating),
-        rating_count=rng.randint(150, 6_000),
         defect_bp=rng.randint(*defect),
         wrong_bp=rng.randint(defect[0] // 3, defect[1] // 3),
         cosmetic_bp=rng.randint(defect[0] // 2, defect[1] // 2),
         late_bp=rng.randint(*late),
-        shipping_cents=rng.choice([0, 0, 0, 499, 699]),
+        shipping_cents=0 if tier == 4 else rng.choice([0, 0, 0, 499, 699]),
     )
 
 
@@ -100,14 +107,11 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
             for rank, name in enumerate(names):
                 model_id = len(cat.models) + 1
                 model_name = name + suffix
-                has_rating = rng.random() > 0.15
                 cat.models.append({
                     "id": model_id, "name": model_name, "slug": slugify(f"{brand} {model_name}"),
                     "brand": brand_ids[brand], "category": category_ids[category],
                     "release_year": year + rank,
                     "description": f"The {brand} {model_name}, refurbished and tested by professional sellers.",
-                    "rating_x100": rng.randint(360, 485) if has_rating else None,
-                    "rating_count": rng.randint(3, 2_400) if has_rating else 0,
                 })
                 model_price = int(base_price * (1 + 0.09 * rank))
                 for s_index, storage in enumerate(storages):
@@ -127,7 +131,7 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
         base_name = SELLER_NAMES[i % len(SELLER_NAMES)]
         name = base_name if i < len(SELLER_NAMES) else f"{base_name} {i // len(SELLER_NAMES) + 1}"
         street, city, country = CITIES[i % len(CITIES)]
-        profile = profiles[i]
+        cat.profiles[i + 1] = profiles[i]
         cat.sellers.append({
             "id": i + 1, "name": name, "slug": slugify(name),
             "legal_name": f"{name} SAS", "address": f"{street}, {city}", "country": country,
@@ -135,9 +139,7 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
             "email": f"contact@{slugify(name)}.example", "trade_register_number": f"RCS {800_000_000 + i * 7919}",
             "vat_number": f"FR{10 + i % 89:02d}{800_000_000 + i * 7919}", "self_certified": True,
             **_representative(i + 1),
-            "status": "referenced", "rating_x100": profile.rating_x100, "rating_count": profile.rating_count,
-            "defect_rate_bp": profile.defect_bp, "wrong_item_rate_bp": profile.wrong_bp,
-            "cosmetic_rate_bp": profile.cosmetic_bp, "late_delivery_rate_bp": profile.late_bp,
+            "status": "referenced",
         })
 
     _offers(cat, offers, profiles, rng)
@@ -179,8 +181,7 @@ def _applicants(cat: DemoCatalogue) -> None:
             "email": f"contact@{slugify(name)}.example",
             "trade_register_number": register, "vat_number": f"FR{seller_id:02d}{900_000_000 + seller_id}",
             **(_representative(seller_id) if complete else {}),
-            "self_certified": complete, "status": "pending", "rating_x100": None, "rating_count": 0,
-            "defect_rate_bp": None, "wrong_item_rate_bp": None, "cosmetic_rate_bp": None, "late_delivery_rate_bp": None,
+            "self_certified": complete, "status": "pending",
         })
         for variant in rng.sample(phones, 4):
             grade = rng.choice(list(GRADE_PRICE_FACTORS))
@@ -198,10 +199,11 @@ def _offers(cat: DemoCatalogue, target: int, profiles: list[SellerProfile], rng:
     for index, variant in enumerate(cat.variants):
         wanted = per_variant + (1 if index < extra else 0)
         pairs = [(s, g) for s in range(len(profiles)) for g in grades]
-        for seller_index, grade in rng.sample(pairs, min(wanted, len(pairs))):
+        weights = [GRADE_WEIGHTS[profiles[s].tier][grades.index(g)] for s, g in pairs]
+        for seller_index, grade in _weighted_sample(pairs, weights, min(wanted, len(pairs)), rng):
             profile = profiles[seller_index]
             raw = variant["reference_price_cents"] * GRADE_PRICE_FACTORS[grade] * profile.price_factor
-            price = max(999, int(raw * rng.uniform(0.97, 1.03)) // 100 * 100 - 1)
+            price = max(999, int(raw * rng.uniform(0.93, 1.07)) // 100 * 100 - 1)
             means = ["card", *[m for m in PAYMENT_MEANS[1:] if rng.random() < 0.5]]
             cat.offers.append({
                 "id": len(cat.offers) + 1, "seller": seller_index + 1, "variant": variant["id"],
@@ -210,6 +212,13 @@ def _offers(cat: DemoCatalogue, target: int, profiles: list[SellerProfile], rng:
                 "delivery_days": rng.randint(1, 5), "warranty_months": rng.choice([12, 12, 18, 24]),
                 "payment_means": ",".join(means), "status": "active",
             })
+
+
+def _weighted_sample(pairs: list[tuple[int, str]], weights: list[int], count: int,
+                     rng: random.Random) -> list[tuple[int, str]]:
+    """`count` distinct pairs, each drawn with its weight (Efraimidis-Spirakis keys: one pass, deterministic)."""
+    keyed = sorted(((rng.random() ** (1 / w), i) for i, w in enumerate(weights)), reverse=True)
+    return [pairs[i] for _, i in keyed[:count]]
 
 
 def _specs(category: str, storage: str, colour: str, year: int, rng: random.Random) -> dict[str, str]:

@@ -1,24 +1,11 @@
-"""Demo reviews: buyers, their delivered orders and the reviews they published, so the product pages have
-something to read and every sort gives a different order. Deterministic (random.Random(7)); dates are
-relative to the moment of seeding. Rows go straight into the tables: no checkout, no e-mails."""
+"""What demo buyers are called and what their reviews say, so the product pages have something to read and
+every sort gives a different order. `storefront.demo.history` places their orders and publishes the reviews
+through the store's services."""
 from __future__ import annotations
 
-import datetime as dt
 import random
 
-from storefront.accounts.passwords import hash_password
-from storefront.accounts.tables import Account
-from storefront.db import write_transaction
-from storefront.demo.generate import DemoCatalogue
-from storefront.orders.tables import Order, OrderLine, SellerOrder
-from storefront.reviews import rules, service
-from storefront.reviews.tables import Review
-from storefront.strategy import variant_title
-
-BUYER_PASSWORD = "encore-demo-buyer"
-REVIEWED_MODELS = 12
-REVIEWS_ON_FEATURED = 32  # "Apple iPhone 13": enough for several pages
-FEATURED_MODEL = "iPhone 13"
+from storefront.reviews import rules
 
 FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Lucas", "Manon", "Nathan", "Inès", "Théo", "Jade", "Louis", "Sarah",
                "Gabriel", "Emma", "Jules", "Zoé", "Adam", "Alice", "Raphaël", "Lina", "Arthur", "Nora", "Malik"]
@@ -61,7 +48,7 @@ LONG = {
 }
 
 
-def _comment(rng: random.Random, rating: int) -> str:
+def comment_for(rng: random.Random, rating: int) -> str:
     kind = rng.random()
     if kind < 0.2:
         return ""
@@ -75,86 +62,8 @@ def _comment(rng: random.Random, rating: int) -> str:
     return cut if cut.endswith((".", "!")) else cut + "."
 
 
-def _rating(rng: random.Random) -> int:
-    return rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 4, 6])[0]
-
-
-async def load_demo_reviews(catalogue: DemoCatalogue) -> None:
-    rng = random.Random(7)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    brands = {b["id"]: b["name"] for b in catalogue.brands}
-    models = catalogue.models[:REVIEWED_MODELS]
-    variants_of: dict[int, list[dict]] = {}
-    for variant in catalogue.variants:
-        variants_of.setdefault(variant["model"], []).append(variant)
-    # Only listed sellers have sold anything: the applicants waiting to be referenced have no buyers yet.
-    listed = {seller["id"] for seller in catalogue.sellers if seller["status"] == "referenced"}
-    offers_of: dict[int, list[dict]] = {}
-    for offer in catalogue.offers:
-        if offer["seller"] in listed:
-            offers_of.setdefault(offer["variant"], []).append(offer)
-
-    shared_hash = hash_password(BUYER_PASSWORD)
-    buyers = [Account(email=f"buyer{n:02d}@encore.example", name=f"{first} {rng.choice(LAST_NAMES)}",
-                      password_hash=shared_hash, role="shopper", created_at=now - dt.timedelta(days=400))
-              for n, first in enumerate(FIRST_NAMES, 1)]
-
-    planned: list[dict] = []
-    for model in models:
-        count = REVIEWS_ON_FEATURED if model["name"] == FEATURED_MODEL else rng.randint(3, 9)
-        for _ in range(count):
-            variant = rng.choice(variants_of[model["id"]])
-            offer = rng.choice(offers_of.get(variant["id"]) or [o for v in variants_of[model["id"]]
-                                                                for o in offers_of.get(v["id"], [])])
-            rating = _rating(rng)
-            published = now - dt.timedelta(days=rng.randint(1, 180), minutes=rng.randint(0, 1_439))
-            delivered = published - dt.timedelta(days=rng.randint(1, 12), minutes=rng.randint(0, 600))
-            paid = delivered - dt.timedelta(days=rng.randint(2, 5), minutes=rng.randint(0, 600))
-            subs = ({name: max(1, min(5, rating + rng.choice([-1, 0, 0, 1]))) for name in rules.SUB_RATINGS}
-                    if rng.random() < 0.6 else {})
-            planned.append({"model": model, "variant": variant, "offer": offer, "rating": rating,
-                            "comment": _comment(rng, rating), "published": published, "delivered": delivered,
-                            "paid": paid, "buyer": rng.randrange(len(buyers)), "subs": subs})
-
-    async with write_transaction(Review._meta.db):
-        await Account.insert(*buyers)
-        orders, seller_orders, lines = [], [], []
-        for n, p in enumerate(planned, 1):
-            buyer, offer = buyers[p["buyer"]], p["offer"]
-            postcode, city = CITIES[p["buyer"] % len(CITIES)]
-            price = offer["price_cents"]
-            fee = max(99, price * 5 // 100)
-            orders.append(Order(
-                reference=f"ENC-DEMO-{n:05d}", account=buyer.id, status="paid", items_cents=price,
-                shipping_cents=offer["shipping_cents"], service_fee_cents=fee,
-                total_cents=price + offer["shipping_cents"] + fee, payment_means="card",
-                idempotency_key=f"demo-review-order-{n}", delivery_name=buyer.name,
-                delivery_line1=f"{n} rue de la République", delivery_postcode=postcode, delivery_city=city,
-                created_at=p["paid"] - dt.timedelta(minutes=3), paid_at=p["paid"]))
-        await Order.insert(*orders)
-        for order, p in zip(orders, planned, strict=True):
-            offer = p["offer"]
-            seller_orders.append(SellerOrder(
-                order=order.id, seller=offer["seller"], status="delivered", items_cents=offer["price_cents"],
-                shipping_cents=offer["shipping_cents"], total_cents=offer["price_cents"] + offer["shipping_cents"],
-                promised_delivery_date=(p["delivered"] + dt.timedelta(days=1)).date(), carrier="Colissimo",
-                tracking_number=f"6A{order.id:011d}", accepted_at=p["paid"] + dt.timedelta(hours=2),
-                shipped_at=p["paid"] + dt.timedelta(days=1), delivered_at=p["delivered"]))
-        await SellerOrder.insert(*seller_orders)
-        for seller_order, p in zip(seller_orders, planned, strict=True):
-            offer, variant, model = p["offer"], p["variant"], p["model"]
-            lines.append(OrderLine(
-                seller_order=seller_order.id, offer=offer["id"], variant=variant["id"],
-                title=variant_title(brands[model["brand"]], model["name"], variant["storage_gb"], variant["color"]),
-                grade=offer["grade"], quantity=1, unit_price_cents=offer["price_cents"],
-                warranty_months=offer["warranty_months"]))
-        await OrderLine.insert(*lines)
-        await Review.insert(*(
-            Review(order_line=line.id, account=buyers[p["buyer"]].id, model=p["model"]["id"],
-                   variant=p["variant"]["id"], seller=p["offer"]["seller"], rating=p["rating"], comment=p["comment"],
-                   relevance=rules.relevance(p["rating"], p["comment"]), status="published",
-                   purchased_at=p["paid"], delivered_at=p["delivered"], submitted_at=p["published"],
-                   published_at=p["published"], updated_at=p["published"], **p["subs"])
-            for line, p in zip(lines, planned, strict=True)))
-        for model_id, seller_id in sorted({(p["model"]["id"], p["offer"]["seller"]) for p in planned}):
-            await service.refresh_ratings(model_id, seller_id)
+def sub_ratings_for(rng: random.Random, rating: int) -> dict[str, int | None]:
+    """Sub-ratings near the overall one, given by about six buyers in ten (kept only where the category has them)."""
+    if rng.random() >= 0.6:
+        return {}
+    return {name: max(1, min(5, rating + rng.choice([-1, 0, 0, 1]))) for name in rules.SUB_RATINGS}

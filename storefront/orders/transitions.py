@@ -71,7 +71,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def _move(seller_order: dict[str, Any], to_status: str, note: str, **values: Any) -> None:
+async def _move(seller_order: dict[str, Any], to_status: str, note: str, at: dt.datetime | None = None,
+                **values: Any) -> None:
     current = seller_order["status"]
     if to_status == current:
         raise TransitionError(f"This order is already “{STATUS_LABELS[current]}”.")
@@ -84,7 +85,8 @@ async def _move(seller_order: dict[str, Any], to_status: str, note: str, **value
         (SellerOrder.id == seller_order["id"]) & (SellerOrder.status == current)).returning(SellerOrder.id)
     if not moved:
         raise TransitionError("This order changed in the meantime. Please reload the page.")
-    await OrderEvent.insert(OrderEvent(seller_order=seller_order["id"], status=to_status, note=note, created_at=_now()))
+    await OrderEvent.insert(OrderEvent(seller_order=seller_order["id"], status=to_status, note=note,
+                                       created_at=at or _now()))
     seller_order["status"] = to_status
 
 
@@ -121,18 +123,20 @@ async def _seller(seller_id: int) -> dict[str, Any]:
     return await one(Seller.select(Seller.name, Seller.email).where(Seller.id == seller_id).first(), seller_id)
 
 
-async def payment_succeeded(order_id: int, settings: Settings) -> bool:
-    """The provider confirmed the payment: the order is paid and each seller is asked to accept."""
+async def payment_succeeded(order_id: int, settings: Settings, *, now: dt.datetime | None = None) -> bool:
+    """The provider confirmed the payment: the order is paid and each seller is asked to accept. `now` is
+    for orders recorded after the fact (the demo's history); it defaults to the present."""
+    now = now or _now()
     async with write_transaction(Order._meta.db):
-        moved = await Order.update({Order.status: "paid", Order.paid_at: _now()}).where(
+        moved = await Order.update({Order.status: "paid", Order.paid_at: now}).where(
             (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
         if not moved:
             return False
         order = await _order(order_id)
         seller_orders = await SellerOrder.select().where(SellerOrder.order == order_id)
         for seller_order in seller_orders:
-            await _move(seller_order, "pending", "Payment received; waiting for the seller to confirm.")
-        await ledger.record_payment(order, seller_orders)
+            await _move(seller_order, "pending", "Payment received; waiting for the seller to confirm.", at=now)
+        await ledger.record_payment(order, seller_orders, at=now)
         if cart_id := await carts.cart_of_account(order["account"]):
             await carts.empty(cart_id)
         lines = await OrderLine.select().where(OrderLine.seller_order.is_in([so["id"] for so in seller_orders]))
@@ -162,12 +166,15 @@ async def payment_failed(order_id: int, settings: Settings) -> bool:
     return True
 
 
-async def accept(seller_order_id: int, *, seller_id: int, settings: Settings) -> int:
+async def accept(seller_order_id: int, *, seller_id: int, settings: Settings,
+                 now: dt.datetime | None = None) -> int:
     """The seller confirms: a confirmed transaction, on which the commission is due. Returns it in cents."""
+    now = now or _now()
     async with write_transaction(Order._meta.db):
         seller_order = await _seller_order_of(seller_order_id, seller_id)
-        await _move(seller_order, "accepted", "The seller confirmed the order.", accepted_at=_now())
-        commission = await ledger.record_commission(seller_order, settings.seller_fees.commission_basis_points)
+        await _move(seller_order, "accepted", "The seller confirmed the order.", at=now, accepted_at=now)
+        commission = await ledger.record_commission(seller_order, settings.seller_fees.commission_basis_points,
+                                                    at=now)
         order = await _order(seller_order["order"])
         seller = await _seller(seller_id)
         await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
@@ -196,14 +203,15 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, re
 
 
 async def ship(seller_order_id: int, *, seller_id: int, carrier: str, tracking_number: str,
-               settings: Settings) -> None:
+               settings: Settings, now: dt.datetime | None = None) -> None:
+    now = now or _now()
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     if not carrier or not tracking_number:
         raise TransitionError("Give the carrier and the tracking number.")
     async with write_transaction(Order._meta.db):
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         await _move(seller_order, "shipped", f"Shipped with {carrier}, tracking {tracking_number}.",
-                    shipped_at=_now(), carrier=carrier[:60], tracking_number=tracking_number[:60])
+                    at=now, shipped_at=now, carrier=carrier[:60], tracking_number=tracking_number[:60])
         order = await _order(seller_order["order"])
         seller = await _seller(seller_id)
         await notifications.shipped(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"],
@@ -211,14 +219,15 @@ async def ship(seller_order_id: int, *, seller_id: int, carrier: str, tracking_n
 
 
 async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings,
-                  today: dt.date | None = None) -> bool:
+                  today: dt.date | None = None, now: dt.datetime | None = None) -> bool:
     """Delivered; late when after the promised date. Returns whether it was late."""
-    today = today or dt.date.today()
+    now = now or _now()
+    today = today or now.date()
     async with write_transaction(Order._meta.db):
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         late = today > seller_order["promised_delivery_date"]
         note = "Delivered after the promised date." if late else "Delivered."
-        await _move(seller_order, "delivered", note, delivered_at=_now(), delivered_late=late)
+        await _move(seller_order, "delivered", note, at=now, delivered_at=now, delivered_late=late)
         order = await _order(seller_order["order"])
         seller = await _seller(seller_id)
         await notifications.delivered(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"])
@@ -227,7 +236,7 @@ async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings,
 
 
 async def open_claim(seller_order_id: int, *, account_id: int, reason: str, message: str,
-                     settings: Settings) -> int:
+                     settings: Settings, now: dt.datetime | None = None) -> int:
     """"Get help" on a seller order: the seller sees the claim; it feeds the seller's rates. Refused when the
     claim is incomplete (ClaimInput.problems)."""
     refuse_if(ClaimInput(reason, message).problems())
@@ -239,7 +248,8 @@ async def open_claim(seller_order_id: int, *, account_id: int, reason: str, mess
             raise NotFound(seller_order_id)
         if seller_order["status"] in ("awaiting_payment", "cancelled", "refused"):
             raise TransitionError("There is nothing to claim on this part of the order.")
-        claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status="open", created_at=_now())
+        claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status="open",
+                      created_at=now or _now())
         await claim.save()
         seller = await _seller(seller_order["seller"])
         await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,

@@ -25,10 +25,11 @@ class Posting:
     seller_id: int | None = None
 
 
-async def post(transaction: str, order_id: int, kind: str, postings: list[Posting], memo: str = "") -> None:
+async def post(transaction: str, order_id: int, kind: str, postings: list[Posting], memo: str = "",
+               at: dt.datetime | None = None) -> None:
     if sum(p.amount_cents for p in postings) != 0:
         raise ValueError(f"ledger transaction {transaction} does not balance")
-    now = dt.datetime.now(dt.UTC)
+    now = at or dt.datetime.now(dt.UTC)
     await LedgerEntry.insert(*(
         LedgerEntry(transaction=transaction, order=order_id, seller=p.seller_id, account=p.account,
                     amount_cents=p.amount_cents, kind=kind, memo=memo, created_at=now)
@@ -74,15 +75,15 @@ def refund_postings(seller_order: dict, fee_refund_cents: int) -> list[Posting]:
     ]
 
 
-async def record_payment(order: dict, seller_orders: list[dict]) -> None:
+async def record_payment(order: dict, seller_orders: list[dict], at: dt.datetime | None = None) -> None:
     await post(f"pay:{order['reference']}", order["id"], "payment", payment_postings(order, seller_orders),
-               "buyer paid the order")
+               "buyer paid the order", at)
 
 
-async def record_commission(seller_order: dict, rate_basis_points: int) -> int:
+async def record_commission(seller_order: dict, rate_basis_points: int, at: dt.datetime | None = None) -> int:
     await post(f"com:{seller_order['id']}", seller_order["order"], "commission",
                commission_postings(seller_order, rate_basis_points),
-               f"commission {percent(rate_basis_points)} on a confirmed transaction")
+               f"commission {percent(rate_basis_points)} on a confirmed transaction", at)
     return commission_for(seller_order["total_cents"], rate_basis_points)
 
 

@@ -30,7 +30,7 @@ async def _first_time(notification: Notification, body: bytes) -> bool:
 
 
 async def handle_notification(body: bytes, signature: str, *, provider: PaymentProvider,
-                              settings: Settings) -> str:
+                              settings: Settings, now: dt.datetime | None = None) -> str:
     """Returns what happened: "paid", "failed", "duplicate" or "ignored". Raises InvalidNotification."""
     notification = provider.verify(body, signature)
     payment = await Payment.select().where(Payment.provider_reference == notification.payment_reference).first()
@@ -41,24 +41,24 @@ async def handle_notification(body: bytes, signature: str, *, provider: PaymentP
     succeeded = notification.type == "payment.succeeded"
     # One transaction: the event's record, the payment and the order move together or not at all.
     try:
-        return await _handle_once(notification, body, payment, succeeded, settings)
+        return await _handle_once(notification, body, payment, succeeded, settings, now)
     except _AlreadyHandled:
         return "duplicate"
 
 
 
 async def _handle_once(notification: Notification, body: bytes, payment: dict, succeeded: bool,
-                       settings: Settings) -> str:
+                       settings: Settings, now: dt.datetime | None = None) -> str:
     async with write_transaction(Payment._meta.db):
         if not await _first_time(notification, body):
             return "duplicate"
         moved = await Payment.update({Payment.status: "succeeded" if succeeded else "failed",
-                                      Payment.updated_at: dt.datetime.now(dt.UTC)}).where(
+                                      Payment.updated_at: now or dt.datetime.now(dt.UTC)}).where(
             (Payment.id == payment["id"]) & (Payment.status == "created")).returning(Payment.id)
         if not moved:
             return "ignored"
         if succeeded:
-            await transitions.payment_succeeded(payment["order"], settings)
+            await transitions.payment_succeeded(payment["order"], settings, now=now)
         else:
             await transitions.payment_failed(payment["order"], settings)
     return "paid" if succeeded else "failed"

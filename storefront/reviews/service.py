@@ -1,5 +1,5 @@
 """Writing, reading and counting reviews. Ratings feed the product's and the seller's ratings used by
-ranking (replacing the seeded figures once real reviews exist), and search follows."""
+ranking (the only source of those ratings and counts), and search follows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -96,12 +96,13 @@ def _values(data: ReviewInput, with_sub_ratings: bool) -> dict[str, Any]:
     return values
 
 
-async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput) -> int:
+async def create(account: dict[str, Any], order_line_id: int, data: ReviewInput,
+                 now: dt.datetime | None = None) -> int:
     line = await line_to_review(account, order_line_id)
     refuse_if(data.problems())
     if await review_of_line(order_line_id):
         raise Refused("order", "You have already reviewed this purchase: you can edit your review instead.")
-    now = _now()
+    now = now or _now()
     async with write_transaction(Review._meta.db):
         review = Review(order_line=order_line_id, account=account["id"], model=line.model_id, variant=line.variant_id,
                         seller=line.seller_id, status="published", purchased_at=line.purchased_at,
@@ -159,8 +160,8 @@ def _x100(ratings: list[int]) -> int:
 
 
 async def refresh_ratings(model_id: int, seller_id: int) -> None:
-    """Real reviews replace the seeded ratings; call inside the writer's transaction. When the last
-    review goes, the rating goes with it: a seeded figure is only a stand-in for real ones."""
+    """The product's and the seller's rating and count from their published reviews; call inside the
+    writer's transaction. When the last review goes, the rating goes with it."""
     for table, column, key in ((ProductModel, Review.model, model_id), (Seller, Review.seller, seller_id)):
         ratings = [r["rating"] for r in await Review.select(Review.rating).where(
             (column == key) & (Review.status == "published"))]

@@ -1,7 +1,8 @@
 """A seller's quality figures, computed from its real orders and claims.
 
-The demo seeds figures; once a seller has enough delivered orders for a rate to mean something, the
-computed ones replace them and the seller's products are reindexed so ranking follows.
+A rate is computed once a seller has enough delivered orders for it to mean something; the seller's products
+are then reindexed so ranking follows. Below that a new seller has no rates ("no figure yet"), and the demo
+gets its figures the same way, from the orders it places (storefront/demo/history.py).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def _bp(count: int, total: int) -> int:
 
 
 async def recompute(seller_id: int) -> bool:
-    """Recompute from orders and claims; returns False (seeded figures kept) below the threshold."""
+    """Recompute from orders and claims; returns False (figures left as they are) below the threshold."""
     delivered = await SellerOrder.select(SellerOrder.id, SellerOrder.delivered_late).where(
         (SellerOrder.seller == seller_id) & (SellerOrder.status == "delivered"))
     if len(delivered) < MIN_DELIVERED_ORDERS:
