@@ -6,11 +6,14 @@ import asyncio
 import datetime as dt
 import re
 import secrets
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
 from storefront.mail.tables import OutboxEmail
@@ -22,6 +25,7 @@ from storefront.payments.service import handle_notification
 from storefront.payments.tables import LedgerEntry, Payment
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
+from tests.conftest import ROOT, store_environment
 from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
 from tests.integration.test_checkout import CARD_OK, add, pay, place, to_review
 
@@ -165,6 +169,35 @@ async def test_two_expiry_runs_at_once_give_the_stock_back_once_on_sqlite(settin
 @pytest.mark.postgres
 async def test_two_expiry_runs_at_once_give_the_stock_back_once_on_postgres(postgres_store) -> None:
     await expire_twice_at_once(postgres_store.settings)
+
+
+async def status_of(order_id: int) -> str:
+    return (await Order.select(Order.status).where(Order.id == order_id).first())["status"]
+
+
+async def test_the_scheduled_jobs_of_a_running_app_expire_unpaid_orders(settings: Settings, backend) -> None:
+    offer = await offer_in_stock()
+    placed = await unpaid_order(settings, offer)
+    await placed_minutes_ago(placed.order_id, 31)
+    # The jobs run as the app starts, then every JOBS_INTERVAL_SECONDS.
+    async with AsyncTestClient(app=create_app(replace(settings, jobs_interval_seconds=3_600), backend)):
+        for _ in range(100):
+            if await status_of(placed.order_id) == "expired":
+                break
+            await asyncio.sleep(0.1)
+    assert await status_of(placed.order_id) == "expired"
+    assert await stock_of(offer["id"]) == offer["stock"]
+
+
+async def test_the_manage_command_expires_unpaid_orders(settings: Settings) -> None:
+    offer = await offer_in_stock()
+    placed = await unpaid_order(settings, offer)
+    await placed_minutes_ago(placed.order_id, 31)
+    result = subprocess.run([sys.executable, "-m", "storefront.manage", "expire-unpaid-orders"], cwd=ROOT,
+                            env=store_environment(settings), capture_output=True, text=True, check=True)
+    assert "expired 1 unpaid orders" in result.stdout
+    assert await status_of(placed.order_id) == "expired"
+    assert await stock_of(offer["id"]) == offer["stock"]
 
 
 async def test_the_review_page_names_the_unpaid_order_of_the_cart(client: AsyncTestClient, shopper: dict) -> None:
