@@ -206,3 +206,12 @@ async def test_the_review_page_names_the_unpaid_order_of_the_cart(client: AsyncT
     reference = (await Order.select(Order.reference).where(Order.account == shopper["id"]).first())["reference"]
     assert re.search(rf"Order {reference} from this cart is waiting for payment",
                      (await client.get("/checkout/review")).text)
+
+
+async def test_the_cart_points_to_its_unpaid_order(client: AsyncTestClient, shopper: dict) -> None:
+    await add(client, await offer_in_stock())
+    await place(client, await to_review(client))
+    reference = (await Order.select(Order.reference).where(Order.account == shopper["id"]).first())["reference"]
+    cart = (await client.get("/cart")).text
+    assert f"Order {reference} from this cart is waiting for payment." in cart
+    assert f'<a href="/account/orders/{reference}">Pay or cancel it</a>' in cart
