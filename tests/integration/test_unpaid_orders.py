@@ -171,6 +171,38 @@ async def test_two_expiry_runs_at_once_give_the_stock_back_once_on_postgres(post
     await expire_twice_at_once(postgres_store.settings)
 
 
+async def pay_and_expire_at_once(settings: Settings) -> None:
+    """The provider's notification and the expiry job meet on an order past its time: one of them wins, and the
+    stock, the payment and the ledger all say the same."""
+    offer = await offer_in_stock(min_stock=3)
+    placed = await unpaid_order(settings, offer)
+    await placed_minutes_ago(placed.order_id, 31)
+    provider = SandboxProvider(settings.payment_webhook_secret)
+    body, signature = provider.notification(event_id=f"evt_race_{placed.order_id}", succeeded=True,
+                                            payment_reference=placed.payment_reference,
+                                            amount_cents=placed.total_cents, currency="EUR")
+    outcome, expired = await asyncio.gather(
+        handle_notification(body, signature, provider=provider, settings=settings), expire_unpaid_orders(settings))
+    payment = (await Payment.select(Payment.status).where(Payment.order == placed.order_id).first())["status"]
+    paid_entries = await LedgerEntry.count().where(LedgerEntry.order == placed.order_id)
+    if outcome == "paid":
+        assert (expired, await status_of(placed.order_id), payment) == (0, "paid", "succeeded")
+        assert await stock_of(offer["id"]) == offer["stock"] - 1 and paid_entries > 0
+    else:
+        assert (outcome, expired, await status_of(placed.order_id), payment) == (
+            "ignored", 1, "expired", "cancelled")
+        assert await stock_of(offer["id"]) == offer["stock"] and paid_entries == 0
+
+
+async def test_a_payment_and_the_expiry_at_once_agree_on_sqlite(settings: Settings) -> None:
+    await pay_and_expire_at_once(settings)
+
+
+@pytest.mark.postgres
+async def test_a_payment_and_the_expiry_at_once_agree_on_postgres(postgres_store) -> None:
+    await pay_and_expire_at_once(postgres_store.settings)
+
+
 async def status_of(order_id: int) -> str:
     return (await Order.select(Order.status).where(Order.id == order_id).first())["status"]
 
