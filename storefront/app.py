@@ -60,13 +60,14 @@ async def close_database() -> None:
 
 
 async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
-    """Review invitations, outgoing mail, expired sessions, sellers whose notice has ended, the monthly
-    active-recipient roll-up and the search outbox (what the jobs marked, and anything an engine outage
-    left), on a timer. Every worker may run it: each job is idempotent."""
+    """Review invitations, outgoing mail, expired sessions, unpaid orders past their time, sellers whose notice
+    has ended, the monthly active-recipient roll-up and the search outbox (what the jobs marked, and anything an
+    engine outage left), on a timer. Every worker may run it: each job is idempotent."""
     from storefront.accounts.sessions import purge_expired
     from storefront.audience.service import roll_up
     from storefront.mail.outbox import deliver_pending
     from storefront.moderation.referencing import apply_due_terminations
+    from storefront.orders.transitions import expire_unpaid_orders
     from storefront.reviews.invitations import send_due_invitations
 
     while True:
@@ -74,6 +75,8 @@ async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
             await send_due_invitations(settings)
             await deliver_pending(settings)
             await purge_expired()
+            # Before the mail goes out, so the e-mail of an order that expired now leaves in this run.
+            await expire_unpaid_orders(settings)
             await apply_due_terminations()
             await roll_up()
             await drainer.drain()

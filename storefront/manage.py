@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("active-recipients", help="count the complete months of active recipients (DSA Art. 24(2)) "
                                              "and print the published average")
     sub.add_parser("apply-terminations", help="dereference the sellers whose notice period has ended")
+    sub.add_parser("expire-unpaid-orders", help="cancel the orders not paid in time and put their stock back on sale")
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -127,6 +128,11 @@ def main(argv: list[str] | None = None) -> None:
                 from storefront.moderation.referencing import apply_due_terminations
 
                 print(f"dereferenced {await apply_due_terminations()} sellers at the end of their notice")
+                print(f"reindexed {await sync_index()} products")
+            elif args.command == "expire-unpaid-orders":
+                from storefront.orders.transitions import expire_unpaid_orders
+
+                print(f"expired {await expire_unpaid_orders(get_settings())} unpaid orders")
                 print(f"reindexed {await sync_index()} products")
         finally:
             await close_database()

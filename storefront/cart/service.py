@@ -291,6 +291,19 @@ async def empty(cart_id: str) -> None:
     await Cart.update({Cart.checkout: {}, Cart.updated_at: _now()}).where(Cart.id == cart_id)
 
 
+async def remove_ordered(cart_id: str, ordered: dict[int, int]) -> None:
+    """A paid order leaves the cart: `ordered` maps each offer to the quantity bought. What the shopper added
+    since placing it (an order can be paid later, from My orders) stays in the cart."""
+    for line in await CartLine.select().where((CartLine.cart == cart_id) & CartLine.offer.is_in(list(ordered) or [0])):
+        left = line["quantity"] - ordered[line["offer"]]
+        if left > 0:
+            await CartLine.update({CartLine.quantity: left}).where(CartLine.id == line["id"])
+        else:
+            await CartLine.delete().where(CartLine.id == line["id"])
+    if not await CartLine.exists().where(CartLine.cart == cart_id):
+        await empty(cart_id)
+
+
 async def load(cart_id: str, fee_rule: ServiceFeeRule) -> CartView:
     cart = await Cart.select(Cart.checkout).where(Cart.id == cart_id).output(load_json=True).first()
     lines = await CartLine.select().where(CartLine.cart == cart_id).order_by(CartLine.id)

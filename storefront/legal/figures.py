@@ -35,6 +35,7 @@ class LegalFigures:
     commercial_warranty_min_months: int
     withdrawal_days: int
     return_window_days: int
+    unpaid_order_minutes: int
     seller_termination_notice_days: int
     contest_months: int
     charter_limits: tuple[CharterLimit, ...]
@@ -56,6 +57,7 @@ def legal_figures(settings: Settings) -> LegalFigures:
         commercial_warranty_min_months=settings.commercial_warranty_min_months,
         withdrawal_days=settings.withdrawal_days,
         return_window_days=settings.return_window_days,
+        unpaid_order_minutes=settings.unpaid_order_minutes,
         seller_termination_notice_days=settings.seller_termination_notice_days,
         # The window is counted generously in days; the pages speak of whole months, as the law does.
         contest_months=CONTEST_WINDOW.days // 30,

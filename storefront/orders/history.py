@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.orders.checkout_forms import COUNTRIES
+from storefront.orders.states import OrderStatus
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
-from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
+from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS, payment_deadline
 from storefront.payments.ledger import refunded_to_buyers
 from storefront.reviews import rules as review_rules
 from storefront.reviews.tables import Review
@@ -25,6 +26,8 @@ ORDER_STATUS_LABELS = {
     "pending_payment": "Waiting for payment",
     "paid": "Paid",
     "payment_failed": "Payment failed, nothing was charged",
+    "cancelled": "Cancelled before payment, nothing was charged",
+    "expired": "Not paid in time, cancelled; nothing was charged",
 }
 CLAIM_STATUS_LABELS = {"open": "Waiting for the seller's answer", "answered": "Answered", "closed": "Closed"}
 # Why "Get help" is not offered on a part of an order, in the buyer's words. Other statuses may open a claim.
@@ -140,6 +143,12 @@ class OrderSummary:
     currency: str
     seller_orders: list[SellerOrderSummary]
     refunded_cents: int = 0  # from the ledger's refund transactions
+    payable_until: dt.datetime | None = None  # the list leaves the deadline to the order's own page
+
+    @property
+    def awaiting_payment(self) -> bool:
+        """The buyer may still pay it, or cancel it."""
+        return self.status == OrderStatus.pending_payment
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,12 @@ class OrderDetail:
     legal_guarantee_months: int
     withdrawal_days: int
     refunded_cents: int = 0  # from the ledger's refund transactions
+    payable_until: dt.datetime | None = None  # while it waits for payment: when it expires
+
+    @property
+    def awaiting_payment(self) -> bool:
+        """The buyer may still pay it, or cancel it."""
+        return self.status == OrderStatus.pending_payment
 
     @property
     def kept_cents(self) -> int:
@@ -315,4 +330,6 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
         delivery_address=[part for part in address if part.strip()], seller_orders=details,
         legal_guarantee_months=settings.legal_guarantee_months, withdrawal_days=settings.withdrawal_days,
         refunded_cents=(await refunded_to_buyers([order["id"]])).get(order["id"], 0),
+        payable_until=(payment_deadline(order["created_at"], settings)
+                       if order["status"] == OrderStatus.pending_payment else None),
     )

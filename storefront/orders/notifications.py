@@ -21,10 +21,10 @@ async def order_confirmed(settings: Settings, *, to: str, order: dict, lines: li
     ))
 
 
-async def payment_failed(settings: Settings, *, to: str, order: dict) -> None:
-    await queue(to=to, kind="payment_failed", subject=f"Payment for order {order['reference']} did not go through",
-                body=(f"The payment for order {order['reference']} was not accepted, so the order was cancelled "
-                      f"and nothing was charged. Your cart still holds the items: {settings.public_base_url}/cart\n"))
+async def unpaid_order_expired(settings: Settings, *, to: str, order: dict, minutes: int) -> None:
+    await queue(to=to, kind="unpaid_order_expired", subject=f"Order {order['reference']} was not paid and is cancelled",
+                body=(f"Order {order['reference']} was not paid within {minutes} minutes, so it was cancelled and "
+                      f"nothing was charged. Your cart still holds the items: {settings.public_base_url}/cart\n"))
 
 
 async def new_order_for_seller(settings: Settings, *, to: str, order: dict, seller_order: dict) -> None:

@@ -8,7 +8,10 @@ class OrderStatus(StrEnum):
 
     pending_payment = "pending_payment"
     paid = "paid"
+    # Before unpaid orders could be retried, a declined card ended the order; kept for the orders of that time.
     payment_failed = "payment_failed"
+    cancelled = "cancelled"  # by the buyer, before paying
+    expired = "expired"  # not paid in time
 
 
 class SellerOrderStatus(StrEnum):

@@ -20,6 +20,9 @@ class Order(Table):
     payment_means = Varchar(length=20, default="card")
     # A resubmitted "Order with obligation to pay" carries the same key and finds this order.
     idempotency_key = Varchar(length=64, unique=True)
+    # The cart it was placed from (no foreign key: a cart may be deleted, its orders stay). Ordering that cart
+    # again while this order waits for payment finds it here.
+    cart = Varchar(length=36, null=True, default=None, index=True)
     delivery_name = Varchar(length=120)
     delivery_line1 = Varchar(length=200)
     delivery_line2 = Varchar(length=200, default="")

@@ -15,8 +15,9 @@ from storefront.catalog.outbox import mark_for_reindex
 from storefront.db import write_transaction
 from storefront.errors import NotFound, refuse_if
 from storefront.orders import notifications
+from storefront.orders.states import OrderStatus, SellerOrderStatus
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
-from storefront.payments import ledger
+from storefront.payments import attempts, ledger
 from storefront.rows import one
 from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
@@ -128,8 +129,8 @@ async def payment_succeeded(order_id: int, settings: Settings, *, now: dt.dateti
     for orders recorded after the fact (the demo's history); it defaults to the present."""
     now = now or _now()
     async with write_transaction(Order._meta.db):
-        moved = await Order.update({Order.status: "paid", Order.paid_at: now}).where(
-            (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
+        moved = await Order.update({Order.status: OrderStatus.paid, Order.paid_at: now}).where(
+            (Order.id == order_id) & (Order.status == OrderStatus.pending_payment)).returning(Order.id)
         if not moved:
             return False
         order = await _order(order_id)
@@ -137,9 +138,13 @@ async def payment_succeeded(order_id: int, settings: Settings, *, now: dt.dateti
         for seller_order in seller_orders:
             await _move(seller_order, "pending", "Payment received; waiting for the seller to confirm.", at=now)
         await ledger.record_payment(order, seller_orders, at=now)
-        if cart_id := await carts.cart_of_account(order["account"]):
-            await carts.empty(cart_id)
         lines = await OrderLine.select().where(OrderLine.seller_order.is_in([so["id"] for so in seller_orders]))
+        # The cart it came from; orders placed before carts were recorded on them empty the buyer's latest cart.
+        if cart_id := order["cart"] or await carts.cart_of_account(order["account"]):
+            ordered: dict[int, int] = {}
+            for line in lines:
+                ordered[line["offer"]] = ordered.get(line["offer"], 0) + line["quantity"]
+            await carts.remove_ordered(cart_id, ordered)
         await notifications.order_confirmed(settings, to=await _buyer_email(order), order=order, lines=lines)
         sellers = {s["id"]: s for s in await Seller.select(Seller.id, Seller.email).where(
             Seller.id.is_in([so["seller"] for so in seller_orders]))}
@@ -149,21 +154,84 @@ async def payment_succeeded(order_id: int, settings: Settings, *, now: dt.dateti
     return True
 
 
+def payment_deadline(created_at: dt.datetime, settings: Settings) -> dt.datetime:
+    """Until when an unpaid order keeps its stock; afterwards `expire_unpaid_orders` cancels it."""
+    return created_at + dt.timedelta(minutes=settings.unpaid_order_minutes)
+
+
 async def payment_failed(order_id: int, settings: Settings) -> bool:
-    """The payment failed: nothing was charged, the stock comes back (and to search), the cart stays."""
+    """A payment attempt was declined: nothing was charged and the order stays waiting, its stock kept, so the
+    buyer can try another card or means of payment until it expires. The attempt goes into the history.
+    Returns False when the order is no longer waiting for payment."""
     async with write_transaction(Order._meta.db):
-        moved = await Order.update({Order.status: "payment_failed"}).where(
-            (Order.id == order_id) & (Order.status == "pending_payment")).returning(Order.id)
-        if not moved:
+        order = await Order.select(Order.status, Order.created_at).where(Order.id == order_id).first()
+        if order is None or order["status"] != OrderStatus.pending_payment:
             return False
-        order = await _order(order_id)
-        variants: list[int] = []
-        for seller_order in await SellerOrder.select().where(SellerOrder.order == order_id):
-            await _move(seller_order, "cancelled", "Payment failed; nothing was charged.")
-            variants += await _return_stock(seller_order["id"])
-        await mark_for_reindex(variants)
-        await notifications.payment_failed(settings, to=await _buyer_email(order), order=order)
+        until = payment_deadline(order["created_at"], settings)
+        note = (f"A payment attempt was declined; nothing was charged. You can try again until "
+                f"{until.astimezone(dt.UTC):%H:%M} UTC.")
+        seller_orders = await SellerOrder.select(SellerOrder.id).where(SellerOrder.order == order_id)
+        await OrderEvent.insert(*(OrderEvent(seller_order=so["id"], status=SellerOrderStatus.awaiting_payment,
+                                             note=note, created_at=_now()) for so in seller_orders))
     return True
+
+
+class _NotClaimed(Exception):
+    """Another worker, the buyer or a payment got to the order first: roll back what was started."""
+
+
+async def _end_unpaid(order_id: int, to_status: OrderStatus, note: str, account_id: int | None = None
+                      ) -> dict[str, Any] | None:
+    """Cancels an order still waiting for payment and gives its stock back, once: the conditional UPDATE on its
+    status is the claim, so two workers (or a worker and the buyer) never both return the stock. Returns the
+    order's row as it was, or None when someone else had already moved it."""
+    try:
+        async with write_transaction(Order._meta.db):
+            await attempts.close_open_payments(order_id)
+            where = (Order.id == order_id) & (Order.status == OrderStatus.pending_payment)
+            if account_id is not None:
+                where &= Order.account == account_id
+            if not await Order.update({Order.status: to_status}).where(where).returning(Order.id):
+                raise _NotClaimed
+            order = await _order(order_id)
+            variants: list[int] = []
+            for seller_order in await SellerOrder.select().where(SellerOrder.order == order_id):
+                await _move(seller_order, "cancelled", note)
+                variants += await _return_stock(seller_order["id"])
+            # Stock came back: an offer that had sold out returns to search.
+            await mark_for_reindex(variants)
+    except _NotClaimed:
+        return None
+    return order
+
+
+async def cancel_unpaid(order_id: int, *, account_id: int) -> bool:
+    """The buyer cancels an order they have not paid: nothing was charged, the stock goes back on sale."""
+    return await _end_unpaid(order_id, OrderStatus.cancelled, "Cancelled by the buyer before payment; nothing was "
+                             "charged.", account_id=account_id) is not None
+
+
+async def replace_unpaid(order_id: int, *, account_id: int) -> bool:
+    """The buyer ordered their cart again after changing it: the earlier unpaid order gives way to the new one."""
+    return await _end_unpaid(order_id, OrderStatus.cancelled, "Replaced by a new order from the changed cart; "
+                             "nothing was charged.", account_id=account_id) is not None
+
+
+async def expire_unpaid_orders(settings: Settings, *, now: dt.datetime | None = None) -> int:
+    """The scheduled job: every order still unpaid past its deadline is cancelled and its stock returned.
+    Safe to run from several workers at once; each order is claimed by one. Returns how many this run expired."""
+    cutoff = (now or _now()) - dt.timedelta(minutes=settings.unpaid_order_minutes)
+    due = await Order.select(Order.id).where(
+        (Order.status == OrderStatus.pending_payment) & (Order.created_at <= cutoff)).order_by(Order.id)
+    expired = 0
+    for row in due:
+        note = f"Not paid within {settings.unpaid_order_minutes} minutes; cancelled, nothing was charged."
+        order = await _end_unpaid(row["id"], OrderStatus.expired, note)
+        if order is not None:
+            expired += 1
+            await notifications.unpaid_order_expired(settings, to=await _buyer_email(order), order=order,
+                                                     minutes=settings.unpaid_order_minutes)
+    return expired
 
 
 async def accept(seller_order_id: int, *, seller_id: int, settings: Settings,

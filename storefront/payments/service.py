@@ -6,6 +6,7 @@ import datetime as dt
 from storefront.db import is_unique_violation, write_transaction
 from storefront.orders import transitions
 from storefront.payments.provider import InvalidNotification, Notification, PaymentProvider
+from storefront.payments.states import PaymentStatus
 from storefront.payments.tables import Payment, PaymentNotification
 from storefront.settings import Settings
 
@@ -46,19 +47,24 @@ async def handle_notification(body: bytes, signature: str, *, provider: PaymentP
         return "duplicate"
 
 
-
 async def _handle_once(notification: Notification, body: bytes, payment: dict, succeeded: bool,
                        settings: Settings, now: dt.datetime | None = None) -> str:
     async with write_transaction(Payment._meta.db):
         if not await _first_time(notification, body):
             return "duplicate"
-        moved = await Payment.update({Payment.status: "succeeded" if succeeded else "failed",
-                                      Payment.updated_at: now or dt.datetime.now(dt.UTC)}).where(
-            (Payment.id == payment["id"]) & (Payment.status == "created")).returning(Payment.id)
-        if not moved:
-            return "ignored"
+        now = now or dt.datetime.now(dt.UTC)
         if succeeded:
+            moved = await Payment.update({Payment.status: PaymentStatus.succeeded, Payment.updated_at: now}).where(
+                (Payment.id == payment["id"]) & (Payment.status == PaymentStatus.created)).returning(Payment.id)
+            if not moved:
+                return "ignored"
             await transitions.payment_succeeded(payment["order"], settings, now=now)
-        else:
-            await transitions.payment_failed(payment["order"], settings)
-    return "paid" if succeeded else "failed"
+            return "paid"
+        # A declined attempt leaves the payment open, as a provider's does: the buyer may try another card on it
+        # until the order is paid, cancelled or expired. A payment closed meanwhile ignores it.
+        still_open = await Payment.update({Payment.updated_at: now}).where(
+            (Payment.id == payment["id"]) & (Payment.status == PaymentStatus.created)).returning(Payment.id)
+        if not still_open:
+            return "ignored"
+        await transitions.payment_failed(payment["order"], settings)
+    return "failed"

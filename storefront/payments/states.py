@@ -6,3 +6,5 @@ class PaymentStatus(StrEnum):
     created = "created"
     succeeded = "succeeded"
     failed = "failed"
+    # Its order ended unpaid (cancelled or expired): the provider must take no money for it any more.
+    cancelled = "cancelled"

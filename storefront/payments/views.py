@@ -13,6 +13,6 @@ async def payment_and_order(reference: str) -> tuple[dict[str, Any], dict[str, A
     payment = await Payment.select().where(Payment.provider_reference == reference).first()
     if payment is None:
         return None
-    order = await Order.select(Order.reference, Order.total_cents, Order.currency).where(
+    order = await Order.select(Order.reference, Order.total_cents, Order.currency, Order.created_at).where(
         Order.id == payment["order"]).first()
     return (payment, order) if order else None

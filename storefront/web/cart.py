@@ -13,6 +13,7 @@ from storefront.accounts import sessions
 from storefront.cart import service as carts
 from storefront.cart.service import CartError
 from storefront.cart.views import offer_page_slug
+from storefront.orders.placement import unpaid_order_of_cart
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
 from storefront.web.viewer import session_cookie, viewer_of
@@ -25,10 +26,13 @@ def _int(value: Any, default: int | None = None) -> int | None:
 
 async def _cart_context(request: Request, settings: Settings, **extra: Any) -> dict[str, Any]:
     viewer = viewer_of(request)
-    cart = None
+    cart = unpaid = None
     if viewer.session and viewer.session.cart_id and await carts.exists(viewer.session.cart_id):
         cart = await carts.load(viewer.session.cart_id, settings.service_fee)
-    return {"cart": cart, "error": None, "error_line": None, "fragment": wants_fragment(request), **extra}
+        if viewer.account:
+            unpaid = await unpaid_order_of_cart(cart.id, viewer.account["id"])
+    return {"cart": cart, "unpaid": unpaid, "error": None, "error_line": None, "fragment": wants_fragment(request),
+            **extra}
 
 
 @get("/cart", name="cart")

@@ -25,7 +25,14 @@ from storefront.orders.checkout_forms import (
     read_address,
 )
 from storefront.orders.history import order_summary
-from storefront.orders.placement import CheckoutBlocked, PlacedOrder, add_working_days, order_placed_with, place_order
+from storefront.orders.placement import (
+    CheckoutBlocked,
+    PlacedOrder,
+    add_working_days,
+    order_placed_with,
+    place_order,
+    unpaid_order_of_cart,
+)
 from storefront.payments.provider import PaymentProvider
 from storefront.settings import Settings
 from storefront.web.viewer import Viewer, viewer_of
@@ -138,7 +145,8 @@ async def payment_save(request: Request, settings: NamedDependency[Settings]) ->
 
 
 @get("/checkout/review", name="checkout_review")
-async def review_page(request: Request, settings: NamedDependency[Settings]) -> Response:
+async def review_page(request: Request, settings: NamedDependency[Settings],
+                      viewer: NamedDependency[Viewer]) -> Response:
     cart = await _cart(request, settings)
     if cart is None:
         return Redirect(path="/cart", status_code=303)
@@ -150,7 +158,8 @@ async def review_page(request: Request, settings: NamedDependency[Settings]) -> 
         checkout = {**checkout, "idempotency_key": secrets.token_urlsafe(24)}
         await carts.save_checkout(cart.id, checkout)
     return _page("review", cart, address=address_from_checkout(checkout).values, error=None,
-                 means=PAYMENT_MEANS_LABELS[checkout["payment_means"]], key=checkout["idempotency_key"])
+                 means=PAYMENT_MEANS_LABELS[checkout["payment_means"]], key=checkout["idempotency_key"],
+                 unpaid=await unpaid_order_of_cart(cart.id, viewer.account["id"]))
 
 
 @post("/checkout/place", name="checkout_place")
@@ -170,7 +179,8 @@ async def place(request: Request, settings: NamedDependency[Settings], provider:
                                    settings=settings)
     except CheckoutBlocked as blocked:
         return _page("review", cart, status_code=409, address=address_from_checkout(cart.checkout).values,
-                     error=str(blocked), means=PAYMENT_MEANS_LABELS[cart.checkout["payment_means"]], key=key)
+                     error=str(blocked), means=PAYMENT_MEANS_LABELS[cart.checkout["payment_means"]], key=key,
+                     unpaid=None)
     if placed.created:
         # The next attempt, if this payment fails, gets a key of its own.
         await carts.save_checkout(cart.id, {k: v for k, v in cart.checkout.items() if k != "idempotency_key"})

@@ -16,6 +16,8 @@ from storefront.errors import Refused
 from storefront.orders import history, transitions
 from storefront.orders.history import OrderDetail
 from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, ClaimInput, TransitionError
+from storefront.payments import attempts
+from storefront.payments.provider import PaymentProvider
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
 from storefront.web.viewer import Viewer
@@ -95,4 +97,25 @@ async def get_help(reference: FromPath[str], request: Request, settings: NamedDe
                          f"#seller-order-{seller_order.id}", status_code=303)
 
 
-HANDLERS = [my_orders, my_order, get_help]
+@post("/account/orders/{reference:str}/pay", name="my_order_pay")
+async def pay_later(reference: FromPath[str], settings: NamedDependency[Settings],
+                    provider: NamedDependency[PaymentProvider], viewer: NamedDependency[Viewer]) -> Redirect:
+    """Back to the provider's page for the order's open payment, the same one a declined card left open."""
+    detail = await _detail_or_404(viewer, reference, settings)
+    payment_reference = await attempts.open_payment_of(detail.id) if detail.awaiting_payment else None
+    if payment_reference is None:
+        # Paid, cancelled or expired in the meantime: the order page says which.
+        return Redirect(path=f"/account/orders/{detail.reference}", status_code=303)
+    return Redirect(path=provider.checkout_url(payment_reference), status_code=303)
+
+
+@post("/account/orders/{reference:str}/cancel", name="my_order_cancel")
+async def cancel_unpaid(reference: FromPath[str], settings: NamedDependency[Settings],
+                        viewer: NamedDependency[Viewer]) -> Redirect:
+    detail = await _detail_or_404(viewer, reference, settings)
+    # Already paid or ended, the order stays as it is and its page says so.
+    await transitions.cancel_unpaid(detail.id, account_id=viewer.account["id"])
+    return Redirect(path=f"/account/orders/{detail.reference}", status_code=303)
+
+
+HANDLERS = [my_orders, my_order, get_help, pay_later, cancel_unpaid]

@@ -19,6 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from storefront.orders.transitions import payment_deadline
 from storefront.payments.provider import (
     SIGNATURE_HEADER,
     TEST_CARDS,
@@ -44,28 +45,32 @@ def _confirm_token(settings: Settings, reference: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def _form(payment: dict, order: dict, *, status_code: int = 200, errors: dict | None = None,
-          holder: str = "", expiry: str = "") -> Template:
+def _form(payment: dict, order: dict, settings: Settings, *, status_code: int = 200, errors: dict | None = None,
+          holder: str = "", expiry: str = "", declined: bool = False) -> Template:
     return Template(template_name="pages/sandbox/pay.html", status_code=status_code, context={
         "payment": payment, "order": order, "errors": errors or {}, "holder": holder, "expiry": expiry,
-        "cards": TEST_CARDS})
+        "cards": TEST_CARDS, "declined": declined,
+        "payable_until": payment_deadline(order["created_at"], settings)})
 
 
 @get("/sandbox/pay/{reference:str}", name="sandbox_pay")
-async def sandbox_page(reference: FromPath[str]) -> Response:
+async def sandbox_page(reference: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Response:
     payment, order = await _payment(reference)
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
-    return _form(payment, order)
+    return _form(payment, order, settings, declined=request.query_params.get("declined") == "1")
 
 
 async def _finish(payment: dict, order: dict, succeeded: bool, provider: SandboxProvider,
                   settings: Settings) -> Redirect:
-    """The sandbox tells the store the result by a signed notification, then sends the shopper back."""
+    """The sandbox tells the store the result by a signed notification, then sends the shopper back; after a
+    decline it keeps them on its page, where the payment is still open for another card."""
     body, signature = provider.notification(event_id="evt_" + secrets.token_hex(12), succeeded=succeeded,
                                             payment_reference=payment["provider_reference"],
                                             amount_cents=payment["amount_cents"], currency=payment["currency"])
-    await handle_notification(body, signature, provider=provider, settings=settings)
+    outcome = await handle_notification(body, signature, provider=provider, settings=settings)
+    if outcome == "failed":
+        return Redirect(path=f"/sandbox/pay/{payment['provider_reference']}?declined=1", status_code=303)
     return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
 
 
@@ -95,7 +100,7 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
     if errors:
         # The card number and its code are never sent back, not even to the page that asked for them; the name
         # and the expiry date are kept so a typo elsewhere costs only that field.
-        return _form(payment, order, status_code=400, errors=errors, holder=holder, expiry=expiry[:7])
+        return _form(payment, order, settings, status_code=400, errors=errors, holder=holder, expiry=expiry[:7])
     outcome = TEST_CARDS.get(number, ("succeeds", ""))[0]
     assert isinstance(provider, SandboxProvider)
     if outcome == "confirm":

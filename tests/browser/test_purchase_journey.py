@@ -1,6 +1,7 @@
 """The whole purchase in Chromium, as a shopper and then as the seller: search, product page with the fee
-rule, add to cart, sign up, checkout with the fee shown before the order button, sandbox payment,
-"My orders"; the seller signs in, accepts, ships, and finds the commission on its statement."""
+rule, add to cart, sign up, checkout with the fee shown before the order button, sandbox payment (a declined
+card, then one that pays the same order), "My orders"; the seller signs in, accepts, ships, and finds the
+commission on its statement."""
 from __future__ import annotations
 
 import asyncio
@@ -88,6 +89,14 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
     page.get_by_role("button", name="Order with obligation to pay").click()
 
     page.wait_for_url(re.compile(r"/sandbox/pay/"))
+    assert_accessible(page)
+    # A declined card keeps the order waiting: the same page offers another try.
+    page.get_by_label("Name on the card").fill("Alex Journey")
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_label("Expiry (MM/YY)").fill("12/30")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    page.get_by_text("The bank declined this card, so nothing was charged").wait_for()
     assert_accessible(page)
     page.get_by_label("Name on the card").fill("Alex Journey")
     page.get_by_label("Card number").fill("4242 4242 4242 4242")

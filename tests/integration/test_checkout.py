@@ -209,20 +209,63 @@ async def test_a_payment_form_error_keeps_the_name_and_expiry_but_never_the_card
     assert "4241" not in again.text and 'value="321"' not in again.text
 
 
-async def test_a_declined_card_cancels_the_order_and_gives_the_stock_back(client: AsyncTestClient,
-                                                                         shopper: dict) -> None:
+async def test_a_declined_card_keeps_the_order_and_another_card_then_pays_it(client: AsyncTestClient,
+                                                                             shopper: dict) -> None:
     offer = await offer_in_stock()
     await add(client, offer)
     placed = await place(client, await to_review(client))
-    await pay(client, placed.headers["location"], CARD_DECLINED)
+    declined = await pay(client, placed.headers["location"], CARD_DECLINED)
+    assert declined.status_code == 303 and declined.headers["location"].startswith(placed.headers["location"])
+    page = (await client.get(declined.headers["location"])).text
+    assert "The bank declined this card, so nothing was charged" in page and "Try another card" in page
     order = await Order.select().where(Order.account == shopper["id"]).first()
-    assert order["status"] == "payment_failed"
-    assert {so["status"] for so in await SellerOrder.select().where(SellerOrder.order == order["id"])} == {"cancelled"}
-    assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"]
-    assert "1 ×" in (await client.get("/cart")).text or await CartLine.count() > 0
+    assert order["status"] == "pending_payment"
+    assert {so["status"] for so in await SellerOrder.select().where(SellerOrder.order == order["id"])} == {
+        "awaiting_payment"}
+    assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 1
+    assert not await LedgerEntry.exists().where(LedgerEntry.order == order["id"])
+    history = (await client.get(f"/account/orders/{order['reference']}")).text
+    assert "A payment attempt was declined; nothing was charged." in history
+
+    paid = await pay(client, placed.headers["location"], CARD_OK)
+    assert "your order is paid" in (await client.get(paid.headers["location"])).text
+    assert await Order.count().where(Order.account == shopper["id"]) == 1
+    assert (await Order.select(Order.status).where(Order.id == order["id"]).first())["status"] == "paid"
+    assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 1
+    money = await order_money(order["id"])
+    assert money.accounted_for and money.paid_cents == order["total_cents"]
 
 
-@pytest.mark.parametrize(("decision", "status"), [("confirm", "paid"), ("cancel", "payment_failed")])
+async def test_returning_to_the_review_and_ordering_again_leads_to_the_same_unpaid_order(
+        client: AsyncTestClient, shopper: dict) -> None:
+    offer = await offer_in_stock()
+    await add(client, offer)
+    first = await place(client, await to_review(client))
+    review_again = (await client.get("/checkout/review")).text  # a fresh visit: a new key for the form
+    assert "from this cart is waiting for payment" in review_again
+    second = await place(client, review_again)
+    assert second.status_code == 303 and second.headers["location"] == first.headers["location"]
+    assert await Order.count().where(Order.account == shopper["id"]) == 1
+    assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 1
+
+
+async def test_ordering_a_changed_cart_cancels_the_unpaid_order_and_returns_its_stock(
+        client: AsyncTestClient, shopper: dict) -> None:
+    offer = await offer_in_stock(min_stock=3)
+    await add(client, offer)
+    first = await place(client, await to_review(client))
+    await add(client, offer)  # two of them now
+    second = await place(client, (await client.get("/checkout/review")).text)
+    assert second.headers["location"] != first.headers["location"]
+    orders = await Order.select().where(Order.account == shopper["id"]).order_by(Order.id)
+    assert [o["status"] for o in orders] == ["cancelled", "pending_payment"]
+    # One unit back from the first order, two taken by the second.
+    assert (await Offer.select(Offer.stock).where(Offer.id == offer["id"]).first())["stock"] == offer["stock"] - 2
+    paid = await pay(client, second.headers["location"])
+    assert "your order is paid" in (await client.get(paid.headers["location"])).text
+
+
+@pytest.mark.parametrize(("decision", "status"), [("confirm", "paid"), ("cancel", "pending_payment")])
 async def test_a_card_that_needs_confirmation_goes_through_the_extra_step(client: AsyncTestClient, shopper: dict,
                                                                          decision: str, status: str) -> None:
     await add(client, await offer_in_stock())

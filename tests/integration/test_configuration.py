@@ -47,6 +47,7 @@ async def test_seller_fees_from_the_environment_are_quoted_by_the_seller_conditi
     ("COMMERCIAL_WARRANTY_MIN_MONTHS", "18", "/legal/commercial-guarantee", "warranty", "never shorter than 18 months"),
     ("WITHDRAWAL_DAYS", "30", "/legal/other-information", "guarantees", "within 30 days of delivery"),
     ("RETURN_WINDOW_DAYS", "60", "/legal/sales-conditions", "returns", "within 60 days of delivery"),
+    ("UNPAID_ORDER_MINUTES", "20", "/legal/sales-conditions", "ordering", "Pay within 20 minutes"),
     ("SELLER_TERMINATION_NOTICE_DAYS", "90", "/legal/seller-conditions", "termination", "90 days in advance"),
 ])
 async def test_each_default_figure_is_set_by_its_variable_and_quoted(prepared_store: Settings, backend,

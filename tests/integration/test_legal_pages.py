@@ -64,7 +64,7 @@ def changed_settings(settings: Settings) -> Settings:
                                         maximum_cents=1_250),
         seller_fees=dataclasses.replace(settings.seller_fees, monthly_flat_cents=7_900, commission_basis_points=1_175),
         legal_guarantee_months=36, commercial_warranty_min_months=18, withdrawal_days=21, return_window_days=45,
-        seller_termination_notice_days=60,
+        seller_termination_notice_days=60, unpaid_order_minutes=45,
         quality_charter=dataclasses.replace(settings.quality_charter, max_defect_rate_bp=250,
                                             max_wrong_item_rate_bp=75, min_rating_x100=430,
                                             max_dispatch_working_days=3, min_battery_percent=85),
@@ -182,6 +182,7 @@ async def test_sales_conditions_state_fee_payment_delivery_withdrawal_and_return
     assert "within 30 days of delivery" in section(html, "returns")
     assert "for 24 months" in section(html, "guarantees") and "at least 12 months" in section(html, "guarantees")
     assert "Order with obligation to pay" in section(html, "ordering")
+    assert "Pay within 30 minutes" in section(html, "ordering")
 
 
 async def test_commercial_guarantee_states_lengths_presumption_and_how_to_claim(client: AsyncTestClient) -> None:
@@ -236,6 +237,7 @@ async def test_changing_the_settings_changes_every_page(changed_client: AsyncTes
     assert "within 3 working days" in section(sales, "delivery")
     assert "within 45 days of delivery" in section(sales, "returns")
     assert "at least 85 %" in section(sales, "products")
+    assert "Pay within 45 minutes" in section(sales, "ordering")
 
     guarantee = (await changed_client.get("/legal/commercial-guarantee")).text
     assert "within 36 months of delivery" in section(guarantee, "legal-guarantee")
