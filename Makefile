@@ -21,6 +21,7 @@ run: deps assets
 
 test: deps assets browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: deps assets browser
@@ -51,6 +52,7 @@ $(CHROMIUM):
 
 lint: deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Figures for docs/performance.md; `make run` must have prepared var/ for the server bench.
 bench: deps

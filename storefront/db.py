@@ -22,6 +22,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 # How long a query waits for a pooled connection before giving up with an error rather than hanging.
@@ -310,17 +311,17 @@ def enable_wal(path: Path) -> None:
         connection.execute("PRAGMA journal_mode=WAL")
 
 
-def app_tables() -> list[type]:
+def app_tables() -> list[type[Table]]:
     """Every table of the store's Piccolo apps."""
     from piccolo.conf.apps import Finder
 
     return Finder().get_table_classes()
 
 
-def bind_tables(engine: Engine) -> dict[type, Engine]:
+def bind_tables(engine: Engine) -> dict[type[Table], Engine]:
     """Points every table at `engine` and returns the previous engines, for tests that run one store on
     SQLite and another on PostgreSQL in the same process."""
-    previous = {}
+    previous: dict[type[Table], Engine] = {}
     for table in app_tables():
         previous[table] = table._meta.db
         table._meta.db = engine

@@ -117,8 +117,8 @@ def _variant_in_context_columns() -> tuple:
     return (
         *Variant.all_columns(exclude=[Variant.model]),
         *Variant.model.all_columns(exclude=[ProductModel.brand, ProductModel.category]),
-        *Variant.model.brand.all_columns(),
-        *Variant.model.category.all_columns(),
+        *Variant.model._.brand.all_columns(),
+        *Variant.model._.category.all_columns(),
     )
 
 

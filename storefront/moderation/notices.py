@@ -26,6 +26,7 @@ from storefront.moderation.decisions import audit, contest_path, decide
 from storefront.moderation.states import Ground, Measure
 from storefront.moderation.tables import AuditEntry, Notice
 from storefront.reviews.tables import Review
+from storefront.rows import one
 from storefront.sellers.availability import availability, product_gone
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
@@ -173,9 +174,10 @@ async def describe_subjects(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, 
             Offer.id, Offer.grade, Offer.status, Offer.price_cents, Offer.seller.id.as_alias("seller_id"),
             Offer.seller.name.as_alias("seller_name"), Offer.variant.slug.as_alias("slug"),
             Offer.variant.storage_gb.as_alias("storage_gb"), Offer.variant.color.as_alias("color"),
-            Offer.variant.model.id.as_alias("model_id"), Offer.variant.model.name.as_alias("model_name"),
-            Offer.variant.model.brand.name.as_alias("brand_name"),
-            Offer.variant.model.is_dereferenced.as_alias("model_dereferenced"), Offer.stock,
+            Offer.variant._.model._.id.as_alias("model_id"),
+            Offer.variant._.model._.name.as_alias("model_name"),
+            Offer.variant._.model._.brand._.name.as_alias("brand_name"),
+            Offer.variant._.model._.is_dereferenced.as_alias("model_dereferenced"), Offer.stock,
             Offer.seller.status.as_alias("seller_status"),
         ).where(Offer.id.is_in(sorted(wanted["offer"])))
         for row in rows:
@@ -214,7 +216,7 @@ async def describe_subjects(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, 
     if wanted["review"]:
         rows = await Review.select(
             Review.id, Review.status, Review.rating, Review.comment, Review.model.id.as_alias("model_id"),
-            Review.model.name.as_alias("model_name"), Review.model.brand.name.as_alias("brand_name"),
+            Review.model.name.as_alias("model_name"), Review.model._.brand._.name.as_alias("brand_name"),
             Review.model.is_dereferenced.as_alias("model_dereferenced"), Review.variant.slug.as_alias("slug"),
         ).where(Review.id.is_in(sorted(wanted["review"])))
         for row in rows:
@@ -401,8 +403,8 @@ async def remove_offer(offer_id: int, removal: OfferRemovalInput, *, operator_id
         raise Refused("ground", "This offer has already been removed.")
     refuse_if(removal.problems())
     ground, facts = removal.ground, removal.facts
-    offer = await Offer.select(Offer.variant, Offer.seller.email.as_alias("seller_email")).where(
-        Offer.id == offer_id).first()
+    offer = await one(Offer.select(Offer.variant, Offer.seller.email.as_alias("seller_email")).where(
+        Offer.id == offer_id).first(), offer_id)
     seller_user = await Account.select(Account.id).where(Account.seller == subject["seller_id"]).order_by(
         Account.id).first()
     async with write_transaction(Offer._meta.db):

@@ -130,7 +130,7 @@ async def review_queue() -> list[dict[str, Any]]:
     """Reviews with open reports, the most recently reported first, with the count of each reason."""
     reports = await ReviewReport.select(
         ReviewReport.review, ReviewReport.reason, ReviewReport.created_at,
-        ReviewReport.review.model.name.as_alias("product_name"), ReviewReport.review.rating.as_alias("rating"),
+        ReviewReport.review._.model._.name.as_alias("product_name"), ReviewReport.review.rating.as_alias("rating"),
         ReviewReport.review.comment.as_alias("comment"), ReviewReport.review.status.as_alias("review_status"),
     ).where(ReviewReport.status == "open").order_by(ReviewReport.created_at, ascending=False)
     cases: dict[int, dict[str, Any]] = {}

@@ -44,6 +44,10 @@ class ActiveRecipientMiddleware(ASGIMiddleware):
         self.buffer = buffer
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        # `scopes` above lets only HTTP through, so the scope carries a method.
+        if scope["type"] != ScopeType.HTTP:
+            await next_app(scope, receive, send)
+            return
         method = scope["method"]
         if method not in ("GET", "POST") or scope["path"].startswith(UNCOUNTED_PREFIXES):
             await next_app(scope, receive, send)

@@ -51,9 +51,11 @@ async def _facet_groups(parsed: ParsedQuery, results: Results) -> list[dict[str,
     ]
     # A chosen value stays visible even when nothing else matches, so it can be unticked.
     for group in groups:
-        chosen = {"brand": query.brands, "storage": query.storages, "color": query.colors}.get(group["name"], ())
-        present = {v["value"] for v in group["values"]}
-        group["values"] += [{"value": v, "label": brand_names.get(v, v), "count": 0, "chosen": True}
+        chosen: tuple[str, ...] = {"brand": query.brands, "storage": query.storages,
+                                   "color": query.colors}.get(str(group["name"]), ())
+        values: list[dict[str, Any]] = group["values"]  # type: ignore[assignment]  # built as such just above
+        present = {v["value"] for v in values}
+        values += [{"value": v, "label": brand_names.get(v, v), "count": 0, "chosen": True}
                             for v in chosen if v not in present]
     return [g for g in groups if g["values"]]
 

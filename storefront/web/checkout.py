@@ -20,6 +20,7 @@ from storefront.cart.service import CartView
 from storefront.orders.checkout_forms import (
     COUNTRIES,
     PAYMENT_MEANS_LABELS,
+    AddressForm,
     address_from_checkout,
     as_stored,
     read_address,
@@ -49,9 +50,18 @@ async def _cart(request: Request, settings: Settings) -> CartView | None:
     return None if view.is_empty else view
 
 
+def _reviewed_address(cart: CartView) -> AddressForm:
+    """The delivery address of a cart that `_next_step` found ready for review: present and valid."""
+    address = address_from_checkout(cart.checkout)
+    if address is None:
+        raise CheckoutBlocked("Give a delivery address first.")
+    return address
+
+
 def _next_step(cart: CartView) -> str:
     checkout = cart.checkout
-    if not address_from_checkout(checkout) or address_from_checkout(checkout).errors:
+    address = address_from_checkout(checkout)
+    if address is None or address.errors:
         return "address"
     if not checkout.get("shipping_confirmed"):
         return "shipping"
@@ -84,7 +94,7 @@ async def address_form(request: Request, settings: NamedDependency[Settings],
     if cart is None:
         return Redirect(path="/cart", status_code=303)
     stored = address_from_checkout(cart.checkout)
-    values = stored.values if stored else {"name": viewer.account["name"], "country": "FR"}
+    values = stored.values if stored else {"name": viewer.signed_in_account["name"], "country": "FR"}
     return _page("address", cart, values=values, errors={})
 
 
@@ -157,9 +167,9 @@ async def review_page(request: Request, settings: NamedDependency[Settings],
         # One key per attempt: a double click or a resubmitted form finds the order this key made.
         checkout = {**checkout, "idempotency_key": secrets.token_urlsafe(24)}
         await carts.save_checkout(cart.id, checkout)
-    return _page("review", cart, address=address_from_checkout(checkout).values, error=None,
+    return _page("review", cart, address=_reviewed_address(cart).values, error=None,
                  means=PAYMENT_MEANS_LABELS[checkout["payment_means"]], key=checkout["idempotency_key"],
-                 unpaid=await unpaid_order_of_cart(cart.id, viewer.account["id"]))
+                 unpaid=await unpaid_order_of_cart(cart.id, viewer.signed_in_account["id"]))
 
 
 @post("/checkout/place", name="checkout_place")
@@ -170,15 +180,15 @@ async def place(request: Request, settings: NamedDependency[Settings], provider:
     if cart is None or not key or cart.checkout.get("idempotency_key") != key or _next_step(cart) != "review":
         # The cart moved on since this form was shown (a double click, a reload, back after paying): the order
         # this key placed, if any, is where the shopper goes.
-        found = await order_placed_with(key, viewer.account["id"])
+        found = await order_placed_with(key, viewer.signed_in_account["id"])
         return _continue_with(found, provider) if found else Redirect(path="/checkout", status_code=303)
     try:
-        placed = await place_order(cart_id=cart.id, account_id=viewer.account["id"],
-                                   address=address_from_checkout(cart.checkout).address,
+        placed = await place_order(cart_id=cart.id, account_id=viewer.signed_in_account["id"],
+                                   address=_reviewed_address(cart).address,
                                    payment_means=cart.checkout["payment_means"], idempotency_key=key,
                                    settings=settings)
     except CheckoutBlocked as blocked:
-        return _page("review", cart, status_code=409, address=address_from_checkout(cart.checkout).values,
+        return _page("review", cart, status_code=409, address=_reviewed_address(cart).values,
                      error=str(blocked), means=PAYMENT_MEANS_LABELS[cart.checkout["payment_means"]], key=key,
                      unpaid=None)
     if placed.created:
@@ -195,7 +205,7 @@ def _continue_with(placed: PlacedOrder, provider: PaymentProvider) -> Redirect:
 
 @get("/checkout/return/{reference:str}", name="checkout_return")
 async def payment_return(reference: FromPath[str], viewer: NamedDependency[Viewer]) -> Template:
-    order = await order_summary(viewer.account["id"], reference)
+    order = await order_summary(viewer.signed_in_account["id"], reference)
     if order is None:
         raise NotFoundException()
     return Template(template_name="pages/checkout/return.html", context={"order": order})

@@ -40,14 +40,14 @@ def error_page(request: Request, status_code: int, detail: str | None = None) ->
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code >= 500:
         log.error("%d on %s %s", exc.status_code, request.method, request.url.path, exc_info=exc)
-    return error_page(request, exc.status_code, getattr(exc, "page_message", None))  # type: ignore[return-value]
+    return error_page(request, exc.status_code, getattr(exc, "page_message", None))
 
 
 def not_found_handler(request: Request, _: NotFound) -> Response:
     """The domain's one "not found" (missing, or someone else's) is the 404 page on every route."""
-    return error_page(request, HTTP_404_NOT_FOUND)  # type: ignore[return-value]
+    return error_page(request, HTTP_404_NOT_FOUND)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)  # type: ignore[return-value]
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)

@@ -11,21 +11,17 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 from litestar.types import Guard
 
 from storefront.settings import Settings
-from storefront.web.viewer import Viewer, viewer_of
+from storefront.web.viewer import SignInRequired, Viewer, viewer_of
 
 PUBLIC = {"access": "public"}  # the explicit marker of a handler or Router that anyone may reach
 LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})  # "testclient": Litestar's test client
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
-
-
-class SignInRequired(NotAuthorizedException):
-    """Raised for anonymous visitors; the app answers with a redirect to the sign-in page."""
 
 
 class NotASeller(PermissionDeniedException):

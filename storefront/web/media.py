@@ -46,8 +46,8 @@ async def variant_picture(name: FromPath[str]) -> Response[str]:
     if not number.isdigit():
         raise NotFoundException()
     variant = await queries.variant_by_id(int(number))
-    context = variant and await queries.model_with_context(variant["model"])
-    if not context:
+    context = await queries.model_with_context(variant["model"]) if variant else None
+    if variant is None or context is None:
         raise NotFoundException()
     model, _, category = context
     root = (await queries.category_chain(category["id"]))[-1]["slug"]

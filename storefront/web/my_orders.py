@@ -30,7 +30,7 @@ def _int(value: Any) -> int | None:
 
 @get("/account/orders", name="my_orders")
 async def my_orders(request: Request, viewer: NamedDependency[Viewer]) -> Template:
-    account_id = viewer.account["id"]
+    account_id = viewer.signed_in_account["id"]
     count = await history.count_orders(account_id)
     pages = max(1, -(-count // history.ORDERS_PER_PAGE))
     page = min(_int(request.query_params.get("page")) or 1, pages)
@@ -40,7 +40,7 @@ async def my_orders(request: Request, viewer: NamedDependency[Viewer]) -> Templa
 
 
 async def _detail_or_404(viewer: Viewer, reference: str, settings: Settings) -> OrderDetail:
-    detail = await history.order_detail(viewer.account["id"], reference, settings)
+    detail = await history.order_detail(viewer.signed_in_account["id"], reference, settings)
     if detail is None:
         raise NotFoundException()
     return detail
@@ -64,7 +64,7 @@ async def my_order(reference: FromPath[str], request: Request, settings: NamedDe
 @post("/account/orders/{reference:str}/help", name="my_order_help")
 async def get_help(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
                    viewer: NamedDependency[Viewer]) -> Response:
-    account_id = viewer.account["id"]
+    account_id = viewer.signed_in_account["id"]
     detail = await _detail_or_404(viewer, reference, settings)
     form = await request.form()
     seller_order = detail.seller_order(_int(form.get("seller_order_id")) or 0)
@@ -114,7 +114,7 @@ async def cancel_unpaid(reference: FromPath[str], settings: NamedDependency[Sett
                         viewer: NamedDependency[Viewer]) -> Redirect:
     detail = await _detail_or_404(viewer, reference, settings)
     # Already paid or ended, the order stays as it is and its page says so.
-    await transitions.cancel_unpaid(detail.id, account_id=viewer.account["id"])
+    await transitions.cancel_unpaid(detail.id, account_id=viewer.signed_in_account["id"])
     return Redirect(path=f"/account/orders/{detail.reference}", status_code=303)
 
 

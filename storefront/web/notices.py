@@ -188,7 +188,7 @@ async def ops_notice(notice_id: FromPath[int], request: Request, settings: Named
 @post("/notices/{notice_id:int}/reject", name="ops_notice_reject")
 async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                             viewer: NamedDependency[Viewer]) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     case = await _case_or_404(notice_id)
     values = {"reason": str((await request.form()).get("reason") or "").replace("\r\n", "\n").strip()}
     try:
@@ -204,7 +204,7 @@ async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings
 async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                   viewer: NamedDependency[Viewer]
                                   ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     case = await _case_or_404(notice_id)
     subject = case["subject"]
     if subject is None or subject["type"] != "offer":

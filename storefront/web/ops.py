@@ -61,7 +61,7 @@ async def ops_review(review_id: FromPath[int], request: Request) -> Template:
 @post("/reviews/{review_id:int}/keep", name="ops_review_keep")
 async def ops_review_keep(review_id: FromPath[int], request: Request,
                           settings: NamedDependency[Settings], viewer: NamedDependency[Viewer]) -> Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     await _case_or_404(review_id)
     note = str((await request.form()).get("note") or "").strip()[:FACTS_MAX]
     await review_reports.keep_review(review_id, operator_id=account["id"], note=note, settings=settings)
@@ -71,7 +71,7 @@ async def ops_review_keep(review_id: FromPath[int], request: Request,
 @post("/reviews/{review_id:int}/remove", name="ops_review_remove")
 async def ops_review_remove(review_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                             viewer: NamedDependency[Viewer]) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     case = await _case_or_404(review_id)
     form = await request.form()
     values = {"ground": str(form.get("ground") or ""),
@@ -107,7 +107,7 @@ async def ops_complaint(complaint_id: FromPath[int], request: Request) -> Templa
 async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                 viewer: NamedDependency[Viewer]
                                 ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     case = await _complaint_or_404(complaint_id)
     form = await request.form()
     values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
@@ -122,7 +122,7 @@ async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, s
 # --- The recipient's side: contesting a decision (DSA Art. 20) -------------------------------------------
 
 async def _decision_for(viewer: Viewer, decision_id: int) -> dict[str, Any]:
-    return await decisions.decision_for_recipient(decision_id, viewer.account["id"])
+    return await decisions.decision_for_recipient(decision_id, viewer.signed_in_account["id"])
 
 
 async def _contest_page(decision: dict[str, Any], *, values: dict[str, str] | None = None,
@@ -145,7 +145,7 @@ async def contest_submit(decision_id: FromPath[int], request: Request,
     decision = await _decision_for(viewer, decision_id)
     values = {"message": str((await request.form()).get("message") or "").replace("\r\n", "\n").strip()}
     try:
-        await complaints.complain(decision_id, viewer.account["id"], ComplaintInput(values["message"]))
+        await complaints.complain(decision_id, viewer.signed_in_account["id"], ComplaintInput(values["message"]))
     except Refused as refused:
         return await _contest_page(decision, values=values, errors=refused.problems, status_code=400)
     return Redirect(path=f"/decisions/{decision_id}/contest?sent=1", status_code=303)

@@ -75,7 +75,7 @@ async def ops_seller(seller_id: FromPath[int], request: Request, settings: Named
 async def ops_seller_reference(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     await _seller_case(seller_id)
     try:
         await referencing.reference_seller(seller_id, operator_id=account["id"], settings=settings)
@@ -89,7 +89,7 @@ async def ops_seller_reference(seller_id: FromPath[int], request: Request, setti
 async def ops_seller_terminate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     await _seller_case(seller_id)
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("kind", "ground", "facts")}
@@ -107,7 +107,7 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
 async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     await _seller_case(seller_id)
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
@@ -149,7 +149,7 @@ async def ops_product(model_id: FromPath[int], request: Request) -> Template:
 async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
                                   viewer: NamedDependency[Viewer]
                                   ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     form = await request.form()
     values = {name: _form_text(form, name) for name in ("ground", "facts")}
     try:
@@ -164,7 +164,7 @@ async def ops_product_dereference(model_id: FromPath[int], request: Request, set
 @post("/products/{model_id:int}/reinstate", name="ops_product_reinstate")
 async def ops_product_reinstate(model_id: FromPath[int], request: Request, viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
-    account = viewer.account
+    account = viewer.signed_in_account
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}
     try:
         await referencing.reinstate_product(model_id, operator_id=account["id"], note=values["note"])

@@ -70,7 +70,7 @@ def _page(line: LineToReview | None, *, status_code: int = 200, review: dict[str
 
 @get("/account/reviews/new", name="review_new")
 async def new_review(request: Request, viewer: NamedDependency[Viewer]) -> Response:
-    account = viewer.account
+    account = viewer.signed_in_account
     line_id = _int(request.query_params.get("line"))
     try:
         line = await _line_or_404(account, line_id)
@@ -84,7 +84,7 @@ async def new_review(request: Request, viewer: NamedDependency[Viewer]) -> Respo
 @post("/account/reviews", name="review_create")
 async def create_review(request: Request,
                         viewer: NamedDependency[Viewer]) -> Response:
-    account = viewer.account
+    account = viewer.signed_in_account
     form = dict(await request.form())
     try:
         line = await _line_or_404(account, _int(form.get("line")))
@@ -105,7 +105,7 @@ async def create_review(request: Request,
 
 @get("/account/reviews/{review_id:int}/edit", name="review_edit")
 async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer]) -> Response:
-    account = viewer.account
+    account = viewer.signed_in_account
     review = await _own_review_or_404(account, review_id)
     try:
         line = await service.line_to_review(account, review["order_line"])
@@ -117,7 +117,7 @@ async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer])
 @post("/account/reviews/{review_id:int}", name="review_update")
 async def update_review(review_id: FromPath[int], request: Request,
                         viewer: NamedDependency[Viewer]) -> Response:
-    account = viewer.account
+    account = viewer.signed_in_account
     review = await _own_review_or_404(account, review_id)
     try:
         line = await service.line_to_review(account, review["order_line"])
@@ -140,7 +140,7 @@ async def update_review(review_id: FromPath[int], request: Request,
 @post("/account/reviews/{review_id:int}/delete", name="review_delete")
 async def delete_review(review_id: FromPath[int],
                         viewer: NamedDependency[Viewer]) -> Response:
-    account = viewer.account
+    account = viewer.signed_in_account
     review = await _own_review_or_404(account, review_id)
     await service.delete(account, review_id)
     return Redirect(path=await _order_page(review["order_line"], f"review-line-{review['order_line']}"),

@@ -50,7 +50,7 @@ PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
 def portal_seller(viewer: NamedDependency[Viewer]) -> int:
     """The seller whose data this request may see: the area's guard has already let only seller users in."""
-    return viewer.account["seller"]
+    return viewer.signed_in_account["seller"]
 
 
 def _period(year: int, month: int) -> str:
@@ -211,7 +211,8 @@ async def ship(request: Request, seller_order_id: FromPath[int], seller_id: Name
     values = {"carrier": _field(form, "carrier").strip()[:60], "tracking_number": _field(form, "tracking_number")
               .strip()[:60]}
     return await _act(seller_id, seller_order_id, "ship", lambda: transitions.ship(
-        seller_order_id, seller_id=seller_id, settings=settings, **values), values)
+        seller_order_id, seller_id=seller_id, settings=settings, carrier=values["carrier"],
+        tracking_number=values["tracking_number"]), values)
 
 
 @post("/orders/{seller_order_id:int}/deliver", name="seller_order_deliver")
@@ -305,7 +306,7 @@ async def company_save(seller_id: NamedDependency[int], request: Request,
             errors = refused.problems
     if errors:
         return _company_page(seller, values, errors, status_code=400)
-    await audit(viewer.account["id"], "traceability given", "seller", seller_id,
+    await audit(viewer.signed_in_account["id"], "traceability given", "seller", seller_id,
                 "the seller completed its details")
     return Redirect("/seller/company?saved=1", status_code=303)
 

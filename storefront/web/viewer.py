@@ -12,6 +12,7 @@ from litestar import Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -23,11 +24,23 @@ from storefront.settings import Settings
 SESSION_COOKIE = "encore_session"
 
 
+class SignInRequired(NotAuthorizedException):
+    """Raised for anonymous visitors; the app answers with a redirect to the sign-in page."""
+
+
 @dataclass
 class Viewer:
     session: SessionState | None = None
     account: dict[str, Any] | None = None
     cart_count: int = 0
+
+    @property
+    def signed_in_account(self) -> dict[str, Any]:
+        """The account, for handlers behind a sign-in guard: there it is always present, and an anonymous
+        request that reached one anyway is sent to sign in rather than failing on a missing account."""
+        if self.account is None:
+            raise SignInRequired()
+        return self.account
 
     @property
     def is_signed_in(self) -> bool:
