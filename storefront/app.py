@@ -104,6 +104,7 @@ def _templates(settings: Settings) -> TemplateConfig:
     # Every figure a template shows reads through storefront.units, registered here and nowhere else.
     environment.filters.update(money=units.money, percent=units.percent, share_percent=units.share_percent,
                                measured_percent=units.measured_percent, stars=units.stars,
+                               machine_time=units.machine_time,
                                stars_out_of_five=units.stars_out_of_five)
 
     @pass_context

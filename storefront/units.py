@@ -23,6 +23,8 @@ e-mails, the ranking page and structured data call the same functions, so a figu
 """
 from __future__ import annotations
 
+import datetime as dt
+
 CURRENCY_SYMBOLS = {"EUR": "€"}
 MINUS = "\N{MINUS SIGN}"
 # A price filter above ten million euros is a typing slip, not a price.
@@ -106,3 +108,11 @@ def parse_euros(text: str | None) -> int | None:
         return None
     cents = int(whole or 0) * 100 + int((fraction + "00")[:2])
     return cents if cents <= MAX_PARSED_CENTS else None
+
+
+def machine_time(moment: dt.date | dt.datetime) -> str:
+    """A date or time as `<time datetime>` reads it: whole seconds, since HTML allows at most three digits of
+    a fraction and a person never needs them."""
+    if isinstance(moment, dt.datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()

@@ -115,3 +115,13 @@ def test_a_charter_minimum_in_tenths_reads_as_set() -> None:
                                              (0.0, "0 %"), (1.0, "100 %"), (0.1, "10 %")])
 def test_a_ranking_weight_reads_like_a_rate_without_losing_its_half_percent(share: float, text: str) -> None:
     assert share_percent(share) == text.replace(" ", NBSP)
+
+
+def test_machine_time_keeps_whole_seconds_for_the_datetime_attribute() -> None:
+    import datetime as dt
+
+    from storefront.units import machine_time
+
+    moment = dt.datetime(2026, 11, 10, 0, 18, 46, 246186, tzinfo=dt.UTC)
+    assert machine_time(moment) == "2026-11-10T00:18:46+00:00"
+    assert machine_time(dt.date(2026, 11, 30)) == "2026-11-30"
