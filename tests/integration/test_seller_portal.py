@@ -409,7 +409,7 @@ async def test_figures_are_computed_from_enough_deliveries_and_reach_search(clie
                                                                            backend) -> None:
     seller = await seller_signed_in(shop, client, defect_rate_bp=300)
     buyer = await shop.account()
-    assert "Initial figures" in (await client.get("/seller/")).text
+    assert "No figures yet" in (await client.get("/seller/")).text
     delivered = []
     for _ in range(figures.MIN_DELIVERED_ORDERS):
         order = await shop.paid_order(buyer, seller["offer"])
