@@ -47,15 +47,18 @@ async def _total(backend: SearchBackend, settings: Settings, words: Sequence[str
     return found.result.total
 
 
-async def fewer_words(backend: SearchBackend, settings: Settings, words: Sequence[str]) -> tuple[str, int]:
-    """The most words of `words` that find something, and how many products; ("", 0) when none does."""
-    typed = list(dict.fromkeys(words))[:MAX_WORDS]
+async def fewer_words(backend: SearchBackend, settings: Settings, words: Sequence[str], *,
+                      all_words_found_nothing: bool = True) -> tuple[str, int]:
+    """The most words of `words` that find something, and how many products; ("", 0) when none does.
+    All the words are tried too when they found nothing only with filters, which suggestions leave out."""
+    distinct = list(dict.fromkeys(words))
+    typed = distinct[:MAX_WORDS]
     alone = {word: await _total(backend, settings, [word]) for word in typed}
     finding = [word for word in typed if alone[word]]
     for size in range(len(finding), 0, -1):
         best: tuple[int, tuple[str, ...]] = (0, ())
         for kept in combinations(finding, size):
-            if list(kept) == typed:
+            if all_words_found_nothing and list(kept) == distinct:
                 continue  # the search itself, which found nothing
             total = alone[kept[0]] if size == 1 else await _total(backend, settings, kept)
             if total > best[0]:
@@ -91,7 +94,8 @@ async def suggest(backend: SearchBackend, settings: Settings, query: SearchQuery
     words = normalise_words(query.text)
     if not words:
         return Suggestions()
-    text, total = await fewer_words(backend, settings, words)
+    filtered = query != SearchQuery(text=query.text, sort=query.sort, page=query.page, per_page=query.per_page)
+    text, total = await fewer_words(backend, settings, words, all_words_found_nothing=not filtered)
     products: list[ProductCard] = []
     if text:
         found = await search(backend, settings, SearchQuery(text=text, per_page=SUGGESTED_PRODUCTS))

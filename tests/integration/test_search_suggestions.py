@@ -68,3 +68,9 @@ async def test_nothing_close_still_offers_the_top_level_categories(backend: Sear
     assert (found.text, found.products, found.close_names) == ("", [], False)
     assert found.categories == [{"name": "Smartphones", "slug": "smartphones"},
                                 {"name": "Tablets", "slug": "tablets"}, {"name": "Laptops", "slug": "laptops"}]
+
+
+async def test_words_that_find_nothing_only_with_filters_are_suggested_without_them(backend: SearchBackend,
+                                                                                   settings: Settings) -> None:
+    found = await suggest(backend, settings, SearchQuery(text="galaxy s21", price_max=100))
+    assert (found.text, found.total) == ("galaxy s21", 8)
