@@ -18,6 +18,7 @@ from itertools import combinations
 from typing import Any
 
 from search_index.backends import SearchBackend
+from search_index.fallback import search_database
 from search_index.query import SearchQuery, normalise_words
 from search_index.service import ProductCard, search
 from storefront.catalog import queries
@@ -41,26 +42,28 @@ class Suggestions:
     close_names: bool = False  # whether a category's name is close to the words, rather than the fallback
 
 
-async def _total(backend: SearchBackend, settings: Settings, words: Sequence[str]) -> int:
+async def _total(backend: SearchBackend, settings: Settings, words: Sequence[str], engine_down: bool) -> int:
     # A price order leaves out the re-ranking of the first pages: only the count is read.
-    found = await search(backend, settings, SearchQuery(text=" ".join(words), sort="price_asc", per_page=1))
-    return found.result.total
+    query = SearchQuery(text=" ".join(words), sort="price_asc", per_page=1)
+    if engine_down:  # already known and logged by the search itself: straight to the database
+        return (await search_database(query, settings.ranking)).total
+    return (await search(backend, settings, query)).result.total
 
 
 async def fewer_words(backend: SearchBackend, settings: Settings, words: Sequence[str], *,
-                      all_words_found_nothing: bool = True) -> tuple[str, int]:
+                      all_words_found_nothing: bool = True, engine_down: bool = False) -> tuple[str, int]:
     """The most words of `words` that find something, and how many products; ("", 0) when none does.
     All the words are tried too when they found nothing only with filters, which suggestions leave out."""
     distinct = list(dict.fromkeys(words))
     typed = distinct[:MAX_WORDS]
-    alone = {word: await _total(backend, settings, [word]) for word in typed}
+    alone = {word: await _total(backend, settings, [word], engine_down) for word in typed}
     finding = [word for word in typed if alone[word]]
     for size in range(len(finding), 0, -1):
         best: tuple[int, tuple[str, ...]] = (0, ())
         for kept in combinations(finding, size):
             if all_words_found_nothing and list(kept) == distinct:
                 continue  # the search itself, which found nothing
-            total = alone[kept[0]] if size == 1 else await _total(backend, settings, kept)
+            total = alone[kept[0]] if size == 1 else await _total(backend, settings, kept, engine_down)
             if total > best[0]:
                 best = (total, kept)
         if best[0]:
@@ -89,13 +92,16 @@ def closest_categories(words: Sequence[str], categories: Sequence[dict[str, Any]
     return [{"name": c["name"], "slug": c["slug"]} for c in chosen[:SUGGESTED_CATEGORIES]]
 
 
-async def suggest(backend: SearchBackend, settings: Settings, query: SearchQuery) -> Suggestions:
-    """Suggestions for a search with text that found nothing."""
+async def suggest(backend: SearchBackend, settings: Settings, query: SearchQuery, *,
+                  engine_down: bool = False) -> Suggestions:
+    """Suggestions for a search with text that found nothing; `engine_down` when that search had to
+    answer from the database, so the counts do too without asking the engine again."""
     words = normalise_words(query.text)
     if not words:
         return Suggestions()
     filtered = query != SearchQuery(text=query.text, sort=query.sort, page=query.page, per_page=query.per_page)
-    text, total = await fewer_words(backend, settings, words, all_words_found_nothing=not filtered)
+    text, total = await fewer_words(backend, settings, words, all_words_found_nothing=not filtered,
+                                    engine_down=engine_down)
     products: list[ProductCard] = []
     if text:
         found = await search(backend, settings, SearchQuery(text=text, per_page=SUGGESTED_PRODUCTS))

@@ -76,7 +76,8 @@ async def _results_context(request: Request, backend: SearchBackend, settings: S
         "base_url": base_url,
         "pages": pages,
         "category": category,
-        "suggestions": await suggest(backend, settings, parsed.query) if nothing_found else None,
+        "suggestions": (await suggest(backend, settings, parsed.query, engine_down=results.degraded)
+                        if nothing_found else None),
     }
 
 

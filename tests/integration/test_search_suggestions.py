@@ -2,6 +2,7 @@
 links, on the full page (no JavaScript needed) and in the fragment HTMX swaps in."""
 from __future__ import annotations
 
+import logging
 import re
 
 from litestar.testing import AsyncTestClient
@@ -11,7 +12,7 @@ from search_index.query import SearchQuery
 from search_index.suggestions import suggest
 from storefront.app import create_app
 from storefront.settings import Settings
-from tests.integration.test_search_resilience import EngineDown
+from tests.integration.test_search_resilience import EngineDown, Recorder
 
 HTMX = {"HX-Request": "true"}
 
@@ -48,9 +49,17 @@ async def test_a_misspelt_category_suggests_that_category(client: AsyncTestClien
 
 
 async def test_with_the_engine_down_the_database_suggests_the_same(prepared_store: Settings) -> None:
+    outage = Recorder()
     async with AsyncTestClient(app=create_app(prepared_store, EngineDown())) as client:
-        response = await client.get("/search", params={"q": "galaxy s21 xyzzy"})
+        # Attached after start-up: the app's logging configuration replaces the root logger's handlers.
+        logging.getLogger("search_index.service").addHandler(outage)
+        try:
+            response = await client.get("/search", params={"q": "galaxy s21 xyzzy"})
+        finally:
+            logging.getLogger("search_index.service").removeHandler(outage)
     assert "simplified mode" in response.text
+    # The search and the suggested products' search; the counts in between go straight to the database.
+    assert len(outage.records) == 2
     links = suggestion_links(response.text)
     assert links[0] == ("/search?q=galaxy%20s21", "“galaxy s21”")
     assert all(title.startswith("Samsung Galaxy S21 ") for href, title in links if href.startswith("/p/"))
