@@ -7,12 +7,13 @@
   then those of the suggested products, and the top-level ones when nothing is close, so the list is never
   empty.
 
-Suggestions search the text alone: each links to a page that shows exactly what it promises.
+Suggestions keep the search's filters and change only its words: each links to the same results page with
+those words, which shows exactly what it promises.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from itertools import combinations
 from typing import Any
@@ -42,28 +43,29 @@ class Suggestions:
     close_names: bool = False  # whether a category's name is close to the words, rather than the fallback
 
 
-async def _total(backend: SearchBackend, settings: Settings, words: Sequence[str], engine_down: bool) -> int:
+async def _total(backend: SearchBackend, settings: Settings, query: SearchQuery, words: Sequence[str],
+                 engine_down: bool) -> int:
     # A price order leaves out the re-ranking of the first pages: only the count is read.
-    query = SearchQuery(text=" ".join(words), sort="price_asc", per_page=1)
+    counted = replace(query, text=" ".join(words), sort="price_asc", page=1, per_page=1)
     if engine_down:  # already known and logged by the search itself: straight to the database
-        return (await search_database(query, settings.ranking)).total
-    return (await search(backend, settings, query)).result.total
+        return (await search_database(counted, settings.ranking)).total
+    return (await search(backend, settings, counted)).result.total
 
 
-async def fewer_words(backend: SearchBackend, settings: Settings, words: Sequence[str], *,
-                      all_words_found_nothing: bool = True, engine_down: bool = False) -> tuple[str, int]:
-    """The most words of `words` that find something, and how many products; ("", 0) when none does.
-    All the words are tried too when they found nothing only with filters, which suggestions leave out."""
-    distinct = list(dict.fromkeys(words))
+async def fewer_words(backend: SearchBackend, settings: Settings, query: SearchQuery, *,
+                      engine_down: bool = False) -> tuple[str, int]:
+    """The most of the query's words that find something with its filters, and how many products;
+    ("", 0) when none does."""
+    distinct = list(dict.fromkeys(normalise_words(query.text)))
     typed = distinct[:MAX_WORDS]
-    alone = {word: await _total(backend, settings, [word], engine_down) for word in typed}
+    alone = {word: await _total(backend, settings, query, [word], engine_down) for word in typed}
     finding = [word for word in typed if alone[word]]
     for size in range(len(finding), 0, -1):
         best: tuple[int, tuple[str, ...]] = (0, ())
         for kept in combinations(finding, size):
-            if all_words_found_nothing and list(kept) == distinct:
+            if list(kept) == distinct:
                 continue  # the search itself, which found nothing
-            total = alone[kept[0]] if size == 1 else await _total(backend, settings, kept, engine_down)
+            total = alone[kept[0]] if size == 1 else await _total(backend, settings, query, kept, engine_down)
             if total > best[0]:
                 best = (total, kept)
         if best[0]:
@@ -99,12 +101,10 @@ async def suggest(backend: SearchBackend, settings: Settings, query: SearchQuery
     words = normalise_words(query.text)
     if not words:
         return Suggestions()
-    filtered = query != SearchQuery(text=query.text, sort=query.sort, page=query.page, per_page=query.per_page)
-    text, total = await fewer_words(backend, settings, words, all_words_found_nothing=not filtered,
-                                    engine_down=engine_down)
+    text, total = await fewer_words(backend, settings, query, engine_down=engine_down)
     products: list[ProductCard] = []
     if text:
-        found = await search(backend, settings, SearchQuery(text=text, per_page=SUGGESTED_PRODUCTS))
+        found = await search(backend, settings, replace(query, text=text, page=1, per_page=SUGGESTED_PRODUCTS))
         products = found.cards
     every_category = await queries.categories_in_order()
     categories = closest_categories(words, every_category, products)

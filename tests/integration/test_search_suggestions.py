@@ -2,6 +2,7 @@
 links, on the full page (no JavaScript needed) and in the fragment HTMX swaps in."""
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -17,9 +18,10 @@ from tests.integration.test_search_resilience import EngineDown, Recorder
 HTMX = {"HX-Request": "true"}
 
 
-def suggestion_links(html: str) -> list[tuple[str, str]]:
-    [block] = re.findall(r'<div class="suggestions">(.*?)\n</div>', html, re.S)
-    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', block)
+def suggestion_links(page: str) -> list[tuple[str, str]]:
+    [block] = re.findall(r'<div class="suggestions">(.*?)\n</div>', page, re.S)
+    return [(html.unescape(href), html.unescape(text))
+            for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', block)]
 
 
 async def test_a_word_that_matches_nothing_is_left_out_and_its_products_suggested(client: AsyncTestClient) -> None:
@@ -27,7 +29,7 @@ async def test_a_word_that_matches_nothing_is_left_out_and_its_products_suggeste
     assert response.status_code == 200
     assert "No product matches." in response.text
     links = suggestion_links(response.text)
-    assert links[0] == ("/search?q=galaxy%20s21", "“galaxy s21”")
+    assert links[0] == ("/search?q=galaxy+s21", "“galaxy s21”")
     assert "Did you mean" in response.text and "8 products for “galaxy s21”, among them:" in response.text
     products = [title for href, title in links if href.startswith("/p/")]
     assert len(products) == 4 and all(title.startswith("Samsung Galaxy S21 ") for title in products)
@@ -61,7 +63,7 @@ async def test_with_the_engine_down_the_database_suggests_the_same(prepared_stor
     # The search and the suggested products' search; the counts in between go straight to the database.
     assert len(outage.records) == 2
     links = suggestion_links(response.text)
-    assert links[0] == ("/search?q=galaxy%20s21", "“galaxy s21”")
+    assert links[0] == ("/search?q=galaxy+s21", "“galaxy s21”")
     assert all(title.startswith("Samsung Galaxy S21 ") for href, title in links if href.startswith("/p/"))
 
 
@@ -79,7 +81,11 @@ async def test_nothing_close_still_offers_the_top_level_categories(backend: Sear
                                 {"name": "Tablets", "slug": "tablets"}, {"name": "Laptops", "slug": "laptops"}]
 
 
-async def test_words_that_find_nothing_only_with_filters_are_suggested_without_them(backend: SearchBackend,
-                                                                                   settings: Settings) -> None:
-    found = await suggest(backend, settings, SearchQuery(text="galaxy s21", price_max=100))
-    assert (found.text, found.total) == ("galaxy s21", 8)
+async def test_suggestions_keep_the_filters(client: AsyncTestClient) -> None:
+    response = await client.get("/c/smartphones", params={"q": "galaxy s21 xyzzy", "storage": "256 GB"})
+    links = suggestion_links(response.text)
+    assert links[0] == ("/c/smartphones?q=galaxy+s21&storage=256+GB", "“galaxy s21”")
+    assert "4 products for “galaxy s21”:" in response.text
+    products = [title for href, title in links if href.startswith("/p/")]
+    assert sorted(products) == ["Samsung Galaxy S21 256 GB Cream", "Samsung Galaxy S21 256 GB Green",
+                                "Samsung Galaxy S21 256 GB Lavender", "Samsung Galaxy S21 256 GB Phantom Black"]
