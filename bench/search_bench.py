@@ -26,6 +26,7 @@ from search_index import build  # noqa: E402
 from search_index.fallback import search_database  # noqa: E402
 from search_index.query import SearchQuery  # noqa: E402
 from search_index.service import backend_from_settings, search  # noqa: E402
+from search_index.suggestions import suggest  # noqa: E402
 from storefront import manage  # noqa: E402
 from storefront.settings import get_settings  # noqa: E402
 
@@ -37,6 +38,8 @@ QUERIES = {
     "category + storage, rating sort, page 3": SearchQuery(
         category="smartphones", storages=("128 GB",), sort="rating", page=3),
     "facets only (empty query)": SearchQuery(),
+    "joined words 'galaxy s21 256gb'": SearchQuery(text="galaxy s21 256gb"),
+    "abbreviation 'ps5'": SearchQuery(text="ps5"),
 }
 
 
@@ -85,6 +88,17 @@ async def main(offers: int, runs: int) -> None:
             await search(backend, settings, query)
             samples.append((time.perf_counter_ns() - t0) / 1e6)
         report(label, samples)
+
+    suggestion_runs = max(1, runs // 10)
+    print(f"a search that finds nothing, then its suggestions ({suggestion_runs} runs each):")
+    for text in ("galaxy s21 xyzzy", "tablette"):
+        samples = []
+        for _ in range(suggestion_runs):
+            t0 = time.perf_counter_ns()
+            await search(backend, settings, SearchQuery(text=text))
+            await suggest(backend, settings, SearchQuery(text=text))
+            samples.append((time.perf_counter_ns() - t0) / 1e6)
+        report(f"'{text}'", samples)
 
     fallback_runs = max(1, runs // 10)
     print(f"database fallback, engine down: one query, documents for the page only ({fallback_runs} runs each):")

@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from search_index import build
-from search_index.query import GRADES, SearchQuery, SearchResult, normalise_words, price_field, score_field
+from search_index.index_settings import SEARCHABLE_ATTRIBUTES
+from search_index.query import (
+    GRADES,
+    SearchQuery,
+    SearchResult,
+    price_field,
+    score_field,
+    search_words,
+    word_alternatives,
+)
 from storefront.catalog.tables import Brand, Category, ProductModel, Variant
 from storefront.ranking import RankingWeights
 from storefront.sellers.availability import buyable_offer_sql
@@ -24,15 +33,20 @@ from storefront.strategy import storage_label, variant_title
 
 
 def _text_matcher(query: SearchQuery) -> Callable[[dict[str, Any]], bool]:
-    words = normalise_words(query.text)
+    words = query.words
     if not words:
         return lambda doc: True
+    synonyms = {word: word_alternatives(word) for word in words}
 
     def matches(doc: dict[str, Any]) -> bool:
-        haystack = normalise_words(" ".join(str(doc.get(f, "")) for f in ("title", "model", "brand", "category",
-                                                                          "keywords")))
-        *whole, last = words
-        return all(w in haystack for w in whole) and any(h.startswith(last) for h in haystack)
+        haystack = search_words(" ".join(str(doc.get(f, "")) for f in SEARCHABLE_ATTRIBUTES))
+        known = set(haystack)
+
+        def found(word: str, last: bool) -> bool:
+            itself = any(h.startswith(word) for h in haystack) if last else word in known
+            return itself or any(all(w in known for w in words) for words in synonyms[word])
+
+        return all(found(word, position == len(words) - 1) for position, word in enumerate(words))
 
     return matches
 
@@ -102,7 +116,7 @@ def _category_words(categories: dict[int, dict[str, Any]]) -> dict[int, tuple[li
         while current is not None and current in categories and len(chain) < 10:
             chain.append(categories[current])
             current = categories[current]["parent"]
-        chains[category_id] = (chain, " ".join(normalise_words(" ".join(c["name"] for c in chain))))
+        chains[category_id] = (chain, " ".join(search_words(" ".join(c["name"] for c in chain))))
     return chains
 
 
@@ -110,6 +124,8 @@ def _word_clause(word: str, chains: dict[int, tuple[list[dict[str, Any]], str]],
                  args: list[Any]) -> str:
     """A superset of the variants where `word` could match: the exact word rules are applied to the stubs."""
     args.append(f"%{word}%")
+    # After the word's own argument: the placeholders are filled in the order they appear.
+    synonyms = [" AND ".join(_word_clause(w, chains, args) for w in words) for words in word_alternatives(word)]
     alternatives = ["LOWER(b.name || ' ' || m.name || ' ' || v.color || ' ' || COALESCE(CAST(v.storage_gb AS TEXT), '')"
                     " || ' ' || COALESCE(CAST(v.specs AS TEXT), '')) LIKE {}"]
     category_ids = [category_id for category_id, (_, text) in chains.items() if word in text]
@@ -117,6 +133,7 @@ def _word_clause(word: str, chains: dict[int, tuple[list[dict[str, Any]], str]],
         alternatives.append(f"m.category IN ({', '.join(str(int(c)) for c in category_ids)})")
     if "gb".startswith(word) or "tb".startswith(word):
         alternatives.append("v.storage_gb IS NOT NULL")
+    alternatives.extend(f"({clause})" for clause in synonyms)
     return "(" + " OR ".join(alternatives) + ")"
 
 
@@ -126,7 +143,7 @@ async def _stubs(query: SearchQuery) -> list[dict[str, Any]]:
                                                                Category.parent)}
     chains = _category_words(categories)
     args: list[Any] = []
-    words = normalise_words(query.text)
+    words = query.words
     clauses = [buyable_offer_sql("o", "s", "m"), *(_word_clause(word, chains, args) for word in words)]
     tables = {name: table._meta.tablename for name, table in
               (("o", Offer), ("s", Seller), ("v", Variant), ("m", ProductModel), ("b", Brand))}

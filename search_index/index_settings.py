@@ -10,11 +10,16 @@ from typing import Any
 
 from search_index.documents import DOCUMENT_FIELDS
 from search_index.query import GRADES, MIN_WORD_SIZE_ONE_TYPO, MIN_WORD_SIZE_TWO_TYPOS
+from search_index.synonyms import SYNONYMS
 
 PRIMARY_KEY = "id"
 
 # Searched, in order of importance (Meilisearch's `attribute` rule uses the order).
 SEARCHABLE_ATTRIBUTES = ["title", "model", "brand", "category", "keywords"]
+# Meilisearch only: the parts of the searchable words that mix letters and digits ("s21" -> "s 21"), added
+# to each document it receives and never displayed, so it matches the split words the query sends
+# (query.search_words) whether or not its own tokenizer splits them.
+WORD_PARTS_FIELD = "word_parts"
 
 # Facet name (as SearchResult.facets and the web layer know it) -> the document field it counts.
 FACET_FIELDS = {
@@ -35,7 +40,7 @@ DISPLAYED_ATTRIBUTES = list(DOCUMENT_FIELDS)
 MAX_TOTAL_HITS = 100_000
 
 MEILI_SETTINGS: dict[str, Any] = {
-    "searchableAttributes": SEARCHABLE_ATTRIBUTES,
+    "searchableAttributes": [*SEARCHABLE_ATTRIBUTES, WORD_PARTS_FIELD],
     "filterableAttributes": FILTERABLE_ATTRIBUTES,
     "sortableAttributes": SORTABLE_ATTRIBUTES,
     "displayedAttributes": DISPLAYED_ATTRIBUTES,
@@ -49,6 +54,8 @@ MEILI_SETTINGS: dict[str, Any] = {
         "enabled": True,
         "minWordSizeForTypos": {"oneTypo": MIN_WORD_SIZE_ONE_TYPO, "twoTypos": MIN_WORD_SIZE_TWO_TYPOS},
     },
+    # Multi-word synonyms are matched as consecutive words; the embedded engine expands the same table.
+    "synonyms": {word: list(meanings) for word, meanings in SYNONYMS.items()},
     "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
     "faceting": {"maxValuesPerFacet": 1_000},
     # One distinctAttribute at most, and none here: a document already is one product.
@@ -57,10 +64,11 @@ MEILI_SETTINGS: dict[str, Any] = {
 
 # Embedded backend (tantivy). Bump the version whenever the layout below changes: an index built by
 # another version is reported unhealthy (so `manage prepare` rebuilds it) and never searched.
-EMBEDDED_SCHEMA_VERSION = 1
+# Version 2: words mixing letters and digits are indexed as their parts (query.search_words).
+EMBEDDED_SCHEMA_VERSION = 2
 EMBEDDED_SCHEMA: dict[str, Any] = {
     "version": EMBEDDED_SCHEMA_VERSION,
-    # SEARCHABLE_ATTRIBUTES, normalised by query.normalise_words and joined by spaces into one field
+    # SEARCHABLE_ATTRIBUTES, normalised by query.search_words and joined by spaces into one field
     # with the whitespace tokenizer, so indexing and querying share one normalisation.
     "text_field": "words",
     # Exact-value fields (raw tokenizer), indexed for term filters and fast for facet aggregations.

@@ -1,8 +1,11 @@
 """What a buyer asks the search for, what comes back, and the text rules every backend shares.
 
 The contract, whichever engine answers:
-- Text is normalised (`normalise_words`); every word must match a searchable field, with typos allowed
-  by word length (`typos_allowed`), and the last word also matches as a prefix. Empty text matches all.
+- Text is normalised (`search_words`), documents and queries alike: letters and digits within a word are
+  searched apart, so "iphone13" finds "iPhone 13" and "256gb" finds "256 GB"; an abbreviation of
+  synonyms.SYNONYMS stays whole and also matches the words it stands for ("ps5": "playstation 5").
+- Every word must match a searchable field, with typos allowed by word length (`typos_allowed`), and the
+  last word also matches as a prefix. Empty text matches all.
 - Filters AND across facets and OR within one. The price range applies to `price`, or to
   `price_<grade>` when a grade is chosen.
 - Facets are disjunctive: a facet's counts ignore that facet's own selection, so a count is exactly
@@ -17,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from search_index.synonyms import SYNONYMS
+
 Sort = Literal["recommended", "price_asc", "price_desc", "rating"]
 SORTS: tuple[str, ...] = get_args(Sort)
 GRADES = ("premium", "excellent", "good", "fair")
@@ -28,6 +33,8 @@ MIN_WORD_SIZE_ONE_TYPO = 5
 MIN_WORD_SIZE_TWO_TYPOS = 9
 
 _WORD = re.compile(r"[^\W_]+")
+# A run of digits or a run of anything else, within one normalised word: "1000xm4" -> 1000, xm, 4.
+_LETTERS_OR_DIGITS = re.compile(r"\d+|\D+")
 
 
 def normalise_words(text: str) -> list[str]:
@@ -35,6 +42,33 @@ def normalise_words(text: str) -> list[str]:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _WORD.findall(bare.casefold())
+
+
+def search_words(text: str) -> list[str]:
+    """The words search matches, in documents and queries: "Galaxy S21 256GB" -> ["galaxy", "s", "21", "256",
+    "gb"]. Model names and storage are written joined or apart ("iPhone13", "256 GB"); apart, both match.
+    An abbreviation of SYNONYMS ("ps5") stays whole, so it can be looked up."""
+    words: list[str] = []
+    for word in normalise_words(text):
+        words.extend([word] if word in SYNONYMS else _LETTERS_OR_DIGITS.findall(word))
+    return words
+
+
+def word_parts(text: str) -> list[str]:
+    """The words `search_words` adds to what a tokenizer splitting only at spaces and punctuation sees:
+    the parts of each word mixing letters and digits, once each ("Galaxy S21 5G" -> ["s", "21", "5", "g"])."""
+    parts: dict[str, None] = {}
+    for word in normalise_words(text):
+        split = [word] if word in SYNONYMS else _LETTERS_OR_DIGITS.findall(word)
+        if len(split) > 1:
+            parts.update(dict.fromkeys(split))
+    return list(parts)
+
+
+def word_alternatives(word: str) -> list[list[str]]:
+    """What else a query word may match, each alternative a list of words that must all match exactly:
+    "ps5" -> [["playstation", "5"]]; a word outside SYNONYMS has none."""
+    return [search_words(meaning) for meaning in SYNONYMS.get(word, ())]
 
 
 def typos_allowed(word: str) -> int:
@@ -80,7 +114,7 @@ class SearchQuery:
 
     @property
     def words(self) -> list[str]:
-        return normalise_words(self.text)
+        return search_words(self.text)
 
     @property
     def offset(self) -> int:

@@ -44,10 +44,11 @@ from search_index.query import (
     SearchResult,
     empty_facets,
     empty_result,
-    normalise_words,
     price_field,
     score_field,
+    search_words,
     typos_allowed,
+    word_alternatives,
 )
 
 POINTER_FILE = "CURRENT"
@@ -113,7 +114,7 @@ def build_schema() -> tantivy.Schema:
 
 
 def searchable_words(doc: Mapping[str, Any]) -> list[str]:
-    return normalise_words(" ".join(str(doc.get(field) or "") for field in SEARCHABLE_ATTRIBUTES))
+    return search_words(" ".join(str(doc.get(field) or "") for field in SEARCHABLE_ATTRIBUTES))
 
 
 def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
@@ -169,6 +170,12 @@ def _all_of(parts: Sequence[tantivy.Query], excluding: tantivy.Query | None = No
     return Q.boolean_query(clauses)
 
 
+def _either(word_query: tantivy.Query, alternatives: Sequence[tantivy.Query]) -> tantivy.Query:
+    if not alternatives:
+        return word_query
+    return Q.boolean_query([(tantivy.Occur.Should, q) for q in (word_query, *alternatives)])
+
+
 def _any_of(schema: tantivy.Schema, field: str, values: Sequence[str]) -> tantivy.Query:
     if len(values) == 1:
         return Q.term_query(schema, field, values[0], index_option="basic")
@@ -187,9 +194,13 @@ class _Plan:
             exact = (Q.fuzzy_term_query(schema, TEXT_FIELD, word, distance=0, prefix=True) if last
                      else Q.term_query(schema, TEXT_FIELD, word, index_option="basic"))
             typos = typos_allowed(word)
-            exact_parts.append(exact)
-            matching_parts.append(exact if typos == 0 else Q.fuzzy_term_query(
-                schema, TEXT_FIELD, word, distance=typos, transposition_cost_one=True, prefix=last))
+            matching = exact if typos == 0 else Q.fuzzy_term_query(
+                schema, TEXT_FIELD, word, distance=typos, transposition_cost_one=True, prefix=last)
+            # A synonym's words match exactly, as Meilisearch matches them.
+            synonyms = [_all_of([Q.term_query(schema, TEXT_FIELD, w, index_option="basic") for w in words])
+                        for words in word_alternatives(word)]
+            exact_parts.append(_either(exact, synonyms))
+            matching_parts.append(_either(matching, synonyms))
         self.exact_text = _all_of(exact_parts) if words else None
         self.text = _all_of(matching_parts) if words else None
         self.has_typo_matches = any(typos_allowed(w) for w in words)

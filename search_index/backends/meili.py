@@ -5,6 +5,8 @@
   waits for its task, and a failed task raises SearchTaskFailed.
 - A full rebuild fills a staging index and swaps it with the live one, so searches never see it half
   built.
+- Each document is sent with `word_parts` (never displayed), so the split words of the query match; the
+  query's text is `query.search_words` joined, and abbreviations expand through the `synonyms` setting.
 - Filters are arrays of clauses (Meilisearch ANDs them). Every user value is a quoted string with
   backslash and double quote escaped; numbers are formatted from ints; field names come from code.
 - One multi-search per results page: the page itself, plus one facet query per facet that has a
@@ -24,7 +26,14 @@ from meilisearch.models.task import TaskInfo
 
 from search_index.backends import SearchTaskFailed, SearchUnavailable
 from search_index.documents import ProductDocument, validate_document
-from search_index.index_settings import FACET_FIELDS, MEILI_SETTINGS, PRIMARY_KEY, SCORE_FIELDS
+from search_index.index_settings import (
+    FACET_FIELDS,
+    MEILI_SETTINGS,
+    PRIMARY_KEY,
+    SCORE_FIELDS,
+    SEARCHABLE_ATTRIBUTES,
+    WORD_PARTS_FIELD,
+)
 from search_index.query import (
     GRADES,
     SearchQuery,
@@ -33,6 +42,7 @@ from search_index.query import (
     empty_result,
     price_field,
     score_field,
+    word_parts,
 )
 
 REQUEST_TIMEOUT_SECONDS = 2
@@ -121,6 +131,12 @@ def search_requests(index_uid: str, query: SearchQuery) -> tuple[list[dict[str, 
     return [main, *extra], reads
 
 
+def with_word_parts(doc: ProductDocument) -> dict[str, Any]:
+    """The document as Meilisearch receives it: plus the parts of its words mixing letters and digits."""
+    text = " ".join(str(doc.get(field) or "") for field in SEARCHABLE_ATTRIBUTES)
+    return {**doc, WORD_PARTS_FIELD: " ".join(word_parts(text))}
+
+
 def _restore_types(hit: dict[str, Any]) -> dict[str, Any]:
     """JSON may bring a whole float back as an int (4.0 -> 4); documents keep floats floats."""
     for field in _FLOAT_FIELDS:
@@ -182,7 +198,8 @@ class MeiliBackend:
 
     def _add(self, uid: str, docs: Sequence[ProductDocument]) -> None:
         index = self._client.index(uid)
-        tasks = [index.add_documents(list(docs[start:start + DOCUMENT_BATCH]), primary_key=PRIMARY_KEY)
+        tasks = [index.add_documents([with_word_parts(doc) for doc in docs[start:start + DOCUMENT_BATCH]],
+                                     primary_key=PRIMARY_KEY)
                  for start in range(0, len(docs), DOCUMENT_BATCH)]
         for task in tasks:
             self._wait(task)

@@ -12,6 +12,7 @@ from litestar.response import Template
 from search_index.backends import SearchBackend
 from search_index.query import SearchQuery
 from search_index.service import Results, search
+from search_index.suggestions import suggest
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
 from storefront.settings import Settings
@@ -66,6 +67,7 @@ async def _results_context(request: Request, backend: SearchBackend, settings: S
                    per_page=settings.results_per_page)
     results = await search(backend, settings, parsed.query)
     pages = max(1, -(-results.result.total // parsed.query.per_page))
+    nothing_found = results.result.total == 0 and parsed.query.text
     return {
         "parsed": parsed,
         "query": parsed.query,
@@ -76,6 +78,8 @@ async def _results_context(request: Request, backend: SearchBackend, settings: S
         "base_url": base_url,
         "pages": pages,
         "category": category,
+        "suggestions": (await suggest(backend, settings, parsed.query, engine_down=results.degraded)
+                        if nothing_found else None),
     }
 
 

@@ -28,6 +28,8 @@ STAGING = "/indexes/encore_test_products_rebuild"
 ALL_FACETS = ["category_slugs", "brand_slug", "storage", "color", "grades"]
 IPHONE = product_document(1, "Apple", "iPhone 13", offers={"good": (42000, 0.8)}, rating=4.0)
 PIXEL = product_document(2, "Google", "Pixel 7", offers={"fair": (23000, 0.5)})
+GALAXY = product_document(3, "Samsung", "Galaxy S21", offers={"good": (31000, 0.66)}, storage="256 GB",
+                          keywords="Phones 5G")
 
 
 @dataclass
@@ -203,8 +205,27 @@ def test_upsert_posts_documents_with_the_primary_key_and_waits(fake: FakeMeilise
     backend.upsert([IPHONE, PIXEL])
     [*_, documents] = fake.writes()
     assert (documents.method, documents.path) == ("POST", f"{INDEX}/documents?primaryKey=id")
-    assert documents.body == [IPHONE, PIXEL]
+    assert documents.body == [{**IPHONE, "word_parts": ""}, {**PIXEL, "word_parts": ""}]
     _assert_each_write_waited(fake)
+
+
+def test_settings_search_the_word_parts_and_expand_abbreviations(fake: FakeMeilisearch,
+                                                                 backend: MeiliBackend) -> None:
+    backend.configure()
+    settings = fake.requests[3].body
+    assert settings["searchableAttributes"] == ["title", "model", "brand", "category", "keywords", "word_parts"]
+    assert settings["synonyms"] == {
+        "ps5": ["playstation 5"], "ps4": ["playstation 4"], "mba": ["macbook air"], "mbp": ["macbook pro"],
+        "xsx": ["xbox series x"], "xss": ["xbox series s"],
+    }
+    assert "word_parts" not in settings["displayedAttributes"]
+
+
+def test_documents_carry_the_parts_of_words_mixing_letters_and_digits(fake: FakeMeilisearch,
+                                                                      backend: MeiliBackend) -> None:
+    backend.upsert([GALAXY])
+    [documents] = fake.writes()
+    assert documents.body == [{**GALAXY, "word_parts": "s 21 5 g"}]
 
 
 def test_replace_all_applies_settings_before_documents_then_swaps(fake: FakeMeilisearch,
@@ -280,6 +301,16 @@ def test_one_query_without_selections_asks_every_facet_and_an_exact_total(fake: 
         "indexUid": "encore_test_products", "q": "iphone 13", "matchingStrategy": "all",
         "sort": ["score:desc", "id:asc"], "page": 2, "hitsPerPage": 10, "facets": ALL_FACETS,
     }]
+
+
+@pytest.mark.parametrize(("text", "q"), [
+    ("Galaxy S21 256GB", "galaxy s 21 256 gb"),
+    ("iphone13", "iphone 13"),
+    ("PS5", "ps5"),  # whole, so that the synonyms setting expands it
+])
+def test_the_text_is_sent_as_split_words(fake: FakeMeilisearch, backend: MeiliBackend, text: str, q: str) -> None:
+    backend.search(SearchQuery(text=text))
+    assert fake.searches()[0]["q"] == q
 
 
 def test_each_selected_facet_is_counted_without_its_own_selection(fake: FakeMeilisearch,

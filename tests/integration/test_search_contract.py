@@ -131,6 +131,40 @@ def test_case_and_accents_are_ignored(catalogue: SearchBackend) -> None:
     assert ids(catalogue, text="PIXÉL") == [8]
 
 
+def test_a_model_name_written_joined_finds_the_model(catalogue: SearchBackend) -> None:
+    assert ids(catalogue, text="iphone13") == [1, 2]
+    assert ids(catalogue, text="pixel7") == [8]
+
+
+def test_storage_written_with_its_unit_joined_or_apart_finds_that_storage(catalogue: SearchBackend) -> None:
+    assert ids(catalogue, text="256gb") == [6, 9, 2]
+    assert ids(catalogue, text="256 gb") == [6, 9, 2]
+    assert ids(catalogue, text="256GB apple") == [9, 2]
+
+
+def test_model_and_storage_together(catalogue: SearchBackend) -> None:
+    assert ids(catalogue, text="galaxy s22 256gb") == [6]
+    assert ids(catalogue, text="galaxy s21 256gb") == []  # the S21 here is 128 GB only
+
+
+def test_a_joined_model_keeps_typo_tolerance(catalogue: SearchBackend) -> None:
+    # "galaxys" is one letter away from "galaxy"; "iphnoe" a transposition away from "iphone".
+    assert ids(catalogue, text="galaxys21") == [5]
+    assert ids(catalogue, text="iphnoe13") == [1, 2]
+
+
+def test_an_abbreviation_finds_what_it_stands_for(engine: SearchBackend) -> None:
+    engine.upsert([
+        product_document(13, "Sony", "PlayStation 5", offers={"good": (39000, 0.6)}, storage="825 GB", color="White",
+                         category="Consoles", category_slugs=("consoles",)),
+        product_document(14, "Sony", "PlayStation 4 Pro", offers={"good": (19000, 0.6)}, storage="1 TB",
+                         color="Black", category="Consoles", category_slugs=("consoles",)),
+    ])
+    assert ids(engine, text="ps5") == [13]
+    assert ids(engine, text="PS4") == [14]
+    assert ids(engine, text="ps5 825gb") == [13]
+
+
 def test_hits_are_the_documents_as_indexed(catalogue: SearchBackend) -> None:
     [hit] = catalogue.search(SearchQuery(text="ipad")).hits
     assert hit == BY_ID[4]
