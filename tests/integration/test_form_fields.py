@@ -3,11 +3,13 @@ length limits that say the limit they enforce, and the contact form's hourly lim
 from __future__ import annotations
 
 import re
+import uuid
 from html import unescape
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from storefront.contact.tables import ContactMessage
 from tests.integration.commerce import post_form
 
 
@@ -34,3 +36,20 @@ async def test_the_contact_form_refuses_an_address_no_mail_can_reach(client: Asy
 async def test_the_contact_form_accepts_ordinary_addresses(client: AsyncTestClient, address: str) -> None:
     response = await post_form(client, "/contact", "/contact", a_message(address), follow_redirects=False)
     assert response.status_code == 303
+
+
+async def test_past_the_hourly_limit_the_form_comes_back_with_the_message_kept(client: AsyncTestClient) -> None:
+    email = f"visitor-{uuid.uuid4().hex[:10]}@example.org"
+    for _ in range(5):
+        sent = await post_form(client, "/contact", "/contact", a_message(email), follow_redirects=False)
+        assert sent.status_code == 303
+    typed = "Second thought: the parcel was left with a neighbour, please ignore my earlier message."
+    refused = await post_form(client, "/contact", "/contact", a_message(email, message=typed),
+                              follow_redirects=False)
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith("text/html")
+    assert f">{typed}</textarea>" in unescape(refused.text)
+    assert 'value="Inès Moreau"' in unescape(refused.text)
+    assert field_error(refused.text, "email") == (
+        "This e-mail address has sent 5 messages in the last hour, the most we accept. Nothing was sent this "
+        "time: your message is still below, send it again in an hour.")
+    assert await ContactMessage.count().where(ContactMessage.email == email) == 5
