@@ -10,7 +10,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from storefront.contact.tables import ContactMessage
-from tests.integration.commerce import post_form
+from storefront.sellers.tables import Seller
+from tests.integration.commerce import post_form, sign_in
+from tests.integration.test_referencing import exclusive_seller
 
 
 def field_error(html: str, field_id: str) -> str | None:
@@ -53,3 +55,61 @@ async def test_past_the_hourly_limit_the_form_comes_back_with_the_message_kept(c
         "This e-mail address has sent 5 messages in the last hour, the most we accept. Nothing was sent this "
         "time: your message is still below, send it again in an hour.")
     assert await ContactMessage.count().where(ContactMessage.email == email) == 5
+
+
+COMPANY = {"legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "FR",
+           "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example",
+           "trade_register_number": "RCS Nantes 732 829 320", "vat_number": "FR1", "representative_name": "Anne Ouest",
+           "id_document": "ID card 4455", "payment_account": "FR76 3000 6000 0112 3456 7890 189",
+           "self_certified": "yes"}
+
+
+@pytest.fixture
+async def applicant(client: AsyncTestClient) -> int:
+    shop = await exclusive_seller(status="pending", trade_register_number="", self_certified=False)
+    await sign_in(client, shop.account_id)
+    return shop.seller_id
+
+
+async def test_company_details_refuse_a_phone_that_is_not_a_number(client: AsyncTestClient, applicant: int) -> None:
+    for phone in ("call me", "12 34", "+33 2 40 00 00 00 00 00 00 00"):
+        refused = await post_form(client, "/seller/company", "/seller/company", {**COMPANY, "phone": phone})
+        assert refused.status_code == 400
+        assert field_error(refused.text, "f-phone") == (
+            "Enter a phone number: 8 to 15 digits, with an optional + and spaces, dots, dashes or brackets.")
+    saved = await post_form(client, "/seller/company", "/seller/company", {**COMPANY, "phone": "+33 (0)2 40-00.00.00"})
+    assert saved.status_code == 200 and "Your details are saved" in saved.text
+
+
+async def test_company_details_refuse_a_trade_register_number_that_is_not_one(client: AsyncTestClient,
+                                                                              applicant: int) -> None:
+    refused = await post_form(client, "/seller/company", "/seller/company",
+                              {**COMPANY, "country": "DE", "trade_register_number": "x"})
+    assert refused.status_code == 400
+    assert field_error(refused.text, "f-trade_register_number") == (
+        "Enter your trade register number as registered: at least 5 characters, 3 of them digits.")
+    saved = await post_form(client, "/seller/company", "/seller/company",
+                            {**COMPANY, "country": "DE", "trade_register_number": "HRB 12345"})
+    assert saved.status_code == 200
+
+
+async def test_a_french_seller_gives_a_siren_with_a_valid_check_digit(client: AsyncTestClient, applicant: int) -> None:
+    for number in ("RCS Nantes 732 829 321", "RCS Nantes 12345", "x"):
+        refused = await post_form(client, "/seller/company", "/seller/company",
+                                  {**COMPANY, "trade_register_number": number})
+        assert refused.status_code == 400
+        assert field_error(refused.text, "f-trade_register_number") == (
+            "Enter the 9-digit SIREN of your RCS registration, like RCS Nantes 732 829 320: this one is not valid.")
+    saved = await post_form(client, "/seller/company", "/seller/company", COMPANY)
+    assert saved.status_code == 200 and "Your details are saved" in saved.text
+    seller = await Seller.select(Seller.trade_register_number).where(Seller.id == applicant).first()
+    assert seller["trade_register_number"] == "RCS Nantes 732 829 320"
+
+
+async def test_a_company_field_says_the_limit_it_enforces(client: AsyncTestClient, applicant: int) -> None:
+    at_limit = await post_form(client, "/seller/company", "/seller/company", {**COMPANY, "legal_name": "A" * 200})
+    assert at_limit.status_code == 200
+    refused = await post_form(client, "/seller/company", "/seller/company", {**COMPANY, "legal_name": "A" * 201})
+    assert field_error(refused.text, "f-legal_name") == "Keep it to 200 characters or fewer (it has 201)."
+
+

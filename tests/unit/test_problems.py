@@ -153,7 +153,7 @@ def test_a_contact_message_checks_each_field() -> None:
 # --- A seller's company details (DSA Art. 30) -----------------------------------------------------------------
 
 COMPANY = {"legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "fr",
-           "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "RCS 1",
+           "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "732829320",
            "vat_number": "FR12345678901", "representative_name": "Anne Ouest", "id_document": "ID card 4455",
            "payment_account": "FR59 3000 4000 0177 7777 7777 777", "self_certified": "yes"}
 
@@ -169,7 +169,7 @@ def test_company_details_with_a_wrong_iban_a_long_country_and_no_certification()
     details = read_company_form({**COMPANY, "country": "France", "payment_account": "FR59 3000 4000 0177 7777 7777 778",
                                  "self_certified": "", "phone": ""})
     assert details.problems() == {
-        "country": "Keep it under 3 characters (it has 6).",
+        "country": "Keep it to 2 characters or fewer (it has 6).",
         "phone": "Fill this in: we check it before your offers go on sale.",
         "payment_account": "This is not a valid IBAN: check it against your bank statement.",
         "self_certified": "Certify that you offer only products that comply with EU law: we cannot list you "
