@@ -10,8 +10,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from storefront.contact.tables import ContactMessage
+from storefront.moderation.tables import Complaint, Decision
 from storefront.sellers.tables import Seller
-from tests.integration.commerce import post_form, sign_in
+from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
+from tests.integration.test_checkout import add, place, to_review
 from tests.integration.test_referencing import exclusive_seller
 
 
@@ -113,3 +115,68 @@ async def test_a_company_field_says_the_limit_it_enforces(client: AsyncTestClien
     assert field_error(refused.text, "f-legal_name") == "Keep it to 200 characters or fewer (it has 201)."
 
 
+async def test_a_too_long_delivery_name_is_kept_and_called_too_long(client: AsyncTestClient) -> None:
+    account = await make_account()
+    await sign_in(client, account["id"])
+    client.follow_redirects = False
+    await add(client, await offer_in_stock())
+    name = "Camille " + "M" * 492
+    response = await post_form(client, "/checkout/address", "/checkout/address", {
+        "name": name, "line1": "3 rue des Lilas", "postcode": "69003", "city": "Lyon", "country": "FR"})
+    assert response.status_code == 400
+    assert field_error(response.text, "f-name") == "Keep the name to 120 characters or fewer (it has 500)."
+    assert f'value="{name}"' in response.text
+    empty = await post_form(client, "/checkout/address", "/checkout/address", {
+        "name": "", "line1": "3 rue des Lilas", "postcode": "69003", "city": "Lyon", "country": "FR"})
+    assert field_error(empty.text, "f-name") == "Enter the name of the person who receives the parcel."
+
+
+async def test_a_too_long_card_holder_is_kept_and_called_too_long_not_cut(client: AsyncTestClient) -> None:
+    account = await make_account()
+    await sign_in(client, account["id"])
+    client.follow_redirects = False
+    await add(client, await offer_in_stock())
+    placed = await place(client, await to_review(client))
+    page = (await client.get(placed.headers["location"])).text
+    holder = "Camille " + "M" * 492
+    refused = await client.post(placed.headers["location"], data={
+        "_csrf": csrf_from(page), "holder": holder, "card_number": "4242 4242 4242 4242", "expiry": "11/31",
+        "cvc": "321"})
+    assert refused.status_code == 400
+    assert field_error(refused.text, "f-holder") == "Keep the name to 80 characters or fewer (it has 500)."
+    assert f'value="{holder}"' in refused.text
+
+
+async def test_contact_limits_say_the_length_they_accept(client: AsyncTestClient) -> None:
+    email = f"visitor-{uuid.uuid4().hex[:10]}@example.org"
+    refused = await post_form(client, "/contact", "/contact", a_message(email, name="N" * 121, message="m" * 4_001))
+    assert refused.status_code == 400
+    assert field_error(refused.text, "name") == "Keep your name to 120 characters or fewer (it has 121)."
+    assert field_error(refused.text, "message") == "Keep your message to 4,000 characters or fewer (it has 4,001)."
+    at_limits = await post_form(client, "/contact", "/contact", a_message(email, name="N" * 120, message="m" * 4_000),
+                                follow_redirects=False)
+    assert at_limits.status_code == 303
+
+
+async def test_a_too_long_note_to_a_complainant_is_refused_not_cut(client: AsyncTestClient) -> None:
+    shop = await exclusive_seller()
+    operator = await make_account(role="operator")
+    await sign_in(client, operator["id"])
+    await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
+                    {"kind": "breach", "ground": "sales_conditions", "facts": "Orders left unshipped for 10 days."})
+    decision = await Decision.select().where(
+        (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
+    await sign_in(client, shop.account_id)
+    await post_form(client, f"/decisions/{decision['id']}/contest", f"/decisions/{decision['id']}/contest",
+                    {"message": "The orders were shipped; the carrier lost the scans. Tracking numbers attached."})
+    complaint = await Complaint.select().where(Complaint.decision == decision["id"]).first()
+
+    await sign_in(client, operator["id"])
+    page = f"/ops/complaints/{complaint['id']}"
+    note = "n" * 2_001
+    refused = await post_form(client, page, f"{page}/resolve", {"outcome": "upheld", "note": note})
+    assert refused.status_code == 400
+    assert "Keep the note to 2,000 characters or fewer (it has 2,001)." in refused.text
+    assert f">{note}</textarea>" in refused.text
+    assert (await Complaint.select(Complaint.status).where(Complaint.id == complaint["id"]).first()
+            )["status"] == "open"
