@@ -35,13 +35,20 @@ RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
 ROLES = ("shopper", "seller", "operator")
-# Deliberately loose: one @, something either side, a dot in the domain, no spaces. The e-mail we send proves the rest.
-_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Loose where addresses really vary (any printable local part), strict where no mail server would deliver: dots
+# only between parts of the local part (RFC 5322 dot-atom), and a domain of two or more host-name labels (RFC 1123)
+# that neither start nor end with a dash. The e-mail we send proves the rest.
+_EMAIL_SHAPE = re.compile(r"[^@\s.]+(?:\.[^@\s.]+)*@[^@\s]+")
+# Letters in any script ([^\W_]), so internationalised domains typed as read still pass.
+_DOMAIN_LABEL = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
 
 
 def looks_like_email(email: str) -> bool:
     """The one check every form that asks for an e-mail address makes."""
-    return len(email) <= MAX_EMAIL_LENGTH and _EMAIL_SHAPE.fullmatch(email) is not None
+    if len(email) > MAX_EMAIL_LENGTH or _EMAIL_SHAPE.fullmatch(email) is None:
+        return False
+    labels = email.rpartition("@")[2].split(".")
+    return len(labels) >= 2 and all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
 
 
 def normalise_email(email: str) -> str:

@@ -56,7 +56,7 @@ class ContactForm:
         if not self.name:
             found["name"] = "Enter your name, so we know how to address you."
         elif len(self.name) > NAME_MAX:
-            found["name"] = f"Keep your name under {NAME_MAX} characters."
+            found["name"] = f"Keep your name to {NAME_MAX} characters or fewer (it has {len(self.name)})."
         if not self.email:
             found["email"] = "Enter your e-mail address: our answer goes there."
         elif not looks_like_email(self.email):
@@ -69,7 +69,7 @@ class ContactForm:
         if len(self.message) < MESSAGE_MIN:
             found["message"] = f"Write your message in at least {MESSAGE_MIN} characters."
         elif len(self.message) > MESSAGE_MAX:
-            found["message"] = (f"Keep your message under {MESSAGE_MAX:,} characters "
+            found["message"] = (f"Keep your message to {MESSAGE_MAX:,} characters or fewer "
                                 f"(it has {len(self.message):,}).")
         return found
 

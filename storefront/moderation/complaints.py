@@ -34,7 +34,7 @@ class ComplaintInput:
         if len(self.message) < COMPLAINT_MIN:
             return {"message": f"Tell us why the decision is wrong in at least {COMPLAINT_MIN} characters."}
         if len(self.message) > COMPLAINT_MAX:
-            return {"message": f"Keep your complaint under {COMPLAINT_MAX:,} characters "
+            return {"message": f"Keep your complaint to {COMPLAINT_MAX:,} characters or fewer "
                                f"(it has {len(self.message):,})."}
         return {}
 
@@ -50,7 +50,8 @@ class ResolutionInput:
         if self.outcome not in (ComplaintStatus.upheld, ComplaintStatus.reversed):
             return {"outcome": "Choose whether the decision is upheld or reversed."}
         if len(self.note) > RESOLUTION_NOTE_MAX:
-            return {"note": f"Keep the note under {RESOLUTION_NOTE_MAX:,} characters (it has {len(self.note):,})."}
+            return {"note": (f"Keep the note to {RESOLUTION_NOTE_MAX:,} characters or fewer "
+                             f"(it has {len(self.note):,}).")}
         return {}
 
 

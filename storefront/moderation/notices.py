@@ -90,7 +90,7 @@ class NoticeInput:
             found["explanation"] = (f"Explain why the content is illegal in at least {EXPLANATION_MIN} "
                                     f"characters (you wrote {len(self.explanation)}).")
         elif len(self.explanation) > EXPLANATION_MAX:
-            found["explanation"] = (f"Keep the explanation under {EXPLANATION_MAX:,} characters "
+            found["explanation"] = (f"Keep the explanation to {EXPLANATION_MAX:,} characters or fewer "
                                     f"(it has {len(self.explanation):,}).")
         if not self.location:
             found["location"] = "Give the exact address (URL) of the content, so we can find it."
@@ -99,7 +99,7 @@ class NoticeInput:
         if not self.name:
             found["name"] = "Enter your name: the law asks for it with every notice."
         elif len(self.name) > NAME_MAX:
-            found["name"] = f"Keep your name under {NAME_MAX} characters."
+            found["name"] = f"Keep your name to {NAME_MAX} characters or fewer (it has {len(self.name)})."
         if not self.email:
             found["email"] = "Enter your e-mail address: we send the acknowledgement and our decision there."
         elif not looks_like_email(self.email):
@@ -121,7 +121,7 @@ class RejectionInput:
             return {"reason": f"Explain in at least {REASON_MIN} characters why the content is not illegal: the "
                               "notifier reads it."}
         if len(self.reason) > REASON_MAX:
-            return {"reason": f"Keep the reason under {REASON_MAX:,} characters (it has {len(self.reason):,})."}
+            return {"reason": f"Keep the reason to {REASON_MAX:,} characters or fewer (it has {len(self.reason):,})."}
         return {}
 
 
@@ -139,7 +139,7 @@ class OfferRemovalInput:
         if len(self.facts) < REASON_MIN:
             found["facts"] = "Describe the facts in a few words: the seller reads them in the statement of reasons."
         elif len(self.facts) > REASON_MAX:
-            found["facts"] = f"Keep the facts under {REASON_MAX:,} characters (they have {len(self.facts):,})."
+            found["facts"] = f"Keep the facts to {REASON_MAX:,} characters or fewer (they have {len(self.facts):,})."
         return found
 
 

@@ -124,7 +124,7 @@ def _check_facts(facts: str) -> str:
         raise Refused("facts", "Describe the facts in a few words: the seller reads them in the statement "
                                       "of reasons.")
     if len(facts) > FACTS_MAX:
-        raise Refused("facts", f"Keep the facts under {FACTS_MAX:,} characters (they have {len(facts):,}).")
+        raise Refused("facts", f"Keep the facts to {FACTS_MAX:,} characters or fewer (they have {len(facts):,}).")
     return facts
 
 

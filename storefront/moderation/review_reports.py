@@ -51,7 +51,7 @@ class ReviewReportInput:
             found["message"] = (f"Explain what is wrong with this review in at least {REPORT_MESSAGE_MIN} "
                                 "characters.")
         elif len(self.message) > REPORT_MESSAGE_MAX:
-            found["message"] = (f"Keep the explanation under {REPORT_MESSAGE_MAX:,} characters "
+            found["message"] = (f"Keep the explanation to {REPORT_MESSAGE_MAX:,} characters or fewer "
                                 f"(it has {len(self.message):,}).")
         if self.reporter_account is None:
             if not self.reporter_email:
@@ -75,7 +75,7 @@ class ReviewRemovalInput:
         if len(self.facts) < FACTS_MIN:
             found["facts"] = "Describe the facts in a few words: the author reads them in the statement of reasons."
         elif len(self.facts) > FACTS_MAX:
-            found["facts"] = f"Keep the facts under {FACTS_MAX:,} characters (they have {len(self.facts):,})."
+            found["facts"] = f"Keep the facts to {FACTS_MAX:,} characters or fewer (they have {len(self.facts):,})."
         return found
 
 

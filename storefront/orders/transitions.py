@@ -64,7 +64,8 @@ class ClaimInput:
         if not message:
             found["message"] = "Tell the seller what happened."
         elif len(message) > MAX_CLAIM_MESSAGE:
-            found["message"] = f"Keep the message under {MAX_CLAIM_MESSAGE:,} characters (it has {len(message):,})."
+            found["message"] = (f"Keep the message to {MAX_CLAIM_MESSAGE:,} characters or fewer "
+                                f"(it has {len(message):,}).")
         return found
 
 
@@ -331,7 +332,7 @@ async def answer_claim(claim_id: int, *, seller_id: int, answer: str, settings: 
     if not answer:
         raise TransitionError("Write an answer for the buyer.")
     if len(answer) > MAX_CLAIM_MESSAGE:
-        raise TransitionError(f"Keep the answer under {MAX_CLAIM_MESSAGE} characters.")
+        raise TransitionError(f"Keep the answer to {MAX_CLAIM_MESSAGE} characters or fewer.")
     async with write_transaction(Order._meta.db):
         claim = await Claim.select().where(Claim.id == claim_id).first()
         seller_order = claim and await SellerOrder.select().where(SellerOrder.id == claim["seller_order"]).first()

@@ -42,7 +42,7 @@ class ReviewInput:
         if self.rating is None:
             found["rating"] = "Choose a rating from 1 to 5 stars."
         if len(self.comment) > rules.MAX_COMMENT_LENGTH:
-            found["comment"] = (f"Keep your comment under {rules.MAX_COMMENT_LENGTH:,} characters "
+            found["comment"] = (f"Keep your comment to {rules.MAX_COMMENT_LENGTH:,} characters or fewer "
                                 f"(it has {len(self.comment):,}).")
         return found
 

@@ -45,6 +45,42 @@ def iban_with_check_digits(country: str, bban: str) -> str:
     return f"{country}{98 - int(digits) % 97:02d}{bban}"
 
 
+# ITU-T E.164 caps a number at 15 digits; 8 is the shortest national number in the countries we serve.
+_PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]+")
+PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 8, 15
+
+
+def looks_like_phone_number(phone: str) -> bool:
+    """Digits with an optional leading +, grouped by spaces, dots, dashes or brackets, 8 to 15 digits in all."""
+    digits = sum(char.isdigit() for char in phone)
+    return _PHONE_SHAPE.fullmatch(phone) is not None and PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX
+
+
+def siren_is_valid(siren: str) -> bool:
+    """A French company's SIREN (the number of its RCS registration): 9 digits whose Luhn checksum is 0, the
+    rule INSEE publishes and python-stdnum's `stdnum.fr.siren` applies, without a dependency for 8 lines."""
+    if not (len(siren) == 9 and siren.isascii() and siren.isdigit()):
+        return False
+    total = 0
+    for position, char in enumerate(reversed(siren)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def trade_register_problem(number: str, country: str) -> str | None:
+    """Why a trade register number cannot be one, or None. A French seller's carries its SIREN; elsewhere
+    registers differ too much to check more than a plausible shape."""
+    digits = "".join(char for char in number if char.isdigit())
+    if country == "FR":
+        if not siren_is_valid(digits):
+            return ("Enter the 9-digit SIREN of your RCS registration, like RCS Nantes 732 829 320: "
+                    "this one is not valid.")
+    elif len(number) < 5 or len(digits) < 3:
+        return "Enter your trade register number as registered: at least 5 characters, 3 of them digits."
+    return None
+
+
 def masked_iban(iban: str) -> str:
     """Enough for a person to recognise the account, not to use it."""
     return f"{iban[:4]} •••• {iban[-4:]}" if len(iban) > 8 else ("•" * len(iban))
@@ -65,11 +101,17 @@ class CompanyDetails:
             if not value:
                 found[name] = "Fill this in: we check it before your offers go on sale."
             elif len(value) > longest:
-                found[name] = f"Keep it under {longest + 1} characters (it has {len(value)})."
+                found[name] = f"Keep it to {longest} characters or fewer (it has {len(value)})."
         if "country" not in found and not re.fullmatch(r"[A-Z]{2}", self.fields["country"]):
             found["country"] = "Use the two-letter country code, such as FR, DE or IE."
         if "payment_account" not in found and not iban_is_valid(normalise_iban(self.fields["payment_account"])):
             found["payment_account"] = "This is not a valid IBAN: check it against your bank statement."
+        if "phone" not in found and not looks_like_phone_number(self.fields["phone"]):
+            found["phone"] = ("Enter a phone number: 8 to 15 digits, with an optional + and spaces, dots, dashes "
+                              "or brackets.")
+        if "trade_register_number" not in found and "country" not in found and (
+                problem := trade_register_problem(self.fields["trade_register_number"], self.fields["country"])):
+            found["trade_register_number"] = problem
         if "email" not in found and not looks_like_email(self.fields["email"]):
             found["email"] = "Enter an e-mail address like orders@your-company.example."
         if not self.self_certified:

@@ -1,13 +1,13 @@
 """The contact form (the users' point of contact, DSA Art. 12) and the authorities' point of contact (Art. 11).
 
 The form works without an account: the anonymous CSRF token, the e-mail address to answer and an hourly
-limit per address (a 429 page past it). Signed-in people find their name and address already filled in.
+limit per address (past it, a 429 with the form and what was typed). Signed-in people find their name and
+address already filled in.
 """
 from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from storefront.contact import service as contact
@@ -19,11 +19,9 @@ from storefront.web.viewer import viewer_of
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
 
 
-class TooManyMessagesPage(HTTPException):
-    status_code = 429
-    page_message = (f"This e-mail address has sent {contact.MESSAGES_PER_HOUR} messages in the last hour, the "
-                    "most we accept. Nothing was sent this time. We have your earlier messages and will answer "
-                    "them; please write again in an hour if something is missing.")
+# Said next to the e-mail field, since the limit counts per address; the form keeps what was typed so nothing is lost.
+TOO_MANY_MESSAGES = (f"This e-mail address has sent {contact.MESSAGES_PER_HOUR} messages in the last hour, the most "
+                     "we accept. Nothing was sent this time: your message is still below, send it again in an hour.")
 
 
 def _page(values: dict[str, str], errors: dict[str, str], settings: Settings, *, sent: bool = False,
@@ -52,8 +50,8 @@ async def contact_submit(request: Request, settings: NamedDependency[Settings]) 
     account = viewer_of(request).account
     try:
         await contact.send_message(form, account_id=account["id"] if account else None, settings=settings)
-    except contact.TooManyMessages as too_many:
-        raise TooManyMessagesPage() from too_many
+    except contact.TooManyMessages:
+        return _page(form.values(), {"email": TOO_MANY_MESSAGES}, settings, status_code=429)
     except Refused as refused:
         return _page(form.values(), refused.problems, settings, status_code=400)
     return Redirect(path="/contact?sent=1", status_code=303)

@@ -110,7 +110,7 @@ async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, s
     account = viewer.signed_in_account
     case = await _complaint_or_404(complaint_id)
     form = await request.form()
-    values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()[:FACTS_MAX]}
+    values = {"outcome": str(form.get("outcome") or ""), "note": str(form.get("note") or "").strip()}
     try:
         await complaints.resolve_complaint(complaint_id, ResolutionInput(values["outcome"], values["note"]),
                                            operator_id=account["id"], settings=settings)

@@ -32,6 +32,7 @@ from storefront.payments.service import handle_notification
 from storefront.payments.views import payment_and_order
 from storefront.settings import Settings
 
+HOLDER_MAX = 80  # longer is refused as typed, never cut: a cut name would be charged as if it were what was typed
 
 async def _payment(reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
     found = await payment_and_order(reference)
@@ -81,13 +82,15 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
     form = await request.form()
-    holder = str(form.get("holder", "")).strip()[:80]
+    holder = str(form.get("holder", "")).strip()
     number = re.sub(r"[ -]", "", str(form.get("card_number", "")))
     expiry = str(form.get("expiry", "")).strip()
     cvc = str(form.get("cvc", "")).strip()
     errors: dict[str, str] = {}
     if not holder:
         errors["holder"] = "Enter the name on the card."
+    elif len(holder) > HOLDER_MAX:
+        errors["holder"] = f"Keep the name to {HOLDER_MAX} characters or fewer (it has {len(holder)})."
     if not (number.isdigit() and 13 <= len(number) <= 19 and luhn_ok(number)):
         errors["card_number"] = "Enter a valid card number (see the test cards below)."
     match = re.fullmatch(r"(\d{2}) ?/ ?(\d{2})", expiry)

@@ -198,7 +198,7 @@ async def refuse(request: Request, seller_order_id: FromPath[int], seller_id: Na
     reason = _field(await request.form(), "reason").strip()
     if len(reason) > MAX_REASON_LENGTH:
         return await _order_page(seller_id, seller_order_id, status_code=400, error_form="refuse",
-                                 error=f"Keep the reason under {MAX_REASON_LENGTH} characters.",
+                                 error=f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.",
                                  values={"reason": reason})
     return await _act(seller_id, seller_order_id, "refuse", lambda: transitions.refuse(
         seller_order_id, seller_id=seller_id, settings=settings, reason=reason), {"reason": reason})

@@ -106,7 +106,7 @@ async def test_company_details_with_a_wrong_iban_are_refused_by_the_service(sett
     seller = await Seller.select().where(Seller.status == "pending").order_by(Seller.id).first()
     details = read_company_form({
         "legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "FR",
-        "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "RCS 1",
+        "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "732829320",
         "vat_number": "FR12345678901", "representative_name": "Anne Ouest", "id_document": "ID card 4455",
         "payment_account": "FR59 3000 4000 0177 7777 7777 778", "self_certified": "yes"})
     with pytest.raises(Refused) as refused:
@@ -121,7 +121,7 @@ async def test_company_details_of_a_referenced_seller_are_refused_by_the_service
     seller = await Seller.select(Seller.id).where(Seller.status == "referenced").order_by(Seller.id).first()
     details = read_company_form({
         "legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "FR",
-        "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "RCS 1",
+        "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "732829320",
         "vat_number": "FR12345678901", "representative_name": "Anne Ouest", "id_document": "ID card 4455",
         "payment_account": "FR59 3000 4000 0177 7777 7777 777", "self_certified": "yes"})
     with pytest.raises(Refused) as refused:

@@ -307,7 +307,7 @@ async def test_a_message_over_the_limit_is_refused(client: AsyncTestClient, sett
     response = await ask_for_help(signed_in_as(client, buyer), order.reference, part,
                                   message="x" * (MAX_CLAIM_MESSAGE + 1))
     assert response.status_code == 400
-    assert f"Keep the message under {MAX_CLAIM_MESSAGE:,} characters" in response.text
+    assert f"Keep the message to {MAX_CLAIM_MESSAGE:,} characters or fewer" in response.text
     assert await claims_on(part) == []
 
 

@@ -395,10 +395,10 @@ async def test_an_applicant_completes_its_details_and_can_then_be_referenced(cli
     assert "This is not a valid IBAN" in mistyped.text
 
     saved = await post_form(client, "/seller/company", "/seller/company",
-                            {**details, "trade_register_number": "RCS Nantes 123", "self_certified": "yes"})
+                            {**details, "trade_register_number": "RCS Nantes 732 829 320", "self_certified": "yes"})
     assert saved.status_code == 200 and "Your details are saved" in saved.text
     seller = await Seller.select().where(Seller.id == shop.seller_id).first()
-    assert seller["trade_register_number"] == "RCS Nantes 123" and seller["country"] == "FR"
+    assert seller["trade_register_number"] == "RCS Nantes 732 829 320" and seller["country"] == "FR"
     assert referencing.traceability_gaps(seller) == []
     assert seller["payment_account"] == "FR7630006000011234567890189", "stored without its spaces"
 
@@ -409,10 +409,10 @@ async def test_an_applicant_completes_its_details_and_can_then_be_referenced(cli
 
     await sign_in(client, shop.account_id)
     locked = await post_form(client, "/seller/company", "/seller/company",
-                             {**details, "trade_register_number": "RCS other", "self_certified": "yes"})
+                             {**details, "trade_register_number": "RCS Nantes 552 100 554", "self_certified": "yes"})
     assert locked.status_code == 400 and "write to us" in locked.text
     kept = await Seller.select(Seller.trade_register_number).where(Seller.id == shop.seller_id).first()
-    assert kept["trade_register_number"] == "RCS Nantes 123"
+    assert kept["trade_register_number"] == "RCS Nantes 732 829 320"
     await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == shop.seller_id)
 
 

@@ -237,7 +237,7 @@ async def test_a_comment_over_the_limit_is_refused_with_a_message(client: AsyncT
     await sign_in(client, line.buyer_id)
     response = await write_review(client, line, rating="3", comment="a" * (rules.MAX_COMMENT_LENGTH + 1))
     assert response.status_code == 400
-    assert f"Keep your comment under {rules.MAX_COMMENT_LENGTH:,} characters" in response.text
+    assert f"Keep your comment to {rules.MAX_COMMENT_LENGTH:,} characters or fewer" in response.text
     assert 'aria-invalid="true"' in response.text.split('id="f-comment"', 1)[1].split(">", 1)[0]
     assert await review_of(line) is None
 

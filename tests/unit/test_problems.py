@@ -82,7 +82,7 @@ def test_the_operator_gives_a_ground_and_facts_to_remove_an_offer() -> None:
         "ground": "Choose the ground: the law or the sellers' conditions the offer breaks.",
         "facts": "Describe the facts in a few words: the seller reads them in the statement of reasons."}
     assert OfferRemovalInput(ground="counterfeit", facts="x" * 2_001).problems() == {
-        "facts": "Keep the facts under 2,000 characters (they have 2,001)."}
+        "facts": "Keep the facts to 2,000 characters or fewer (they have 2,001)."}
 
 
 # --- Review reports and the measures on a review ---------------------------------------------------------------
@@ -100,8 +100,8 @@ def test_a_signed_in_reporter_needs_no_email_but_a_reason_and_an_explanation() -
 
 
 def test_a_review_report_explanation_has_a_ceiling() -> None:
-    assert ReviewReportInput(reason="advertising", message="x" * 2_001, reporter_email="a@example.com"
-                             ).problems() == {"message": "Keep the explanation under 2,000 characters (it has 2,001)."}
+    assert ReviewReportInput(reason="advertising", message="x" * 2_001, reporter_email="a@example.com").problems() == {
+        "message": "Keep the explanation to 2,000 characters or fewer (it has 2,001)."}
 
 
 def test_the_operator_gives_a_rule_and_facts_to_remove_a_review() -> None:
@@ -117,7 +117,7 @@ def test_a_complaint_says_why_in_a_few_words_and_not_too_many() -> None:
     assert ComplaintInput("Unfair").problems() == {
         "message": "Tell us why the decision is wrong in at least 10 characters."}
     assert ComplaintInput("x" * 2_001).problems() == {
-        "message": "Keep your complaint under 2,000 characters (it has 2,001)."}
+        "message": "Keep your complaint to 2,000 characters or fewer (it has 2,001)."}
     assert ComplaintInput("My review was about the product only.").problems() == {}
 
 
@@ -131,7 +131,7 @@ def test_a_complaint_is_upheld_or_reversed_nothing_else() -> None:
 def test_a_review_needs_a_rating_and_a_comment_of_reasonable_length() -> None:
     assert ReviewInput(rating=None, comment="x" * 2_001).problems() == {
         "rating": "Choose a rating from 1 to 5 stars.",
-        "comment": "Keep your comment under 2,000 characters (it has 2,001)."}
+        "comment": "Keep your comment to 2,000 characters or fewer (it has 2,001)."}
     assert ReviewInput(rating=4, comment="").problems() == {}
 
 
@@ -153,7 +153,7 @@ def test_a_contact_message_checks_each_field() -> None:
 # --- A seller's company details (DSA Art. 30) -----------------------------------------------------------------
 
 COMPANY = {"legal_name": "Atelier Ouest SARL", "address": "2 quai du Port, 44000 Nantes", "country": "fr",
-           "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "RCS 1",
+           "phone": "+33 2 40 00 00 00", "email": "contact@atelier-ouest.example", "trade_register_number": "732829320",
            "vat_number": "FR12345678901", "representative_name": "Anne Ouest", "id_document": "ID card 4455",
            "payment_account": "FR59 3000 4000 0177 7777 7777 777", "self_certified": "yes"}
 
@@ -169,7 +169,7 @@ def test_company_details_with_a_wrong_iban_a_long_country_and_no_certification()
     details = read_company_form({**COMPANY, "country": "France", "payment_account": "FR59 3000 4000 0177 7777 7777 778",
                                  "self_certified": "", "phone": ""})
     assert details.problems() == {
-        "country": "Keep it under 3 characters (it has 6).",
+        "country": "Keep it to 2 characters or fewer (it has 6).",
         "phone": "Fill this in: we check it before your offers go on sale.",
         "payment_account": "This is not a valid IBAN: check it against your bank statement.",
         "self_certified": "Certify that you offer only products that comply with EU law: we cannot list you "
@@ -189,5 +189,5 @@ def test_a_claim_says_what_the_problem_is_and_what_happened() -> None:
     assert ClaimInput(reason="boredom", message="   ").problems() == {
         "reason": "Choose what the problem is.", "message": "Tell the seller what happened."}
     assert ClaimInput(reason="defective", message="x" * 2_001).problems() == {
-        "message": "Keep the message under 2,000 characters (it has 2,001)."}
+        "message": "Keep the message to 2,000 characters or fewer (it has 2,001)."}
     assert ClaimInput(reason="defective", message="The screen flickers.").problems() == {}
