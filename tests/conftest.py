@@ -16,6 +16,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -109,10 +110,10 @@ def unbind_store(bound: tuple[Engine, dict[type, Engine]]) -> None:
         table._meta.db = old_engine
 
 
-@pytest.fixture
-def prepared_store(store_template: Settings) -> Iterator[Settings]:
-    """A fresh copy of the demo store for this test alone, with the settings that point at it."""
-    folder = WORKDIR / f"store-{uuid.uuid4().hex[:12]}"
+@contextmanager
+def own_copy(store_template: Settings, prefix: str) -> Iterator[Settings]:
+    """A copy of the demo store, the tables bound to it while it lasts, removed afterwards."""
+    folder = WORKDIR / f"{prefix}-{uuid.uuid4().hex[:12]}"
     settings = copy_store(store_template, folder, link_index=True)
     bound = bind_store(settings.database_url)
     try:
@@ -120,20 +121,21 @@ def prepared_store(store_template: Settings) -> Iterator[Settings]:
     finally:
         unbind_store(bound)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def prepared_store(store_template: Settings) -> Iterator[Settings]:
+    """A fresh copy of the demo store for this test alone, with the settings that point at it."""
+    with own_copy(store_template, "store") as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")
 def module_store(store_template: Settings) -> Iterator[Settings]:
     """A copy of the demo store shared by one module's tests, for a module that builds a costly world once
     and only reads it afterwards (the access matrix); every other test takes `prepared_store`."""
-    folder = WORKDIR / f"module-store-{uuid.uuid4().hex[:12]}"
-    settings = copy_store(store_template, folder, link_index=True)
-    bound = bind_store(settings.database_url)
-    try:
+    with own_copy(store_template, "module-store") as settings:
         yield settings
-    finally:
-        unbind_store(bound)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from html import unescape
 
 import pytest
@@ -19,35 +19,12 @@ from storefront.cart import service as carts
 from storefront.moderation import referencing
 from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, place_order
 from storefront.orders.tables import Order
-from storefront.sellers.tables import Offer, Seller
+from storefront.sellers.tables import Offer
 from storefront.settings import Settings
 from tests.integration.commerce import csrf_from, make_account, post_form, sign_in
-from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller, found_in_search, reindex
+from tests.integration.test_referencing import ExclusiveSeller, found_in_search
 
 FACTS = "The battery overheats when charging (recall 14)."
-
-
-@pytest.fixture
-def drainer(prepared_store: Settings, backend) -> OutboxDrainer:
-    return OutboxDrainer(backend, prepared_store.ranking)
-
-
-@pytest.fixture
-async def shop(drainer: OutboxDrainer) -> AsyncIterator[ExclusiveSeller]:
-    """A referenced seller alone offering one product: one offer at €129.00, free shipping, 4 in stock."""
-    made = await exclusive_seller()
-    await reindex(made, drainer)
-    yield made
-    await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == made.seller_id)
-    await reindex(made, drainer)
-
-
-@pytest.fixture
-async def shopper(client: AsyncTestClient) -> dict:
-    account = await make_account()
-    await sign_in(client, account["id"])
-    client.follow_redirects = False
-    return account
 
 
 @pytest.fixture

@@ -22,14 +22,6 @@ HX = {"HX-Request": "true"}
 CARD_OK, CARD_DECLINED, CARD_CONFIRM = "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0027 6000 3184"
 
 
-@pytest.fixture
-async def shopper(client: AsyncTestClient) -> dict:
-    account = await make_account()
-    await sign_in(client, account["id"])
-    client.follow_redirects = False
-    return account
-
-
 async def product_url(offer: dict) -> str:
     variant = await Variant.select(Variant.slug).where(Variant.id == offer["variant"]).first()
     return f"/p/{variant['slug']}"

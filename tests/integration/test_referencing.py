@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from html import unescape
 
@@ -70,21 +69,6 @@ async def exclusive_seller(status: str = "referenced", **identity: object) -> Ex
 async def reindex(shop: ExclusiveSeller, drainer: OutboxDrainer) -> None:
     await mark_model_for_reindex(shop.model_id)
     await drainer.drain()
-
-
-@pytest.fixture
-def drainer(prepared_store: Settings, backend) -> OutboxDrainer:
-    return OutboxDrainer(backend, prepared_store.ranking)
-
-
-@pytest.fixture
-async def shop(drainer: OutboxDrainer) -> AsyncIterator[ExclusiveSeller]:
-    made = await exclusive_seller()
-    await reindex(made, drainer)
-    yield made
-    # Out of the demo's way for the tests that follow.
-    await Seller.update({Seller.status: "dereferenced"}).where(Seller.id == made.seller_id)
-    await reindex(made, drainer)
 
 
 @pytest.fixture

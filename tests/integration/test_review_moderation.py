@@ -39,11 +39,6 @@ class Reviewed:
 
 
 @pytest.fixture
-def drainer(prepared_store: Settings, backend) -> OutboxDrainer:
-    return OutboxDrainer(backend, prepared_store.ranking)
-
-
-@pytest.fixture
 async def reviewed(prepared_store: Settings, drainer: OutboxDrainer) -> Reviewed:
     return await reviewed_purchase(prepared_store, drainer)
 

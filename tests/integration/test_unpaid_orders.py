@@ -26,16 +26,8 @@ from storefront.payments.tables import LedgerEntry, Payment
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
 from tests.conftest import ROOT, store_environment
-from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
+from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form
 from tests.integration.test_checkout import CARD_OK, add, pay, place, to_review
-
-
-@pytest.fixture
-async def shopper(client: AsyncTestClient) -> dict:
-    account = await make_account()
-    await sign_in(client, account["id"])
-    client.follow_redirects = False
-    return account
 
 
 async def stock_of(offer_id: int) -> int:
