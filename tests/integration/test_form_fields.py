@@ -10,11 +10,11 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from storefront.contact.tables import ContactMessage
-from storefront.moderation.tables import Complaint, Decision
+from storefront.moderation.tables import Complaint
 from storefront.sellers.tables import Seller
 from tests.integration.commerce import csrf_from, make_account, offer_in_stock, post_form, sign_in
 from tests.integration.test_checkout import add, place, to_review
-from tests.integration.test_referencing import exclusive_seller
+from tests.integration.test_referencing import contested_breach, exclusive_seller
 
 
 def field_error(html: str, field_id: str) -> str | None:
@@ -159,17 +159,7 @@ async def test_contact_limits_say_the_length_they_accept(client: AsyncTestClient
 
 
 async def test_a_too_long_note_to_a_complainant_is_refused_not_cut(client: AsyncTestClient) -> None:
-    shop = await exclusive_seller()
-    operator = await make_account(role="operator")
-    await sign_in(client, operator["id"])
-    await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
-                    {"kind": "breach", "ground": "sales_conditions", "facts": "Orders left unshipped for 10 days."})
-    decision = await Decision.select().where(
-        (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
-    await sign_in(client, shop.account_id)
-    await post_form(client, f"/decisions/{decision['id']}/contest", f"/decisions/{decision['id']}/contest",
-                    {"message": "The orders were shipped; the carrier lost the scans. Tracking numbers attached."})
-    complaint = await Complaint.select().where(Complaint.decision == decision["id"]).first()
+    operator, complaint = await contested_breach(client, await exclusive_seller())
 
     await sign_in(client, operator["id"])
     page = f"/ops/complaints/{complaint['id']}"

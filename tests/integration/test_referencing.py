@@ -229,20 +229,26 @@ async def test_reinstating_puts_the_offers_back_on_sale(
                for m in await mail_to(shop.email))
 
 
-async def test_a_seller_contests_and_the_operator_reverses_the_dereferencing(
-    client: AsyncTestClient, shop: ExclusiveSeller
-) -> None:
+async def contested_breach(client: AsyncTestClient, shop: ExclusiveSeller) -> tuple[dict, dict]:
+    """The operator dereferences the shop for a breach and the seller contests it, both through the pages.
+    Returns the operator's account and the open complaint."""
     operator = await make_account(role="operator")
     await sign_in(client, operator["id"])
     await post_form(client, f"/ops/sellers/{shop.seller_id}", f"/ops/sellers/{shop.seller_id}/terminate",
                     {"kind": "breach", "ground": "sales_conditions", "facts": "Orders left unshipped for 10 days."})
     decision = await Decision.select().where(
         (Decision.subject_type == "seller") & (Decision.subject_id == shop.seller_id)).first()
-
     await sign_in(client, shop.account_id)
     await post_form(client, f"/decisions/{decision['id']}/contest", f"/decisions/{decision['id']}/contest",
                     {"message": "The orders were shipped; the carrier lost the scans. Tracking numbers attached."})
     complaint = await Complaint.select().where(Complaint.decision == decision["id"]).first()
+    return operator, complaint
+
+
+async def test_a_seller_contests_and_the_operator_reverses_the_dereferencing(
+    client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    operator, complaint = await contested_breach(client, shop)
     assert complaint["status"] == "open"
 
     await sign_in(client, operator["id"])
