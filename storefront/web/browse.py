@@ -31,7 +31,7 @@ async def _facet_groups(parsed: ParsedQuery, results: Results) -> list[dict[str,
     facets = results.result.facets
     query = parsed.query
     brand_names = {b["slug"]: b["name"] for b in await queries.brands()}
-    groups = [
+    groups: list[dict[str, Any]] = [
         {"name": "brand", "label": "Brand", "multiple": True, "values": [
             {"value": slug, "label": brand_names.get(slug, slug), "count": count, "chosen": slug in query.brands}
             for slug, count in sorted(facets.get("brand", {}).items(), key=lambda kv: brand_names.get(kv[0], kv[0]))
@@ -54,9 +54,8 @@ async def _facet_groups(parsed: ParsedQuery, results: Results) -> list[dict[str,
     for group in groups:
         chosen: tuple[str, ...] = {"brand": query.brands, "storage": query.storages,
                                    "color": query.colors}.get(str(group["name"]), ())
-        values: list[dict[str, Any]] = group["values"]  # type: ignore[assignment]  # built as such just above
-        present = {v["value"] for v in values}
-        values += [{"value": v, "label": brand_names.get(v, v), "count": 0, "chosen": True}
+        present = {v["value"] for v in group["values"]}
+        group["values"] += [{"value": v, "label": brand_names.get(v, v), "count": 0, "chosen": True}
                             for v in chosen if v not in present]
     return [g for g in groups if g["values"]]
 

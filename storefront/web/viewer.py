@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
@@ -102,8 +101,3 @@ def session_cookie(token: str, settings: Settings) -> Cookie:
 def expired_session_cookie(settings: Settings) -> Cookie:
     return Cookie(key=SESSION_COOKIE, value="", path="/", httponly=True, samesite="lax",
                   secure=settings.public_base_url.startswith("https://"), max_age=0)
-
-
-def with_session(response: Response, token: str, settings: Settings) -> Response:
-    response.set_cookie(session_cookie(token, settings))
-    return response
