@@ -6,18 +6,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar import Litestar, Request, Response
-from litestar.datastructures import CacheControlHeader, State
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -36,7 +34,9 @@ from storefront.web import csrf
 from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
-from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
+from storefront.web.guards import SignInRequired, redirect_to_sign_in
+from storefront.web.static_assets import StaticAssets, static_files
+from storefront.web.transfer import transfer_layer
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -85,13 +85,7 @@ async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
         await asyncio.sleep(settings.jobs_interval_seconds)
 
 
-def _static_version(root: Path) -> str:
-    """Changes whenever a stylesheet or script changes, so assets can be cached for a year."""
-    files = sorted(p for p in (root / "static").rglob("*") if p.is_file())
-    return format(sum(int(p.stat().st_mtime) for p in files) % 1_000_000, "x")
-
-
-def _templates(settings: Settings) -> TemplateConfig:
+def _templates(settings: Settings, assets: StaticAssets) -> TemplateConfig:
     environment = Environment(
         loader=FileSystemLoader(ROOT / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -117,7 +111,7 @@ def _templates(settings: Settings) -> TemplateConfig:
 
     environment.globals["seller_status_labels"] = SELLER_STATUS_LABELS
     environment.globals.update(settings=settings, brand_name=settings.brand_name,
-                               static_version=_static_version(ROOT), csrf_token=csrf_token, viewer=viewer,
+                               static_url=assets.url, csrf_token=csrf_token, viewer=viewer,
                                csrf_field_name=csrf.FIELD)
     engine = JinjaTemplateEngine.from_environment(environment)
     # Litestar registers a csrf_token of its own (for its CSRF middleware, unused here): ours wins.
@@ -126,8 +120,11 @@ def _templates(settings: Settings) -> TemplateConfig:
 
 
 def _vary_on_htmx(response: Response) -> Response:
-    """Pages answer HTMX with a fragment and everyone else with the full page: caches must know."""
-    response.headers["Vary"] = "HX-Request"
+    """Pages answer HTMX with a fragment and everyone else with the full page: caches must know. Added to
+    what the handler said varies, not put in its place (the compression adds Accept-Encoding later)."""
+    varies = [name.strip() for name in response.headers.get("Vary", "").split(",") if name.strip()]
+    if "hx-request" not in (name.lower() for name in varies):
+        response.headers["Vary"] = ", ".join([*varies, "HX-Request"])
     return response
 
 
@@ -166,12 +163,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                 log.exception("active-recipient marks could not be written at shutdown")
             await close_database()
 
-    static = create_static_files_router(
-        path="/static", directories=[ROOT / "static"],
-        cache_control=CacheControlHeader(max_age=31_536_000, public=True), opt=PUBLIC,
-    )
-    return Litestar(
-        route_handlers=[*areas(settings), static],
+    assets = StaticAssets(ROOT / "static", watch=settings.debug)
+    app = Litestar(
+        route_handlers=[*areas(settings), static_files(assets)],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
@@ -184,7 +178,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
         state=State({"active_recipients": recipients}),
-        template_config=_templates(settings),
+        template_config=_templates(settings, assets),
         exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
                             HTTPException: http_exception_handler, Exception: internal_error_handler},
         before_request=protect,
@@ -197,3 +191,6 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         debug=settings.debug,
         openapi_config=None,
     )
+    # Around the router, not in `middleware`: the router refuses HEAD before any middleware runs.
+    app.asgi_handler = transfer_layer(app.asgi_handler)
+    return app

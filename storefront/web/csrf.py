@@ -23,6 +23,10 @@ from storefront.web.viewer import Viewer
 FIELD = "_csrf"
 HEADER = "X-CSRF-Token"
 ANONYMOUS_MAX_AGE = 6 * 3600
+# Tokens are issued on the hour, so a page renders the same bytes all hour long and a browser that asks
+# again gets a 304 (storefront/web/transfer.py) instead of the same page with another token. An anonymous
+# token therefore lasts 5 to 6 hours.
+ISSUE_STEP = 3600
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -39,7 +43,7 @@ def _binding(viewer: Viewer) -> str:
 
 
 def issue(secret: str, viewer: Viewer, now: float | None = None) -> str:
-    issued = int(now if now is not None else time.time())
+    issued = int(now if now is not None else time.time()) // ISSUE_STEP * ISSUE_STEP
     return f"{issued}.{_sign(secret, _binding(viewer), issued)}"
 
 

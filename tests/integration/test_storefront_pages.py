@@ -55,7 +55,7 @@ async def test_search_page_is_a_full_page_and_htmx_gets_only_the_results(client:
     assert "<html" in full.text and "<html" not in fragment.text
     assert 'id="results"' in full.text and 'class="results__layout"' in fragment.text
     assert result_titles(full.text) == result_titles(fragment.text)
-    assert full.headers["vary"] == fragment.headers["vary"] == "HX-Request"
+    assert full.headers["vary"] == fragment.headers["vary"] == "HX-Request,Accept-Encoding"
 
 
 async def test_a_misspelt_query_still_finds_iphones(client: AsyncTestClient) -> None:
