@@ -61,6 +61,7 @@ bench: deps
 	$(PY) -m bench.search_bench
 	$(PY) -m bench.active_recipients_bench
 	$(PY) -m storefront.manage prepare
+	$(PY) -m bench.transfer_bench
 	$(PY) -m bench.server_bench
 
 clean:
