@@ -51,7 +51,8 @@ class Asset:
 
     @property
     def etag(self) -> str:
-        return f'"{self.digest}"'
+        # Weak: the same tag names the file whether it travels compressed or not (RFC 9110 8.8.1).
+        return f'W/"{self.digest}"'
 
 
 def _read(folder: Path, file: Path) -> Asset:
