@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path, PurePath, PurePosixPath
 
-from litestar import Response, get
+from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
 from storefront.web.guards import PUBLIC
@@ -109,9 +108,11 @@ class StaticAssets:
         return (asset, match["digest"] == asset.digest) if asset else None
 
 
-def static_files(assets: StaticAssets) -> HTTPRouteHandler:
+def static_files(assets: StaticAssets) -> Router:
+    """Public, like the shop: a Router, so the OPTIONS handler Litestar adds is marked public as well."""
+
     # Only names in the manifest are served: a request never becomes a path on disk.
-    @get(PREFIX + "{file_path:path}", name="static", opt=PUBLIC)
+    @get("{file_path:path}", name="static")
     async def static_file(file_path: FromPath[PurePath]) -> Response[bytes]:
         found = assets.find(file_path.as_posix().lstrip("/"))
         if found is None:
@@ -122,4 +123,4 @@ def static_files(assets: StaticAssets) -> HTTPRouteHandler:
             "ETag": asset.etag, "Last-Modified": formatdate(asset.modified, usegmt=True),
         })
 
-    return static_file
+    return Router(path=PREFIX, opt=PUBLIC, route_handlers=[static_file])
