@@ -6,7 +6,13 @@ import re
 from pathlib import Path
 
 import brotli
+from litestar import Litestar, Response, get
+from litestar.response import Stream
 from litestar.testing import AsyncTestClient
+
+from storefront.app import create_app
+from storefront.web.guards import PUBLIC
+from storefront.web.transfer import transfer_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -65,3 +71,34 @@ async def test_a_small_answer_goes_as_it_is(client: AsyncTestClient) -> None:
     headers, body = await raw_get(client, icon.group(1), GZIP)
     assert "content-encoding" not in headers
     assert body == (ROOT / "static/img/favicon.svg").read_bytes()
+
+
+async def test_a_streamed_answer_arrives_whole_compressed_as_it_goes_and_head_gets_no_body() -> None:
+    parts = [f"line {number}: {'x' * 200}\n".encode() for number in range(50)]
+
+    @get("/export", sync_to_thread=False)
+    def export() -> Stream:
+        return Stream(iter(parts), media_type="text/plain")
+
+    app = Litestar([export])
+    app.asgi_handler = transfer_layer(app.asgi_handler)
+    async with AsyncTestClient(app) as client:
+        headers, body = await raw_get(client, "/export", GZIP)
+        head = await client.head("/export", headers=GZIP)
+    assert headers["content-encoding"] == "gzip"
+    assert "content-length" not in headers and "etag" not in headers
+    assert gzip.decompress(body) == b"".join(parts)
+    assert head.status_code == 200 and head.content == b""
+
+
+async def test_what_a_page_says_it_varies_on_is_kept_beside_htmx_and_encoding(settings, backend) -> None:
+    @get("/by-language", sync_to_thread=False, opt=PUBLIC)
+    def by_language() -> Response[str]:
+        return Response("a page in the visitor's language " * 50, headers={"Vary": "Accept-Language"})
+
+    app = create_app(settings, backend)
+    app.register(by_language)
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/by-language", headers=GZIP)
+    assert [name.strip() for name in response.headers["vary"].split(",")] == [
+        "Accept-Language", "HX-Request", "Accept-Encoding"]
