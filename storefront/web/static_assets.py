@@ -13,6 +13,7 @@ kilobytes. With DEBUG on, a file changed on disk is read again on the next reque
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import os
 import re
@@ -26,6 +27,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from storefront.web.guards import PUBLIC
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/static/"
 DIGEST_LENGTH = 12
@@ -75,7 +78,7 @@ class StaticAssets:
         # os.walk, not rglob: static/vendor may be a link to a shared copy, and rglob does not follow links.
         files = sorted(Path(top, name) for top, _, names in os.walk(self.folder, followlinks=True)
                        for name in names if not name.startswith("."))
-        return {file: (stat.st_mtime_ns, stat.st_size) for file in files if (stat := file.stat())}
+        return {file: (stat.st_mtime_ns, stat.st_size) for file in files for stat in [file.stat()]}
 
     def _refresh(self) -> None:
         stamps = self._files()
@@ -89,10 +92,12 @@ class StaticAssets:
         return self._assets
 
     def url(self, path: str) -> str:
-        """The hashed URL of a file under static/; a name that is not there stops the render."""
+        """The hashed URL of a file under static/. A missing file (htmx before set-up copied it) costs its
+        own 404, not every page: pages work without their scripts."""
         asset = self._current().get(path)
         if asset is None:
-            raise LookupError(f"static/{path} does not exist")
+            log.warning("static/%s does not exist", path)
+            return PREFIX + path
         return PREFIX + asset.hashed_path
 
     def find(self, requested: str) -> tuple[Asset, bool] | None:
