@@ -37,6 +37,7 @@ from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
+from storefront.web.inputs import RefuseUnreadableAddresses, refuse_unreadable_form
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -140,10 +141,12 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     recipients = RecipientBuffer()
 
     async def protect(request: Request) -> None:
-        """CSRF for unsafe methods, once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
+        """CSRF for unsafe methods, then no form field with text no database can hold (the 400 page names them),
+        once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
         if request.url.path.startswith(("/static/", "/media/")):
             return
         await csrf.check(request, viewer_of(request), settings.secret_key)
+        await refuse_unreadable_form(request)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -179,8 +182,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
-        # Outermost first: who is asking is known before anything else runs, guards included.
-        middleware=[IdentifyViewer(), ActiveRecipientMiddleware(recipients),
+        # Outermost first: an address holding NUL is refused before anything reads it; who is asking is known
+        # before anything else runs, guards included.
+        middleware=[RefuseUnreadableAddresses, IdentifyViewer(), ActiveRecipientMiddleware(recipients),
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
         state=State({"active_recipients": recipients}),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
+from storefront.inputs import is_digits
 from storefront.ranking.weights import RankingWeights
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +181,7 @@ def _parse(name: str, raw: str, kind: Any, minimum: int | None) -> Any:
         return raw.lower() in _TRUE
     if kind is int:
         # Digits only: "10 %", "12.5" or "1e3" are refused rather than guessed at.
-        if not raw.isascii() or not raw.isdigit():
+        if not is_digits(raw):
             raise SettingsError(f"{name} must be a whole number such as 1000, not {raw!r}")
         value = int(raw)
         if minimum is not None and value < minimum:

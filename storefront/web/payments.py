@@ -19,6 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from storefront.inputs import is_digits
 from storefront.orders.transitions import payment_deadline
 from storefront.payments.provider import (
     SIGNATURE_HEADER,
@@ -91,7 +92,7 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
         errors["holder"] = "Enter the name on the card."
     elif len(holder) > HOLDER_MAX:
         errors["holder"] = f"Keep the name to {HOLDER_MAX} characters or fewer (it has {len(holder)})."
-    if not (number.isdigit() and 13 <= len(number) <= 19 and luhn_ok(number)):
+    if not (is_digits(number) and 13 <= len(number) <= 19 and luhn_ok(number)):
         errors["card_number"] = "Enter a valid card number (see the test cards below)."
     match = re.fullmatch(r"(\d{2}) ?/ ?(\d{2})", expiry)
     if not match or not 1 <= int(match.group(1)) <= 12:
