@@ -10,6 +10,7 @@ Whatever a person or a robot types, these answer a value within bounds or None, 
 """
 from __future__ import annotations
 
+import hmac
 import re
 
 # Piccolo's Serial is PostgreSQL's `integer`: the largest id any table can hold.
@@ -54,3 +55,9 @@ def parse_page(text: str | None, maximum: int) -> int:
 def has_unreadable_characters(text: str) -> bool:
     """True when `text` holds NUL or another control character a form field may not carry."""
     return _CONTROL.search(text) is not None
+
+
+def same_signature(given: str, expected: str) -> bool:
+    """`given` (from outside) equals `expected`, compared in constant time. As bytes: `hmac.compare_digest`
+    raises TypeError on a str holding anything but ASCII, which a forged token may well hold."""
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -28,7 +28,7 @@ from storefront.accounts.tables import Account
 from storefront.cart import service as cart_service
 from storefront.db import write_transaction
 from storefront.errors import Refused
-from storefront.inputs import MAX_TIMESTAMP, parse_id, parse_whole
+from storefront.inputs import MAX_TIMESTAMP, parse_id, parse_whole, same_signature
 from storefront.mail.outbox import queue
 from storefront.settings import Settings, get_settings
 
@@ -209,7 +209,7 @@ async def account_for_reset_token(token: str, *, secret: str | None = None,
         return None
     secret = secret if secret is not None else get_settings().secret_key
     expected = _reset_signature(secret, account_id, expires, account["password_hash"])
-    return account if hmac.compare_digest(signature, expected) else None
+    return account if same_signature(signature, expected) else None
 
 
 # E-mails, plain text, through the outbox

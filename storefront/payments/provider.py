@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from storefront.inputs import MAX_TIMESTAMP, parse_whole
+from storefront.inputs import MAX_TIMESTAMP, parse_whole, same_signature
 
 SIGNATURE_HEADER = "Encore-Signature"
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -68,7 +68,7 @@ class SandboxProvider:
         if abs(now - signed_at) > SIGNATURE_TOLERANCE_SECONDS:
             raise InvalidNotification("signature too old")
         expected = hmac.new(self._secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, digest):
+        if not same_signature(expected, digest):
             raise InvalidNotification("bad signature")
         try:
             data: dict[str, Any] = json.loads(body)

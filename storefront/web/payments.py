@@ -19,7 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from storefront.inputs import is_digits
+from storefront.inputs import is_digits, same_signature
 from storefront.orders.transitions import payment_deadline
 from storefront.payments.provider import (
     SIGNATURE_HEADER,
@@ -118,7 +118,7 @@ async def sandbox_confirm_page(reference: FromPath[str], request: Request,
                                settings: NamedDependency[Settings]) -> Response:
     payment, order = await _payment(reference)
     token = request.query_params.get("token", "")
-    if not hmac.compare_digest(token, _confirm_token(settings, reference)):
+    if not same_signature(token, _confirm_token(settings, reference)):
         raise NotFoundException()
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
@@ -131,7 +131,7 @@ async def sandbox_confirm(reference: FromPath[str], request: Request, settings: 
                           provider: NamedDependency[PaymentProvider]) -> Response:
     payment, order = await _payment(reference)
     form = await request.form()
-    if not hmac.compare_digest(str(form.get("token", "")), _confirm_token(settings, reference)):
+    if not same_signature(str(form.get("token", "")), _confirm_token(settings, reference)):
         raise NotFoundException()
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
