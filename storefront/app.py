@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,7 +38,8 @@ from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
-from storefront.web.inputs import RefuseUnreadableAddresses, refuse_unreadable_form
+from storefront.web.inputs import RefuseUnreadableAddresses, check_posted_form
+from storefront.web.unavailable import LOST_CONNECTION, RetryOnLostConnection, unavailable_handler
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -146,7 +148,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         if request.url.path.startswith(("/static/", "/media/")):
             return
         await csrf.check(request, viewer_of(request), settings.secret_key)
-        await refuse_unreadable_form(request)
+        await check_posted_form(request)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -182,15 +184,18 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
-        # Outermost first: an address holding NUL is refused before anything reads it; who is asking is known
-        # before anything else runs, guards included.
-        middleware=[RefuseUnreadableAddresses, IdentifyViewer(), ActiveRecipientMiddleware(recipients),
+        # Outermost first: a request that lost its database connection runs once more; an address holding NUL
+        # is refused before anything reads it; who is asking is known before anything else runs, guards included.
+        middleware=[RetryOnLostConnection, RefuseUnreadableAddresses, IdentifyViewer(),
+                    ActiveRecipientMiddleware(recipients),
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings),
         exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
-                            HTTPException: http_exception_handler, Exception: internal_error_handler},
+                            HTTPException: http_exception_handler, Exception: internal_error_handler,
+                            # The database busy or its connection lost: 503 with what was typed, never a 500.
+                            **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)},
         before_request=protect,
         after_request=_vary_on_htmx,
         lifespan=[lifespan],

@@ -113,6 +113,8 @@ class Settings:
     database_url: str = field(default=f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}", metadata=env_var("DATABASE_URL"))
     # Connections each worker keeps open (SQLite: per event loop; PostgreSQL: asyncpg's pool).
     database_pool_size: int = field(default=4, metadata=env_var("DATABASE_POOL_SIZE", minimum=1))
+    # SQLite: how long a write waits for another writer before the request answers 503 with Retry-After.
+    database_busy_timeout_ms: int = field(default=15_000, metadata=env_var("DATABASE_BUSY_TIMEOUT_MS"))
     search_backend: Literal["embedded", "meilisearch"] = field(default="embedded", metadata=env_var("SEARCH_BACKEND"))
     search_index_dir: Path = field(default=ROOT / "var" / "search", metadata=env_var("SEARCH_INDEX_DIR"))
     meili_url: str | None = field(default=None, metadata=env_var("MEILI_URL"))

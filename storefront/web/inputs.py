@@ -6,7 +6,8 @@
 - `RefuseUnreadableAddresses`, the app's middleware: a path or query string holding NUL or another control
   character answers the 404 (path) or 400 (query) page before any handler, static files included, sees it.
 - `unreadable_fields(form)`: the form fields holding such characters, with a message for each; the app's
-  `before_request` refuses those forms with the 400 page naming the fields, before any handler writes them.
+  `before_request` (`check_posted_form`) refuses those forms with the 400 page naming the fields, before any
+  handler writes them.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from litestar.params import PathParameter
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from storefront.inputs import MAX_ID, UNREADABLE_TEXT, has_unreadable_characters
+from storefront.web.unavailable import keep_typed_fields
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -49,11 +51,14 @@ def unreadable_fields(form: Mapping[str, Any] | Any) -> dict[str, str]:
     return problems
 
 
-async def refuse_unreadable_form(request: Request) -> None:
-    """Raises UnreadableInput, the 400 page naming the fields, when a posted form holds unreadable text."""
+async def check_posted_form(request: Request) -> None:
+    """Raises UnreadableInput, the 400 page naming the fields, when a posted form holds unreadable text;
+    keeps the fields for the page that gives them back if the database is busy (storefront.web.unavailable)."""
     if request.method in ("GET", "HEAD", "OPTIONS") or request.content_type[0] not in _FORM_TYPES:
         return
-    problems = unreadable_fields(await request.form())
+    form = await request.form()
+    keep_typed_fields(request, form)
+    problems = unreadable_fields(form)
     if problems:
         raise UnreadableInput(problems)
 
