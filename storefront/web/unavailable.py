@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 import sqlite3
 from typing import Any, cast
@@ -83,11 +85,18 @@ class RetryOnLostConnection:
             return
         body = await _read_body(receive)
         initial_state = dict(_state(scope))
+        # The second attempt runs in the context variables as they were before the first: Piccolo keeps the
+        # current transaction in one, and the lost connection's must not be found again.
+        initial_context = contextvars.copy_context()
         for last in (False, True):
             # Each attempt starts from the scope as it came: nothing the first one cached (form, viewer) is kept.
             attempt = _Attempt(cast(Scope, {**scope, "state": dict(initial_state)}), body, receive, send, last)
+            run = self.app(attempt.scope, attempt.receive, attempt.send)
             try:
-                await self.app(attempt.scope, attempt.receive, attempt.send)
+                if last:
+                    await asyncio.create_task(run, context=initial_context)
+                else:
+                    await run
             except Exception as exc:
                 if last or attempt.started or not is_connection_lost(exc):
                     raise
