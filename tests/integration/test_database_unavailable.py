@@ -2,7 +2,10 @@
 Retry-After and gives back what was typed; a PostgreSQL connection lost under a request is retried once."""
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+from pathlib import Path
 
 from litestar.testing import AsyncTestClient
 
@@ -11,12 +14,13 @@ from storefront.app import create_app
 from storefront.db import bind_tables, make_engine
 from storefront.settings import Settings
 from tests.integration.commerce import csrf_from
+from tests.integration.test_valid_html import nu_checker as nu_checker  # the fixture
 
 MESSAGE = "My screen flickers since Tuesday & the seller does not answer."
 
 
 async def test_a_write_locked_past_the_busy_timeout_answers_503_and_keeps_what_was_typed(
-        prepared_store: Settings) -> None:
+        prepared_store: Settings, nu_checker: list[str], tmp_path: Path) -> None:
     path = prepared_store.database_url.removeprefix("sqlite:///")
     previous = bind_tables(make_engine(prepared_store.database_url, busy_timeout_ms=100))
     try:
@@ -41,6 +45,10 @@ async def test_a_write_locked_past_the_busy_timeout_answers_503_and_keeps_what_w
     assert 'name="email" value="camille@example.com"' in response.text
     assert '<form method="post" action="/contact">' in response.text
     assert response.text.count('name="_csrf"') == 1  # the page's own token, not a second copy of the one sent
+    page = tmp_path / "unavailable.html"
+    page.write_text(response.text, encoding="utf-8")
+    checked = subprocess.run([*nu_checker, str(page)], capture_output=True, text=True, timeout=120)
+    assert json.loads(checked.stderr or "{}").get("messages", []) == []
 
 
 class LosesItsConnectionOnce:
