@@ -26,6 +26,8 @@ from storefront.web.errors import internal_error_handler
 log = logging.getLogger("storefront.errors")
 
 RETRY_AFTER_SECONDS = 5
+# A body kept in memory for a second attempt: forms are far smaller; an upload larger than this runs once.
+MAX_KEPT_BODY = 1024 * 1024
 # Kept out of the page: a secret typed once is typed again rather than written into HTML.
 NOT_KEPT = ("_csrf", "password", "card_number", "cvc")
 _LOST = "encore.connection_lost"
@@ -83,7 +85,11 @@ class RetryOnLostConnection:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body, complete = await _read_body(receive)
+        if not complete:
+            # Too large to keep for a second attempt (an upload): it runs once, reading the rest as it comes.
+            await self.app(scope, _Attempt(scope, body, receive, send, last=True, more_body=True).receive, send)
+            return
         initial_state = dict(_state(scope))
         # The second attempt runs in the context variables as they were before the first: Piccolo keeps the
         # current transaction in one, and the lost connection's must not be found again.
@@ -109,15 +115,17 @@ class RetryOnLostConnection:
 class _Attempt:
     """One run of the request: the buffered body replayed, the response held back if the connection was lost."""
 
-    def __init__(self, scope: Scope, body: bytes, receive: Receive, send: Send, last: bool) -> None:
+    def __init__(self, scope: Scope, body: bytes, receive: Receive, send: Send, last: bool,
+                 more_body: bool = False) -> None:
         self.scope, self._body, self._receive, self._send, self._last = scope, body, receive, send, last
+        self._more_body = more_body
         self._delivered = False
         self.started = False
 
     async def receive(self) -> ReceiveMessage:
         if not self._delivered:
             self._delivered = True
-            return {"type": "http.request", "body": self._body, "more_body": False}
+            return {"type": "http.request", "body": self._body, "more_body": self._more_body}
         return await self._receive()
 
     async def send(self, message: Message) -> None:
@@ -127,13 +135,18 @@ class _Attempt:
         await self._send(message)
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request's body, and whether that is all of it (False past MAX_KEPT_BODY: the rest is still to come)."""
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
+            return b"".join(chunks), True
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks), True
+        if size > MAX_KEPT_BODY:
+            return b"".join(chunks), False
