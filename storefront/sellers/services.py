@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from storefront.accounts.service import looks_like_email
+from storefront.db import write_transaction
 from storefront.errors import Refused, refuse_if
 from storefront.inputs import is_digits
 from storefront.sellers.tables import Seller
@@ -140,7 +141,7 @@ async def update_traceability(seller_id: int, details: CompanyDetails) -> None:
     a field is at fault, or ("form") once the seller is referenced: its checked details then change only
     through the operator, who checks them again."""
     refuse_if(details.problems())
-    async with Seller._meta.db.transaction():
+    async with write_transaction(Seller._meta.db):
         seller = await Seller.select(Seller.status).where(Seller.id == seller_id).first()
         if seller is None:
             raise LookupError(seller_id)
