@@ -165,3 +165,14 @@ async def test_forms_read_any_text(email: str, message: str, name: str, module_s
             csrf.FIELD: token, "email": email, "password": message, "name": name, "message": message,
             "topic": name}, follow_redirects=False)
         assert response.status_code < 500, action
+
+
+async def test_a_query_parameter_litestar_cannot_read_is_the_html_400_page(
+        world: World, bad_input_client: AsyncTestClient) -> None:
+    bad_input_client.cookies.clear()
+    token, _ = await sessions.create(account_id=world.parties["seller_x"].account["id"])
+    bad_input_client.cookies.set(SESSION_COOKIE, token)
+    response = await bad_input_client.get("/seller/orders", params={"page": "²"}, follow_redirects=False)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Something in that request was not right" in response.text
