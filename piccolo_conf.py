@@ -4,7 +4,7 @@ from piccolo.conf.apps import AppRegistry
 from storefront.db import make_engine
 from storefront.settings import get_settings
 
-DB = make_engine(get_settings().database_url)
+DB = make_engine(get_settings().database_url, busy_timeout_ms=get_settings().database_busy_timeout_ms)
 
 APP_REGISTRY = AppRegistry(
     apps=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,8 +36,10 @@ from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import SignInRequired, redirect_to_sign_in
+from storefront.web.inputs import RefuseUnreadableAddresses, check_posted_form
 from storefront.web.static_assets import StaticAssets, static_files
 from storefront.web.transfer import transfer_layer
+from storefront.web.unavailable import LOST_CONNECTION, RetryOnLostConnection, unavailable_handler
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -137,10 +140,12 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     recipients = RecipientBuffer()
 
     async def protect(request: Request) -> None:
-        """CSRF for unsafe methods, once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
+        """CSRF for unsafe methods, then no form field with text no database can hold (the 400 page names them),
+        once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
         if request.url.path.startswith(("/static/", "/media/")):
             return
         await csrf.check(request, viewer_of(request), settings.secret_key)
+        await check_posted_form(request)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -173,14 +178,18 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
-        # Outermost first: who is asking is known before anything else runs, guards included.
-        middleware=[IdentifyViewer(), ActiveRecipientMiddleware(recipients),
+        # Outermost first: a request that lost its database connection runs once more; an address holding NUL
+        # is refused before anything reads it; who is asking is known before anything else runs, guards included.
+        middleware=[RetryOnLostConnection, RefuseUnreadableAddresses, IdentifyViewer(),
+                    ActiveRecipientMiddleware(recipients),
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings, assets),
         exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
-                            HTTPException: http_exception_handler, Exception: internal_error_handler},
+                            HTTPException: http_exception_handler, Exception: internal_error_handler,
+                            # The database busy or its connection lost: 503 with what was typed, never a 500.
+                            **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)},
         before_request=protect,
         after_request=_vary_on_htmx,
         lifespan=[lifespan],

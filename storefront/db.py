@@ -280,12 +280,14 @@ class PreparedSelect:
         return await select._process_results(await engine.run_querystring(querystring, in_pool=True))
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_SECONDS * 1000) -> Engine:
+    """`busy_timeout_ms` (SQLite): how long a writer waits for the write lock before "database is locked",
+    which the app answers with 503 and Retry-After (storefront.web.errors)."""
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         enable_wal(path)
-        return WalSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return WalSQLiteEngine(path=str(path), timeout=busy_timeout_ms / 1000)
     if database_url.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(config={"dsn": database_url})
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {database_url[:20]!r}")

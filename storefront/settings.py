@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
+from storefront.inputs import is_digits
 from storefront.ranking.weights import RankingWeights
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +113,8 @@ class Settings:
     database_url: str = field(default=f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}", metadata=env_var("DATABASE_URL"))
     # Connections each worker keeps open (SQLite: per event loop; PostgreSQL: asyncpg's pool).
     database_pool_size: int = field(default=4, metadata=env_var("DATABASE_POOL_SIZE", minimum=1))
+    # SQLite: how long a write waits for another writer before the request answers 503 with Retry-After.
+    database_busy_timeout_ms: int = field(default=15_000, metadata=env_var("DATABASE_BUSY_TIMEOUT_MS"))
     search_backend: Literal["embedded", "meilisearch"] = field(default="embedded", metadata=env_var("SEARCH_BACKEND"))
     search_index_dir: Path = field(default=ROOT / "var" / "search", metadata=env_var("SEARCH_INDEX_DIR"))
     meili_url: str | None = field(default=None, metadata=env_var("MEILI_URL"))
@@ -180,7 +183,7 @@ def _parse(name: str, raw: str, kind: Any, minimum: int | None) -> Any:
         return raw.lower() in _TRUE
     if kind is int:
         # Digits only: "10 %", "12.5" or "1e3" are refused rather than guessed at.
-        if not raw.isascii() or not raw.isdigit():
+        if not is_digits(raw):
             raise SettingsError(f"{name} must be a whole number such as 1000, not {raw!r}")
         value = int(raw)
         if minimum is not None and value < minimum:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from storefront.inputs import is_digits as _digits
+
 CURRENCY_SYMBOLS = {"EUR": "€"}
 MINUS = "\N{MINUS SIGN}"
 # A price filter above ten million euros is a typing slip, not a price.
@@ -34,9 +36,6 @@ MAX_RATING_X100 = 500
 _THOUSANDS_SPACES = (" ", "\N{NO-BREAK SPACE}", "\N{NARROW NO-BREAK SPACE}")
 
 
-def _digits(text: str) -> bool:
-    # str.isdigit() alone accepts "²" and other digits int() refuses.
-    return text.isascii() and text.isdigit()
 
 
 def _sign(number: int) -> str:

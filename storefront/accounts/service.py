@@ -28,6 +28,7 @@ from storefront.accounts.tables import Account
 from storefront.cart import service as cart_service
 from storefront.db import write_transaction
 from storefront.errors import Refused
+from storefront.inputs import MAX_TIMESTAMP, parse_id, parse_whole, same_signature
 from storefront.mail.outbox import queue
 from storefront.settings import Settings, get_settings
 
@@ -196,9 +197,11 @@ async def account_for_reset_token(token: str, *, secret: str | None = None,
                                   now: float | None = None) -> dict[str, Any] | None:
     """The account the token was made for, or None if it is malformed, expired, forged or already used."""
     parts = (token or "").split(".")
-    if len(token or "") > 200 or len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(token or "") > 200 or len(parts) != 3:
         return None
-    account_id, expires, signature = int(parts[0]), int(parts[1]), parts[2]
+    account_id, expires, signature = parse_id(parts[0]), parse_whole(parts[1], MAX_TIMESTAMP), parts[2]
+    if account_id is None or expires is None:
+        return None
     if expires < (now if now is not None else time.time()):
         return None
     account = await Account.select().where(Account.id == account_id).first()
@@ -206,7 +209,7 @@ async def account_for_reset_token(token: str, *, secret: str | None = None,
         return None
     secret = secret if secret is not None else get_settings().secret_key
     expected = _reset_signature(secret, account_id, expires, account["password_hash"])
-    return account if hmac.compare_digest(signature, expected) else None
+    return account if same_signature(signature, expected) else None
 
 
 # E-mails, plain text, through the outbox

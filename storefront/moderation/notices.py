@@ -21,6 +21,7 @@ from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.db import write_transaction
 from storefront.errors import NotFound, Refused, refuse_if
+from storefront.inputs import parse_id
 from storefront.mail import outbox
 from storefront.moderation.decisions import audit, contest_path, decide
 from storefront.moderation.states import Ground, Measure
@@ -150,8 +151,9 @@ def _now() -> dt.datetime:
 def parse_subject(text: str | None) -> tuple[str, int] | None:
     """"offer:12" -> ("offer", 12); anything else -> None."""
     kind, _, number = (text or "").partition(":")
-    if kind in SUBJECT_TYPES and number.isdigit() and len(number) < 10:
-        return kind, int(number)
+    subject_id = parse_id(number)
+    if kind in SUBJECT_TYPES and subject_id is not None:
+        return kind, subject_id
     return None
 
 

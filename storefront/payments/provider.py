@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from storefront.inputs import MAX_TIMESTAMP, parse_whole, same_signature
+
 SIGNATURE_HEADER = "Encore-Signature"
 SIGNATURE_TOLERANCE_SECONDS = 300
 
@@ -59,13 +61,14 @@ class SandboxProvider:
     def verify(self, body: bytes, signature: str, now: float | None = None) -> Notification:
         parts = dict(item.split("=", 1) for item in signature.split(",") if "=" in item)
         timestamp, digest = parts.get("t", ""), parts.get("v1", "")
-        if not timestamp.isdigit() or not digest:
+        signed_at = parse_whole(timestamp, MAX_TIMESTAMP)
+        if signed_at is None or not digest:
             raise InvalidNotification("missing signature")
         now = time.time() if now is None else now
-        if abs(now - int(timestamp)) > SIGNATURE_TOLERANCE_SECONDS:
+        if abs(now - signed_at) > SIGNATURE_TOLERANCE_SECONDS:
             raise InvalidNotification("signature too old")
         expected = hmac.new(self._secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, digest):
+        if not same_signature(expected, digest):
             raise InvalidNotification("bad signature")
         try:
             data: dict[str, Any] = json.loads(body)

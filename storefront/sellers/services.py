@@ -9,7 +9,9 @@ from typing import Any
 from piccolo.columns import Column
 
 from storefront.accounts.service import looks_like_email
+from storefront.db import write_transaction
 from storefront.errors import Refused, refuse_if
+from storefront.inputs import is_digits
 from storefront.sellers.tables import Seller
 
 # Trader traceability (DSA Art. 30) a seller gives before it may list: column → (label, longest accepted).
@@ -33,7 +35,8 @@ def normalise_iban(text: str) -> str:
 
 def iban_is_valid(iban: str) -> bool:
     """ISO 13616: two letters, two check digits, up to 30 letters or digits, and the whole number mod 97 is 1."""
-    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit() and iban.isalnum()):
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit() and iban.isalnum()
+            and iban.isascii()):
         return False
     digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4])
     return int(digits) % 97 == 1
@@ -59,7 +62,7 @@ def looks_like_phone_number(phone: str) -> bool:
 def siren_is_valid(siren: str) -> bool:
     """A French company's SIREN (the number of its RCS registration): 9 digits whose Luhn checksum is 0, the
     rule INSEE publishes and python-stdnum's `stdnum.fr.siren` applies, without a dependency for 8 lines."""
-    if not (len(siren) == 9 and siren.isascii() and siren.isdigit()):
+    if not (len(siren) == 9 and is_digits(siren)):
         return False
     total = 0
     for position, char in enumerate(reversed(siren)):
@@ -138,7 +141,7 @@ async def update_traceability(seller_id: int, details: CompanyDetails) -> None:
     a field is at fault, or ("form") once the seller is referenced: its checked details then change only
     through the operator, who checks them again."""
     refuse_if(details.problems())
-    async with Seller._meta.db.transaction():
+    async with write_transaction(Seller._meta.db):
         seller = await Seller.select(Seller.status).where(Seller.id == seller_id).first()
         if seller is None:
             raise LookupError(seller_id)

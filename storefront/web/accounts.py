@@ -19,6 +19,7 @@ from storefront.accounts import service, sessions
 from storefront.accounts.passwords import MIN_PASSWORD_LENGTH
 from storefront.errors import Refused
 from storefront.settings import Settings
+from storefront.web.guards import MAX_NEXT_LENGTH
 from storefront.web.viewer import expired_session_cookie, session_cookie, viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
@@ -83,7 +84,7 @@ def landing_for(role: str, next_path: str) -> str:
 def safe_next(candidate: str | None) -> str:
     """Where to go after signing in: only a path on this site, never another host."""
     if (not candidate or not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate
-            or any(ord(c) < 33 or ord(c) == 127 for c in candidate) or len(candidate) > 2000):
+            or any(ord(c) < 33 or ord(c) == 127 for c in candidate) or len(candidate) > MAX_NEXT_LENGTH):
         return "/"
     return candidate
 

@@ -15,6 +15,7 @@ from search_index.service import Results, search
 from search_index.suggestions import suggest
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
+from storefront.inputs import parse_whole
 from storefront.settings import Settings
 from storefront.web.htmx import page_or_fragment
 from storefront.web.queryparams import SORTS, ParsedQuery, parse
@@ -22,7 +23,7 @@ from storefront.web.queryparams import SORTS, ParsedQuery, parse
 
 def _storage_order(value: str) -> tuple[int, str]:
     number, _, unit = value.partition(" ")
-    gb = int(number) * (1000 if unit == "TB" else 1) if number.isdigit() else 0
+    gb = (parse_whole(number, 10**6) or 0) * (1000 if unit == "TB" else 1)
     return gb, value
 
 

@@ -6,22 +6,23 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.accounts import sessions
 from storefront.cart import service as carts
 from storefront.cart.service import CartError
 from storefront.cart.views import offer_page_slug
+from storefront.inputs import parse_whole
 from storefront.orders.placement import unpaid_order_of_cart
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
+from storefront.web.inputs import Id
 from storefront.web.viewer import session_cookie, viewer_of
 
 
 def _int(value: Any, default: int | None = None) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 9 else default
+    number = parse_whole(str(value or "").strip(), 99_999_999)
+    return default if number is None else number
 
 
 async def _cart_context(request: Request, settings: Settings, **extra: Any) -> dict[str, Any]:
@@ -95,7 +96,7 @@ async def _after_change(request: Request, settings: Settings, error: str | None 
 
 
 @post("/cart/lines/{line_id:int}/quantity", name="cart_quantity")
-async def change_quantity(line_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Response:
+async def change_quantity(line_id: Id, request: Request, settings: NamedDependency[Settings]) -> Response:
     cart_id = await _cart_id_or_404(request)
     quantity = _int((await request.form()).get("quantity"))
     try:
@@ -108,7 +109,7 @@ async def change_quantity(line_id: FromPath[int], request: Request, settings: Na
 
 
 @post("/cart/lines/{line_id:int}/remove", name="cart_remove")
-async def remove_line(line_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Response:
+async def remove_line(line_id: Id, request: Request, settings: NamedDependency[Settings]) -> Response:
     cart_id = await _cart_id_or_404(request)
     await carts.remove(cart_id, line_id)
     return await _after_change(request, settings)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from litestar import Request
 from litestar.exceptions import PermissionDeniedException
 
+from storefront.inputs import MAX_TIMESTAMP, parse_whole, same_signature
 from storefront.web.viewer import Viewer
 
 FIELD = "_csrf"
@@ -49,15 +50,15 @@ def issue(secret: str, viewer: Viewer, now: float | None = None) -> str:
 
 def verify(secret: str, viewer: Viewer, token: str, *, allow_anonymous: bool, now: float | None = None) -> bool:
     issued_text, _, signature = (token or "").partition(".")
-    if not issued_text.isdigit() or not signature:
+    issued = parse_whole(issued_text, MAX_TIMESTAMP)
+    if issued is None or not signature:
         return False
-    issued = int(issued_text)
     now = now if now is not None else time.time()
-    if viewer.session and hmac.compare_digest(signature, _sign(secret, _binding(viewer), issued)):
+    if viewer.session and same_signature(signature, _sign(secret, _binding(viewer), issued)):
         return True
     if not allow_anonymous or now - issued > ANONYMOUS_MAX_AGE:
         return False
-    return hmac.compare_digest(signature, _sign(secret, "anonymous", issued))
+    return same_signature(signature, _sign(secret, "anonymous", issued))
 
 
 def _same_origin(request: Request) -> bool:

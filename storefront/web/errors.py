@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.enums import ParamType
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -40,7 +41,15 @@ def error_page(request: Request, status_code: int, detail: str | None = None) ->
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code >= 500:
         log.error("%d on %s %s", exc.status_code, request.method, request.url.path, exc_info=exc)
+    if _names_nothing(exc):
+        return error_page(request, HTTP_404_NOT_FOUND)
     return error_page(request, exc.status_code, getattr(exc, "page_message", None))
+
+
+def _names_nothing(exc: HTTPException) -> bool:
+    """A path whose id is out of range (storefront.web.inputs.Id) names no object: 404, like a missing one."""
+    return isinstance(exc, ValidationException) and any(
+        isinstance(problem, dict) and problem.get("source") == ParamType.PATH for problem in exc.extra or [])
 
 
 def not_found_handler(request: Request, _: NotFound) -> Response:

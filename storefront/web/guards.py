@@ -63,8 +63,15 @@ def requires_dev_machine(settings: Settings) -> Guard:
     return dev_machine_only
 
 
+# The longest page address a sign-in carries along (`next`): longer is no page a person came from.
+MAX_NEXT_LENGTH = 2000
+
+
 def redirect_to_sign_in(request: Request, _: SignInRequired) -> Redirect:
     # After a POST there is no page to come back to with the same request: the path is enough.
     query = request.url.query if request.method == "GET" else ""
     target = request.url.path + (f"?{query}" if query else "")
+    if len(quote(target, safe="/")) > MAX_NEXT_LENGTH:
+        # safe_next would refuse it, and a Location that long is refused by some clients: the page alone.
+        target = request.url.path[:MAX_NEXT_LENGTH]
     return Redirect(path=f"/login?next={quote(target, safe='/')}", status_code=303)

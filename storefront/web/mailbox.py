@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from litestar import get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Template
 
 from storefront.mail import views
+from storefront.web.inputs import Id
 
 PAGE_SIZE = 200
 
@@ -23,7 +23,7 @@ async def mailbox() -> Template:
 
 
 @get("/mailbox/{message_id:int}", name="mailbox_message")
-async def mailbox_message(message_id: FromPath[int]) -> Template:
+async def mailbox_message(message_id: Id) -> Template:
     message = await views.message(message_id)
     if message is None:
         raise NotFoundException()

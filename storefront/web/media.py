@@ -13,14 +13,15 @@ from litestar.response import Response
 
 from storefront.catalog import queries
 from storefront.catalog.pictures import device_kind, picture_svg
+from storefront.inputs import parse_id
 
 
 @get("/media/variant/{name:str}", cache_control=CacheControlHeader(max_age=86_400, public=True))
 async def variant_picture(name: FromPath[str]) -> Response[str]:
-    number = name.removesuffix(".svg")
-    if not number.isdigit():
+    variant_id = parse_id(name.removesuffix(".svg"))
+    if variant_id is None:
         raise NotFoundException()
-    variant = await queries.variant_by_id(int(number))
+    variant = await queries.variant_by_id(variant_id)
     context = await queries.model_with_context(variant["model"]) if variant else None
     if variant is None or context is None:
         raise NotFoundException()

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.errors import Refused
+from storefront.inputs import parse_id
 from storefront.orders import history, transitions
 from storefront.orders.history import OrderDetail
 from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, ClaimInput, TransitionError
@@ -24,8 +25,7 @@ from storefront.web.viewer import Viewer
 
 
 def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_id(str(value or "").strip())
 
 
 @get("/account/orders", name="my_orders")

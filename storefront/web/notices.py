@@ -15,7 +15,6 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.accounts.service import normalise_email
@@ -23,6 +22,7 @@ from storefront.errors import Refused
 from storefront.moderation import notices as service
 from storefront.moderation.notices import NoticeInput, OfferRemovalInput, RejectionInput
 from storefront.settings import Settings
+from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer, viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
@@ -181,12 +181,12 @@ def _notice_page(request: Request, case: dict[str, Any], settings: Settings, *, 
 
 
 @get("/notices/{notice_id:int}", name="ops_notice")
-async def ops_notice(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Template:
+async def ops_notice(notice_id: Id, request: Request, settings: NamedDependency[Settings]) -> Template:
     return _notice_page(request, await _case_or_404(notice_id), settings)
 
 
 @post("/notices/{notice_id:int}/reject", name="ops_notice_reject")
-async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_notice_reject(notice_id: Id, request: Request, settings: NamedDependency[Settings],
                             viewer: NamedDependency[Viewer]) -> Template | Redirect:
     account = viewer.signed_in_account
     case = await _case_or_404(notice_id)
@@ -201,7 +201,7 @@ async def ops_notice_reject(notice_id: FromPath[int], request: Request, settings
 
 
 @post("/notices/{notice_id:int}/remove-offer", name="ops_notice_remove_offer")
-async def ops_notice_remove_offer(notice_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_notice_remove_offer(notice_id: Id, request: Request, settings: NamedDependency[Settings],
                                   viewer: NamedDependency[Viewer]
                                   ) -> Template | Redirect:
     account = viewer.signed_in_account

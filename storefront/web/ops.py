@@ -10,7 +10,6 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.errors import Refused
@@ -21,6 +20,7 @@ from storefront.moderation.review_reports import ReviewRemovalInput
 from storefront.reviews import rules
 from storefront.sellers.console_views import pending_seller_count
 from storefront.settings import Settings
+from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
 FACTS_MAX = review_reports.FACTS_MAX
@@ -54,12 +54,12 @@ def _review_page(request: Request, case: dict[str, Any], *, values: dict[str, st
 
 
 @get("/reviews/{review_id:int}", name="ops_review")
-async def ops_review(review_id: FromPath[int], request: Request) -> Template:
+async def ops_review(review_id: Id, request: Request) -> Template:
     return _review_page(request, await _case_or_404(review_id))
 
 
 @post("/reviews/{review_id:int}/keep", name="ops_review_keep")
-async def ops_review_keep(review_id: FromPath[int], request: Request,
+async def ops_review_keep(review_id: Id, request: Request,
                           settings: NamedDependency[Settings], viewer: NamedDependency[Viewer]) -> Redirect:
     account = viewer.signed_in_account
     await _case_or_404(review_id)
@@ -69,7 +69,7 @@ async def ops_review_keep(review_id: FromPath[int], request: Request,
 
 
 @post("/reviews/{review_id:int}/remove", name="ops_review_remove")
-async def ops_review_remove(review_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_review_remove(review_id: Id, request: Request, settings: NamedDependency[Settings],
                             viewer: NamedDependency[Viewer]) -> Template | Redirect:
     account = viewer.signed_in_account
     case = await _case_or_404(review_id)
@@ -99,12 +99,12 @@ def _complaint_page(request: Request, case: dict[str, Any], *, values: dict[str,
 
 
 @get("/complaints/{complaint_id:int}", name="ops_complaint")
-async def ops_complaint(complaint_id: FromPath[int], request: Request) -> Template:
+async def ops_complaint(complaint_id: Id, request: Request) -> Template:
     return _complaint_page(request, await _complaint_or_404(complaint_id))
 
 
 @post("/complaints/{complaint_id:int}/resolve", name="ops_complaint_resolve")
-async def ops_complaint_resolve(complaint_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_complaint_resolve(complaint_id: Id, request: Request, settings: NamedDependency[Settings],
                                 viewer: NamedDependency[Viewer]
                                 ) -> Template | Redirect:
     account = viewer.signed_in_account
@@ -134,13 +134,13 @@ async def _contest_page(decision: dict[str, Any], *, values: dict[str, str] | No
 
 
 @get("/decisions/{decision_id:int}/contest", name="decision_contest")
-async def contest_form(decision_id: FromPath[int], request: Request, viewer: NamedDependency[Viewer]) -> Template:
+async def contest_form(decision_id: Id, request: Request, viewer: NamedDependency[Viewer]) -> Template:
     decision = await _decision_for(viewer, decision_id)
     return await _contest_page(decision, sent=request.query_params.get("sent") == "1")
 
 
 @post("/decisions/{decision_id:int}/contest", name="decision_contest_submit")
-async def contest_submit(decision_id: FromPath[int], request: Request,
+async def contest_submit(decision_id: Id, request: Request,
                          viewer: NamedDependency[Viewer]) -> Template | Redirect:
     decision = await _decision_for(viewer, decision_id)
     values = {"message": str((await request.form()).get("message") or "").replace("\r\n", "\n").strip()}

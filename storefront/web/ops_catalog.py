@@ -6,21 +6,23 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.catalog import console_views as products
 from storefront.errors import Refused
+from storefront.inputs import parse_page
 from storefront.moderation import referencing
 from storefront.moderation.console_views import audit_page
 from storefront.sellers import console_views as sellers
 from storefront.sellers.services import masked_iban
 from storefront.settings import Settings
+from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
 SELLER_FILTERS = {"pending": "Waiting to be referenced", "referenced": "Referenced", "notice": "Notice running",
                   "dereferenced": "Dereferenced", "all": "All"}
 AUDIT_PAGE_SIZE = 50
+MAX_PAGE = 100_000
 DONE = {"referenced": "The seller is referenced: its offers are on sale.",
         "notice": "Notice given: the seller stays on sale until the date shown, then leaves the store.",
         "dereferenced": "The seller is dereferenced: its offers have left search and product pages.",
@@ -34,8 +36,7 @@ def _form_text(form: Any, name: str) -> str:
 
 
 def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page") or "1"
-    return max(1, int(raw)) if raw.isdigit() else 1
+    return parse_page(request.query_params.get("page"), MAX_PAGE)
 
 
 @get("/sellers", name="ops_sellers")
@@ -67,12 +68,12 @@ async def _seller_page(request: Request, seller_id: int, settings: Settings, *, 
 
 
 @get("/sellers/{seller_id:int}", name="ops_seller")
-async def ops_seller(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings]) -> Template:
+async def ops_seller(seller_id: Id, request: Request, settings: NamedDependency[Settings]) -> Template:
     return await _seller_page(request, seller_id, settings)
 
 
 @post("/sellers/{seller_id:int}/reference", name="ops_seller_reference")
-async def ops_seller_reference(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_seller_reference(seller_id: Id, request: Request, settings: NamedDependency[Settings],
                                viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.signed_in_account
@@ -86,7 +87,7 @@ async def ops_seller_reference(seller_id: FromPath[int], request: Request, setti
 
 
 @post("/sellers/{seller_id:int}/terminate", name="ops_seller_terminate")
-async def ops_seller_terminate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_seller_terminate(seller_id: Id, request: Request, settings: NamedDependency[Settings],
                                viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.signed_in_account
@@ -104,7 +105,7 @@ async def ops_seller_terminate(seller_id: FromPath[int], request: Request, setti
 
 
 @post("/sellers/{seller_id:int}/reinstate", name="ops_seller_reinstate")
-async def ops_seller_reinstate(seller_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_seller_reinstate(seller_id: Id, request: Request, settings: NamedDependency[Settings],
                                viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.signed_in_account
@@ -141,12 +142,12 @@ async def _product_page(request: Request, model_id: int, *, form: str = "", valu
 
 
 @get("/products/{model_id:int}", name="ops_product")
-async def ops_product(model_id: FromPath[int], request: Request) -> Template:
+async def ops_product(model_id: Id, request: Request) -> Template:
     return await _product_page(request, model_id)
 
 
 @post("/products/{model_id:int}/dereference", name="ops_product_dereference")
-async def ops_product_dereference(model_id: FromPath[int], request: Request, settings: NamedDependency[Settings],
+async def ops_product_dereference(model_id: Id, request: Request, settings: NamedDependency[Settings],
                                   viewer: NamedDependency[Viewer]
                                   ) -> Template | Redirect:
     account = viewer.signed_in_account
@@ -162,7 +163,7 @@ async def ops_product_dereference(model_id: FromPath[int], request: Request, set
 
 
 @post("/products/{model_id:int}/reinstate", name="ops_product_reinstate")
-async def ops_product_reinstate(model_id: FromPath[int], request: Request, viewer: NamedDependency[Viewer]
+async def ops_product_reinstate(model_id: Id, request: Request, viewer: NamedDependency[Viewer]
                                ) -> Template | Redirect:
     account = viewer.signed_in_account
     values = {"note": _form_text(await request.form(), "note")[:referencing.FACTS_MAX]}

@@ -19,6 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from storefront.inputs import is_digits, same_signature
 from storefront.orders.transitions import payment_deadline
 from storefront.payments.provider import (
     SIGNATURE_HEADER,
@@ -91,7 +92,7 @@ async def sandbox_submit(reference: FromPath[str], request: Request, settings: N
         errors["holder"] = "Enter the name on the card."
     elif len(holder) > HOLDER_MAX:
         errors["holder"] = f"Keep the name to {HOLDER_MAX} characters or fewer (it has {len(holder)})."
-    if not (number.isdigit() and 13 <= len(number) <= 19 and luhn_ok(number)):
+    if not (is_digits(number) and 13 <= len(number) <= 19 and luhn_ok(number)):
         errors["card_number"] = "Enter a valid card number (see the test cards below)."
     match = re.fullmatch(r"(\d{2}) ?/ ?(\d{2})", expiry)
     if not match or not 1 <= int(match.group(1)) <= 12:
@@ -117,7 +118,7 @@ async def sandbox_confirm_page(reference: FromPath[str], request: Request,
                                settings: NamedDependency[Settings]) -> Response:
     payment, order = await _payment(reference)
     token = request.query_params.get("token", "")
-    if not hmac.compare_digest(token, _confirm_token(settings, reference)):
+    if not same_signature(token, _confirm_token(settings, reference)):
         raise NotFoundException()
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
@@ -130,7 +131,7 @@ async def sandbox_confirm(reference: FromPath[str], request: Request, settings: 
                           provider: NamedDependency[PaymentProvider]) -> Response:
     payment, order = await _payment(reference)
     form = await request.form()
-    if not hmac.compare_digest(str(form.get("token", "")), _confirm_token(settings, reference)):
+    if not same_signature(str(form.get("token", "")), _confirm_token(settings, reference)):
         raise NotFoundException()
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)

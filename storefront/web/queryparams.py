@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from search_index.query import SearchQuery
 from storefront.catalog.grades import GRADE_KEYS
+from storefront.inputs import parse_page
 from storefront.units import parse_euros
 
 SORTS = {
@@ -78,9 +79,7 @@ def parse(params: object, *, category: str | None, per_page: int) -> ParsedQuery
     sort = get("sort") or "recommended"
     if sort not in SORTS:
         sort = "recommended"
-    page_text = get("page") or "1"
-    page = int(page_text) if page_text.isdigit() else 1
-    page = min(max(page, 1), MAX_PAGE)
+    page = parse_page(get("page"), MAX_PAGE)
     query = SearchQuery(
         text=text, category=category, brands=values("brand"), grade=grade, storages=values("storage"),
         colors=values("color"), price_min=price_min, price_max=price_max, sort=sort,  # type: ignore[arg-type]

@@ -12,21 +12,21 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.errors import Refused
+from storefront.inputs import parse_id
 from storefront.orders.history import order_reference_of_line
 from storefront.reviews import rules, service
 from storefront.reviews.service import LineToReview, ReviewInput
+from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
 STAR_WORDS = {1: "Very poor", 2: "Poor", 3: "Average", 4: "Good", 5: "Excellent"}
 
 
 def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_id(str(value or "").strip())
 
 
 async def _line_or_404(account: dict[str, Any], order_line_id: int | None) -> LineToReview:
@@ -104,7 +104,7 @@ async def create_review(request: Request,
 
 
 @get("/account/reviews/{review_id:int}/edit", name="review_edit")
-async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer]) -> Response:
+async def edit_review(review_id: Id, viewer: NamedDependency[Viewer]) -> Response:
     account = viewer.signed_in_account
     review = await _own_review_or_404(account, review_id)
     try:
@@ -115,7 +115,7 @@ async def edit_review(review_id: FromPath[int], viewer: NamedDependency[Viewer])
 
 
 @post("/account/reviews/{review_id:int}", name="review_update")
-async def update_review(review_id: FromPath[int], request: Request,
+async def update_review(review_id: Id, request: Request,
                         viewer: NamedDependency[Viewer]) -> Response:
     account = viewer.signed_in_account
     review = await _own_review_or_404(account, review_id)
@@ -138,7 +138,7 @@ async def update_review(review_id: FromPath[int], request: Request,
 
 
 @post("/account/reviews/{review_id:int}/delete", name="review_delete")
-async def delete_review(review_id: FromPath[int],
+async def delete_review(review_id: Id,
                         viewer: NamedDependency[Viewer]) -> Response:
     account = viewer.signed_in_account
     review = await _own_review_or_404(account, review_id)

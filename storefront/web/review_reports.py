@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from storefront.accounts.service import normalise_email
@@ -19,6 +18,7 @@ from storefront.moderation import review_reports as moderation
 from storefront.moderation.review_reports import ReviewReportInput
 from storefront.reviews import rules
 from storefront.settings import Settings
+from storefront.web.inputs import Id
 from storefront.web.viewer import viewer_of
 
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
@@ -43,12 +43,12 @@ def _page(review: dict[str, Any], values: dict[str, str], errors: dict[str, str]
 
 
 @get("/reviews/{review_id:int}/report", name="review_report")
-async def report_form(review_id: FromPath[int]) -> Template:
+async def report_form(review_id: Id) -> Template:
     return _page(await _review_or_404(review_id), {"reason": "", "message": "", "email": ""}, {})
 
 
 @post("/reviews/{review_id:int}/report", name="review_report_submit", opt=ANONYMOUS_FORM)
-async def report_submit(review_id: FromPath[int], request: Request,
+async def report_submit(review_id: Id, request: Request,
                         settings: NamedDependency[Settings]) -> Template | Redirect:
     review = await _review_or_404(review_id)
     viewer = viewer_of(request)
@@ -72,7 +72,7 @@ async def report_submit(review_id: FromPath[int], request: Request,
 
 
 @get("/reviews/{review_id:int}/report/sent", name="review_report_sent")
-async def report_sent(review_id: FromPath[int]) -> Template:
+async def report_sent(review_id: Id) -> Template:
     return Template(template_name="pages/reviews/report_sent.html", context={"review_id": review_id})
 
 

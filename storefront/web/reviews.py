@@ -11,10 +11,14 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from storefront.catalog import queries
+from storefront.inputs import parse_page
 from storefront.reviews import rules, service
 from storefront.sellers.availability import availability
 from storefront.strategy import variant_title
 from storefront.web.htmx import page_or_fragment
+
+# Beyond this a page of reviews is certainly empty: no product has a hundred thousand reviews.
+MAX_PAGE = 10_000
 
 
 def is_offered(model: Mapping[str, Any], offers: list[dict[str, Any]]) -> bool:
@@ -61,8 +65,7 @@ async def product_reviews_page(slug: FromPath[str], request: Request) -> Templat
         raise NotFoundException()
     sort = request.query_params.get("sort", "relevance")
     sort = sort if sort in rules.SORTS else "relevance"
-    page_text = request.query_params.get("page", "1")
-    page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1
+    page = parse_page(request.query_params.get("page"), MAX_PAGE)
     context = await reviews_context(model["id"], variant["slug"], sort, page)
     context.update({
         "variant": variant, "model": model,

@@ -33,6 +33,7 @@ from storefront.sellers import figures
 from storefront.sellers import services as sellers
 from storefront.settings import Settings
 from storefront.web.htmx import page_or_fragment
+from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
 ORDERS_PER_PAGE = 25
@@ -156,7 +157,7 @@ async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int 
 
 
 @get("/orders/{seller_order_id:int}", name="seller_order")
-async def order_page(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+async def order_page(seller_order_id: Id, seller_id: NamedDependency[int],
                      done: FromQuery[str | None] = None) -> Template:
     return await _order_page(seller_id, seller_order_id, done=done)
 
@@ -186,14 +187,14 @@ async def _act(seller_id: int, seller_order_id: int, action: str, move: Callable
 
 
 @post("/orders/{seller_order_id:int}/accept", name="seller_order_accept")
-async def accept(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+async def accept(seller_order_id: Id, seller_id: NamedDependency[int],
                  settings: NamedDependency[Settings]) -> Template | Redirect:
     return await _act(seller_id, seller_order_id, "accept",
                       lambda: transitions.accept(seller_order_id, seller_id=seller_id, settings=settings))
 
 
 @post("/orders/{seller_order_id:int}/refuse", name="seller_order_refuse")
-async def refuse(request: Request, seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+async def refuse(request: Request, seller_order_id: Id, seller_id: NamedDependency[int],
                  settings: NamedDependency[Settings]) -> Template | Redirect:
     reason = _field(await request.form(), "reason").strip()
     if len(reason) > MAX_REASON_LENGTH:
@@ -205,7 +206,7 @@ async def refuse(request: Request, seller_order_id: FromPath[int], seller_id: Na
 
 
 @post("/orders/{seller_order_id:int}/ship", name="seller_order_ship")
-async def ship(request: Request, seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+async def ship(request: Request, seller_order_id: Id, seller_id: NamedDependency[int],
                settings: NamedDependency[Settings]) -> Template | Redirect:
     form = await request.form()
     values = {"carrier": _field(form, "carrier").strip()[:60], "tracking_number": _field(form, "tracking_number")
@@ -216,14 +217,14 @@ async def ship(request: Request, seller_order_id: FromPath[int], seller_id: Name
 
 
 @post("/orders/{seller_order_id:int}/deliver", name="seller_order_deliver")
-async def deliver(seller_order_id: FromPath[int], seller_id: NamedDependency[int],
+async def deliver(seller_order_id: Id, seller_id: NamedDependency[int],
                   settings: NamedDependency[Settings]) -> Template | Redirect:
     return await _act(seller_id, seller_order_id, "deliver", lambda: transitions.deliver(
         seller_order_id, seller_id=seller_id, settings=settings))
 
 
 @post("/claims/{claim_id:int}/answer", name="seller_claim_answer")
-async def answer_claim(request: Request, claim_id: FromPath[int], seller_id: NamedDependency[int],
+async def answer_claim(request: Request, claim_id: Id, seller_id: NamedDependency[int],
                        settings: NamedDependency[Settings]) -> Template | Redirect:
     seller_order_id = await seller_views.seller_order_of_claim(seller_id, claim_id)
     if seller_order_id is None:
