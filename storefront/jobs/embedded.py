@@ -51,18 +51,28 @@ class EmbeddedRunner:
         self._event.set()
 
     async def run_forever(self) -> None:
-        due = 0.0  # at start: the latest tick of every job, unless another process already ran it
+        """Two loops: the sweeps on their ticks, and what was woken, at once, even while a long sweep runs (a
+        backlog of mail must not hold back the password reset someone is waiting for)."""
+        sweeping = asyncio.create_task(self._sweep_forever())
+        try:
+            while True:
+                await self._event.wait()
+                self._event.clear()
+                await self._run_woken()
+        finally:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
+
+    async def _sweep_forever(self) -> None:
+        if not self.scheduled:
+            return
         while True:
+            # At start: the latest tick of every job, unless another process already ran it.
             now = time.time()
-            if now >= due:
-                await self.run_due(now)
-                ticks = [next_tick(cron, now) for _, cron in self.scheduled]
-                due = min(ticks) + TICK_MARGIN_SECONDS if ticks else float("inf")
-            await self._run_woken()
-            # A wake between two ticks runs what was woken and nothing else; a tick passed meanwhile is due.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), None if due == float("inf") else max(0, due - time.time()))
-            self._event.clear()
+            await self.run_due(now)
+            due = min(next_tick(cron, now) for _, cron in self.scheduled) + TICK_MARGIN_SECONDS
+            await asyncio.sleep(max(0.0, due - time.time()))
 
     async def run_due(self, now: float) -> int:
         """Runs each job whose latest tick no process has claimed yet; returns how many this runner ran."""
@@ -71,7 +81,10 @@ class EmbeddedRunner:
             try:
                 if await claim_tick(job.name, tick_at_or_before(cron, now)):
                     ran += 1
-                    self._woken |= await run_job(job, self.context)
+                    follow_ups = await run_job(job, self.context)
+                    if follow_ups:
+                        self._woken |= follow_ups
+                        self._event.set()
             except Exception:
                 log.exception("job %s failed; it runs again at its next tick", job.name)
         return ran

@@ -64,21 +64,24 @@ def _claimable(now: dt.datetime) -> Any:
 
 
 async def claim(limit: int = BATCH) -> list[dict[str, Any]]:
-    """Takes up to `limit` unsent messages for this caller alone and returns them, oldest first.
+    """Takes up to `limit` unsent messages for this caller alone and returns them, newest first.
 
     The candidates are read first, then claimed by an UPDATE that repeats the condition: when two senders
     read the same candidates, the database runs their UPDATEs one after the other (SQLite's write lock,
     PostgreSQL's row locks, which re-check the condition on the row as the first UPDATE left it), and the
     second finds the rows claimed. Re-reading by the claim token tells each sender what it won."""
     now = dt.datetime.now(dt.UTC)
+    # Newest first: whoever waits for a message (a reset, a confirmation) waits for the one just queued, and a
+    # backlog goes out all the same, batch after batch.
     candidates = [row["id"] for row in await OutboxEmail.select(OutboxEmail.id).where(_claimable(now))
-                  .order_by(OutboxEmail.id).limit(limit)]
+                  .order_by(OutboxEmail.id, ascending=False).limit(limit)]
     if not candidates:
         return []
     token = uuid.uuid4().hex
     await OutboxEmail.update({OutboxEmail.claimed_by: token, OutboxEmail.claimed_until: now + CLAIM}).where(
         OutboxEmail.id.is_in(candidates) & _claimable(now))
-    return await OutboxEmail.select().where(OutboxEmail.claimed_by == token).order_by(OutboxEmail.id)
+    return await OutboxEmail.select().where(OutboxEmail.claimed_by == token).order_by(OutboxEmail.id,
+                                                                                       ascending=False)
 
 
 async def deliver_pending(settings: Settings) -> int:
