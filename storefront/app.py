@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar import Litestar, Request, Response
@@ -43,6 +43,9 @@ from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
 from storefront.web.mail_after_response import SendMailAfterResponse
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
+if TYPE_CHECKING:
+    import procrastinate
+
 log = logging.getLogger("storefront")
 
 
@@ -63,7 +66,8 @@ async def close_database() -> None:
     await close_pool(_engine())
 
 
-def _job_runners(settings: Settings, drainer: OutboxDrainer) -> tuple[EmbeddedRunner | None, Any, Waker]:
+def _job_runners(settings: Settings, drainer: OutboxDrainer
+                 ) -> tuple[EmbeddedRunner | None, procrastinate.App | None, Waker]:
     """Who runs the jobs of storefront.jobs.registry: this process (embedded), or queue workers, to which this
     process only defers work (its procrastinate app is returned, to be opened with the app)."""
     if settings.job_queue == "procrastinate":

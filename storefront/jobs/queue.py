@@ -11,7 +11,6 @@ Its schema is applied by `manage migrate` (`apply_schema`), which leaves an exis
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +20,6 @@ from procrastinate.exceptions import AlreadyEnqueued
 from storefront.jobs.registry import Job, JobContext, job_named, run_job
 from storefront.settings import Settings
 
-log = logging.getLogger(__name__)
 TASK_PREFIX = "encore."
 # A worker that starts after an outage still defers the latest tick of every job, however long ago it was.
 MAX_PERIODIC_DELAY_SECONDS = 7 * 24 * 3_600
