@@ -30,7 +30,7 @@ from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
 from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
-from storefront.jobs.embedded import EmbeddedRunner
+from storefront.jobs.embedded import EmbeddedRunner, cancel_and_wait
 from storefront.jobs.registry import JOBS, JobContext, Waker
 from storefront.payments.provider import SandboxProvider
 from storefront.sellers.states import SELLER_STATUS_LABELS
@@ -151,12 +151,13 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         try:
             yield
         finally:
-            for task in (jobs, flushing):
-                if task:
-                    task.cancel()
-                    # Wait for it to stop: a query still running must not outlive the event loop.
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            # Wait for each to stop: a query still running must not outlive the event loop.
+            if jobs is not None:
+                await cancel_and_wait(jobs)
+            if flushing is not None:
+                flushing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flushing
             try:
                 await flush(recipients)
             except Exception:

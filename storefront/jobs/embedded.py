@@ -38,6 +38,17 @@ async def claim_tick(job_name: str, tick: int) -> bool:
     return await JobRun.exists().where((JobRun.job == job_name) & (JobRun.claimed_by == token))
 
 
+async def cancel_and_wait(task: asyncio.Task) -> None:
+    """Cancels `task` until it has stopped. Once is not always enough on Python 3.11: `asyncio.wait_for`, which
+    the SMTP and database clients use, can swallow a cancellation that arrives as its result does, and the
+    job would then go on to its next message, or sleep until its next tick, while the app waits to stop."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1)
+    with contextlib.suppress(asyncio.CancelledError):
+        task.result()
+
+
 class EmbeddedRunner:
     def __init__(self, jobs: Iterable[Job], context: JobContext) -> None:
         self.context = context
@@ -60,9 +71,7 @@ class EmbeddedRunner:
                 self._event.clear()
                 await self._run_woken()
         finally:
-            sweeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeping
+            await cancel_and_wait(sweeping)
 
     async def _sweep_forever(self) -> None:
         if not self.scheduled:
