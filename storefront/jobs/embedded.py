@@ -9,7 +9,6 @@ sending one message twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -45,8 +44,8 @@ async def cancel_and_wait(task: asyncio.Task) -> None:
     while not task.done():
         task.cancel()
         await asyncio.wait({task}, timeout=1)
-    with contextlib.suppress(asyncio.CancelledError):
-        task.result()
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the job runner had stopped on an error", exc_info=task.exception())
 
 
 class EmbeddedRunner:
