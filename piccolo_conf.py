@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "storefront.moderation.piccolo_app",
         "storefront.contact.piccolo_app",
         "storefront.audience.piccolo_app",
+        "storefront.jobs.piccolo_app",
     ]
 )

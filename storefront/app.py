@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar import Litestar, Request, Response
@@ -28,6 +29,8 @@ from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
 from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
+from storefront.jobs.embedded import EmbeddedRunner, cancel_and_wait
+from storefront.jobs.registry import JOBS, JobContext, Waker
 from storefront.payments.provider import SandboxProvider
 from storefront.sellers.states import SELLER_STATUS_LABELS
 from storefront.settings import ROOT, Settings, get_settings
@@ -37,10 +40,14 @@ from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import SignInRequired, redirect_to_sign_in
 from storefront.web.inputs import RefuseUnreadableAddresses, check_posted_form
+from storefront.web.mail_after_response import SendMailAfterResponse
 from storefront.web.static_assets import StaticAssets, static_files
 from storefront.web.transfer import transfer_layer
 from storefront.web.unavailable import LOST_CONNECTION, RetryOnLostConnection, unavailable_handler
 from storefront.web.viewer import IdentifyViewer, viewer_of
+
+if TYPE_CHECKING:
+    import procrastinate
 
 log = logging.getLogger("storefront")
 
@@ -62,30 +69,17 @@ async def close_database() -> None:
     await close_pool(_engine())
 
 
-async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
-    """Review invitations, outgoing mail, expired sessions, unpaid orders past their time, sellers whose notice
-    has ended, the monthly active-recipient roll-up and the search outbox (what the jobs marked, and anything an
-    engine outage left), on a timer. Every worker may run it: each job is idempotent."""
-    from storefront.accounts.sessions import purge_expired
-    from storefront.audience.service import roll_up
-    from storefront.mail.outbox import deliver_pending
-    from storefront.moderation.referencing import apply_due_terminations
-    from storefront.orders.transitions import expire_unpaid_orders
-    from storefront.reviews.invitations import send_due_invitations
+def _job_runners(settings: Settings, drainer: OutboxDrainer
+                 ) -> tuple[EmbeddedRunner | None, procrastinate.App | None, Waker]:
+    """Who runs the jobs of storefront.jobs.registry: this process (embedded), or queue workers, to which this
+    process only defers work (its procrastinate app is returned, to be opened with the app)."""
+    if settings.job_queue == "procrastinate":
+        from storefront.jobs.queue import QueueWaker, queue_app
 
-    while True:
-        try:
-            await send_due_invitations(settings)
-            await deliver_pending(settings)
-            await purge_expired()
-            # Before the mail goes out, so the e-mail of an order that expired now leaves in this run.
-            await expire_unpaid_orders(settings)
-            await apply_due_terminations()
-            await roll_up()
-            await drainer.drain()
-        except Exception:
-            log.exception("scheduled jobs failed; trying again at the next run")
-        await asyncio.sleep(settings.jobs_interval_seconds)
+        queue = queue_app(settings, pool_size=1)
+        return None, queue, QueueWaker(queue)
+    runner = EmbeddedRunner(JOBS, JobContext(settings, drainer.drain))
+    return runner, None, runner
 
 
 def _templates(settings: Settings, assets: StaticAssets) -> TemplateConfig:
@@ -138,6 +132,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     provider = SandboxProvider(settings.payment_webhook_secret)
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
+    runner, queue, waker = _job_runners(settings, drainer)
 
     async def protect(request: Request) -> None:
         """CSRF for unsafe methods, then no form field with text no database can hold (the 400 page names them),
@@ -150,22 +145,27 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await open_database(settings)
-        jobs = asyncio.create_task(_scheduled_jobs(settings, drainer)) if settings.jobs_interval_seconds > 0 else None
+        if queue is not None:
+            await queue.open_async()
+        jobs = asyncio.create_task(runner.run_forever()) if runner is not None else None
         flushing = (asyncio.create_task(flush_periodically(recipients, settings.active_recipients_flush_seconds))
                     if settings.active_recipients_flush_seconds > 0 else None)
         try:
             yield
         finally:
-            for task in (jobs, flushing):
-                if task:
-                    task.cancel()
-                    # Wait for it to stop: a query still running must not outlive the event loop.
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            # Wait for each to stop: a query still running must not outlive the event loop.
+            if jobs is not None:
+                await cancel_and_wait(jobs)
+            if flushing is not None:
+                flushing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flushing
             try:
                 await flush(recipients)
             except Exception:
                 log.exception("active-recipient marks could not be written at shutdown")
+            if queue is not None:
+                await queue.close_async()
             await close_database()
 
     assets = StaticAssets(ROOT / "static", watch=settings.debug)
@@ -183,7 +183,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         middleware=[RetryOnLostConnection, RefuseUnreadableAddresses, IdentifyViewer(),
                     ActiveRecipientMiddleware(recipients),
                     # Domain writes mark the search outbox; this drains it once their response is sent.
-                    DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
+                    DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer),
+                    # A request that queued mail wakes the mail job once its response is sent.
+                    DefineMiddleware(SendMailAfterResponse, waker=waker)],
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings, assets),
         exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,

@@ -21,6 +21,51 @@ async def migrate() -> None:
     result = await run_forwards(app_name="all", migration_id="all")
     if not result.success:
         raise SystemExit(f"migrations failed: {result.message}")
+    settings = get_settings()
+    if settings.job_queue == "procrastinate":
+        from storefront.jobs.queue import apply_schema, queue_app
+
+        async with queue_app(settings, pool_size=1).open_async() as queue:
+            if await apply_schema(queue):
+                log.info("job queue schema applied")
+
+
+def job_context():
+    """The context the jobs run with in this process: the settings, and the search outbox drain."""
+    from search_index.drain import OutboxDrainer
+    from search_index.service import backend_from_settings
+    from storefront.jobs.registry import JobContext
+
+    settings = get_settings()
+    return JobContext(settings, OutboxDrainer(backend_from_settings(settings), settings.ranking).drain)
+
+
+async def run_job(name: str) -> None:
+    """One job now, then what it calls for (the mail it queued, the variants it marked for search)."""
+    from storefront.jobs.registry import job_named
+    from storefront.jobs.registry import run_job as run
+
+    context = job_context()
+    waiting = [name]
+    while waiting:
+        job = job_named(waiting.pop(0))
+        follow_ups = await run(job, context)
+        print(f"ran {job.name}")
+        waiting += sorted(follow_ups - set(waiting))
+
+
+async def worker() -> None:
+    """A job queue worker (JOB_QUEUE=procrastinate): takes the store's jobs until SIGINT or SIGTERM."""
+    from storefront.jobs.queue import queue_app, register_jobs, run_worker
+    from storefront.jobs.registry import JOBS
+
+    settings = get_settings()
+    if settings.job_queue != "procrastinate":
+        raise SystemExit("JOB_QUEUE is not procrastinate: the jobs run inside the store, no worker is needed")
+    queue = queue_app(settings)
+    register_jobs(queue, JOBS, job_context())
+    async with queue.open_async():
+        await run_worker(queue)
 
 
 async def seed(offers: int) -> bool:
@@ -85,6 +130,12 @@ async def active_recipients() -> None:
           f"{publication.average} ({months})")
 
 
+def _jobs():
+    from storefront.jobs.registry import JOBS
+
+    return JOBS
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="storefront.manage")
@@ -101,6 +152,10 @@ def main(argv: list[str] | None = None) -> None:
                                              "and print the published average")
     sub.add_parser("apply-terminations", help="dereference the sellers whose notice period has ended")
     sub.add_parser("expire-unpaid-orders", help="cancel the orders not paid in time and put their stock back on sale")
+    sub.add_parser("send-mail", help="send the e-mail waiting in the outbox (needs SMTP_HOST)")
+    r = sub.add_parser("run-job", help="run one of the scheduled jobs now")
+    r.add_argument("job", choices=[job.name for job in _jobs()])
+    sub.add_parser("worker", help="take the store's jobs from the job queue (JOB_QUEUE=procrastinate)")
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -134,6 +189,14 @@ def main(argv: list[str] | None = None) -> None:
 
                 print(f"expired {await expire_unpaid_orders(get_settings())} unpaid orders")
                 print(f"reindexed {await sync_index()} products")
+            elif args.command == "send-mail":
+                from storefront.mail.outbox import deliver_pending
+
+                print(f"sent {await deliver_pending(get_settings())} e-mails")
+            elif args.command == "run-job":
+                await run_job(args.job)
+            elif args.command == "worker":
+                await worker()
         finally:
             await close_database()
 

@@ -31,6 +31,19 @@ def env_var(name: str, *, minimum: int | None = None, parse: Callable[[str], Any
     return {"env": name, "minimum": minimum, "parse": parse}
 
 
+def _sweep_period(raw: str) -> int:
+    """JOBS_INTERVAL_SECONDS: whole seconds that a schedule on the clock can keep (see storefront.jobs.schedule)."""
+    from storefront.jobs.schedule import cron_every
+
+    seconds = _parse("JOBS_INTERVAL_SECONDS", raw, int, 0)
+    if seconds:
+        try:
+            cron_every(seconds)
+        except ValueError as error:
+            raise SettingsError(f"JOBS_INTERVAL_SECONDS: {error}") from None
+    return seconds
+
+
 @dataclass(frozen=True)
 class ServiceFeeRule:
     """The buyer's service fee: a share of the items' price, clamped to a floor and a ceiling."""
@@ -153,10 +166,20 @@ class Settings:
     smtp_password: str | None = field(default=None, metadata=env_var("SMTP_PASSWORD"))
     smtp_starttls: bool = field(default=True, metadata=env_var("SMTP_STARTTLS"))
     mail_from: str = field(default="Encore <no-reply@encore.example>", metadata=env_var("MAIL_FROM"))
-    # How often each worker runs the scheduled jobs (review invitations, sending mail); 0 turns them off.
-    jobs_interval_seconds: int = field(default=900, metadata=env_var("JOBS_INTERVAL_SECONDS"))
+    # The period of the sweeping jobs (storefront.jobs.registry), on the clock: 900 runs them at :00, :15, :30
+    # and :45, once across all processes. 0 turns them off. Mail a person waits for does not wait for them.
+    jobs_interval_seconds: int = field(default=900, metadata=env_var("JOBS_INTERVAL_SECONDS",
+                                                                     parse=_sweep_period))
+    # Where those jobs run: inside each store process ("embedded", no server) or on PostgreSQL's job queue
+    # ("procrastinate"), taken by `python -m storefront.manage worker` processes.
+    job_queue: Literal["embedded", "procrastinate"] = field(default="embedded", metadata=env_var("JOB_QUEUE"))
     # The embedded payment sandbox signs its notifications with this shared secret.
     payment_webhook_secret: str = field(default="dev-only-sandbox-secret", metadata=env_var("PAYMENT_WEBHOOK_SECRET"))
+
+    def __post_init__(self) -> None:
+        if self.job_queue == "procrastinate" and self.database_url.startswith("sqlite"):
+            raise SettingsError("JOB_QUEUE=procrastinate needs PostgreSQL (DATABASE_URL=postgresql://…); "
+                                "on SQLite leave JOB_QUEUE unset: the jobs run inside the store")
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,3 +13,7 @@ class OutboxEmail(Table):
     sent_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    # A sender claims a message before sending it (storefront.mail.outbox): nobody else takes it until
+    # `claimed_until`, which after a failed attempt also says when to try again.
+    claimed_by = Varchar(length=32, null=True, default=None)
+    claimed_until = Timestamptz(null=True, default=None, index=True)

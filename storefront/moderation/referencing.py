@@ -193,17 +193,22 @@ async def terminate_seller(seller_id: int, *, kind: str, ground: str, facts: str
 
 
 async def apply_due_terminations(*, now: dt.datetime | None = None) -> int:
-    """Takes off the store the sellers whose notice period has ended; idempotent, run by the scheduled jobs."""
+    """Takes off the store the sellers whose notice period has ended; returns how many this call took off.
+    Safe in two processes at once: the conditional UPDATE takes each seller off for one of them, and only
+    that one tells search and writes the audit entry."""
     now = now or _now()
     due = await Seller.select(Seller.id).where(
         (Seller.status == "referenced") & Seller.terminates_at.is_not_null() & (Seller.terminates_at <= now))
+    ended = 0
     for row in due:
         async with write_transaction(Seller._meta.db):
-            await Seller.update({Seller.status: "dereferenced"}).where(
-                (Seller.id == row["id"]) & (Seller.status == "referenced"))
+            if not await Seller.update({Seller.status: "dereferenced"}).where(
+                    (Seller.id == row["id"]) & (Seller.status == "referenced")).returning(Seller.id):
+                continue
             await _enqueue_seller(row["id"])
             await audit(None, "notice period ended", "seller", row["id"], "dereferenced at the end of the notice")
-    return len(due)
+            ended += 1
+    return ended
 
 
 async def _list_seller_again(seller_id: int, operator_id: int, detail: str) -> None:

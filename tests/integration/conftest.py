@@ -1,6 +1,8 @@
 """Fixtures the integration tests share: each arranges on the test's own fresh copy of the demo store."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -8,6 +10,7 @@ from search_index.backends import SearchBackend
 from search_index.drain import OutboxDrainer
 from storefront.settings import Settings
 from tests.integration.commerce import make_account, sign_in
+from tests.integration.smtp_standin import SMTPStandIn, start_smtp
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller, reindex
 
 
@@ -32,3 +35,13 @@ async def shopper(client: AsyncTestClient) -> dict:
     await sign_in(client, account["id"])
     client.follow_redirects = False
     return account
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPStandIn]:
+    """An SMTP server stand-in on a free loopback port, counting what it receives."""
+    controller, standin = start_smtp()
+    try:
+        yield standin
+    finally:
+        controller.stop()

@@ -410,9 +410,10 @@ async def test_the_mailbox_lists_queued_mail_newest_first(client: AsyncTestClien
     await post_form(client, "/password/forgot", {"email": email})
     listing = await client.get("/dev/mailbox")
     assert listing.status_code == 200
-    rows = re.findall(r"<tr>(.*?)</tr>", listing.text.split("<tbody>")[1], re.S)
-    assert email in rows[0] and "Reset your" in rows[0] and "Not sent" in rows[0]
-    assert any(email in row and "Welcome to" in row for row in rows[1:])
+    # The app's jobs run as it starts and may queue review invitations meanwhile: this person's rows only.
+    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", listing.text.split("<tbody>")[1], re.S) if email in row]
+    assert "Reset your" in rows[0] and "Not sent" in rows[0]
+    assert "Welcome to" in rows[1]
     (message,) = await mail_to(email, "password_reset")
     shown = await client.get(f"/dev/mailbox/{message['id']}")
     assert shown.status_code == 200

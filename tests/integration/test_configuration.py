@@ -70,6 +70,9 @@ def test_an_unset_or_empty_variable_keeps_the_default() -> None:
     ("WITHDRAWAL_DAYS", "7", "WITHDRAWAL_DAYS must be at least 14"),
     ("SEARCH_BACKEND", "elastic", "SEARCH_BACKEND must be 'embedded' or 'meilisearch'"),
     ("DEBUG", "maybe", "DEBUG must be one of"),
+    ("JOBS_INTERVAL_SECONDS", "700", "JOBS_INTERVAL_SECONDS: a period of 700 s does not divide"),
+    ("JOB_QUEUE", "celery", "JOB_QUEUE must be 'embedded' or 'procrastinate'"),
+    ("JOB_QUEUE", "procrastinate", "JOB_QUEUE=procrastinate needs PostgreSQL"),
 ])
 def test_a_value_the_setting_cannot_take_is_refused_by_name(variable: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=re.escape(message)):

@@ -1,0 +1,129 @@
+"""Every job the store runs on its own, in one list both runners read (`embedded` and `queue`).
+
+A job is a named async function of a `JobContext` with a schedule: a cron expression, or None for a job
+that only runs when woken (none so far). The sweeping jobs run every JOBS_INTERVAL_SECONDS; mail a person
+waits for does not wait for them: a request or a job that queued mail wakes `send-mail` (see `run_job`).
+
+Each job is safe to run twice or in two processes at once (each says how); the runners also see to it
+that a scheduled tick runs once, but a woken job may overlap a scheduled run of itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from storefront.catalog.outbox import stop_watching as stop_watching_search
+from storefront.catalog.outbox import watch_marks
+from storefront.jobs.schedule import cron_every
+from storefront.mail.outbox import stop_watching as stop_watching_mail
+from storefront.mail.outbox import watch_queued
+from storefront.settings import Settings
+
+SEND_MAIL = "send-mail"
+SYNC_INDEX = "sync-index"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    # Reindexes what the search outbox holds. Handed in by the wiring (app.py, manage.py): the domain, these
+    # jobs included, knows nothing of search but its outbox.
+    drain_search: Callable[[], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    perform: Callable[[JobContext], Awaitable[object]]
+    # "sweep": every JOBS_INTERVAL_SECONDS (none when that is 0); otherwise a cron expression.
+    schedule: str = "sweep"
+
+    def cron(self, settings: Settings) -> str | None:
+        if self.schedule != "sweep":
+            return self.schedule
+        return cron_every(settings.jobs_interval_seconds) if settings.jobs_interval_seconds > 0 else None
+
+
+async def _send_review_invitations(context: JobContext) -> int:
+    from storefront.reviews.invitations import send_due_invitations
+
+    return await send_due_invitations(context.settings)  # a unique index picks the one run that invites
+
+
+async def _expire_unpaid_orders(context: JobContext) -> int:
+    from storefront.orders.transitions import expire_unpaid_orders
+
+    return await expire_unpaid_orders(context.settings)  # each order is claimed by one run
+
+
+async def _purge_sessions(context: JobContext) -> int:
+    from storefront.accounts.sessions import purge_expired
+
+    await purge_expired()  # a DELETE: the second run finds nothing
+    return 0
+
+
+async def _apply_terminations(context: JobContext) -> int:
+    from storefront.moderation.referencing import apply_due_terminations
+
+    return await apply_due_terminations()
+
+
+async def _roll_up_active_recipients(context: JobContext) -> int:
+    from storefront.audience.service import roll_up
+
+    return len(await roll_up())  # one figure per month, inserted once
+
+
+async def _send_mail(context: JobContext) -> int:
+    from storefront.mail.outbox import deliver_pending
+
+    return await deliver_pending(context.settings)  # each message is claimed by one sender
+
+
+async def _sync_index(context: JobContext) -> int:
+    return await context.drain_search()  # reindexing a variant twice writes the same document
+
+
+# In this order within a tick: what the others queue or mark goes out, or is indexed, in the same tick.
+JOBS: tuple[Job, ...] = (
+    Job("send-review-invitations", _send_review_invitations),
+    Job("expire-unpaid-orders", _expire_unpaid_orders),
+    Job("purge-sessions", _purge_sessions),
+    Job("apply-terminations", _apply_terminations),
+    Job("roll-up-active-recipients", _roll_up_active_recipients),
+    Job(SEND_MAIL, _send_mail),
+    Job(SYNC_INDEX, _sync_index),
+)
+
+
+def job_named(name: str) -> Job:
+    for job in JOBS:
+        if job.name == name:
+            return job
+    raise KeyError(f"no job named {name!r}; the jobs are {', '.join(job.name for job in JOBS)}")
+
+
+async def run_job(job: Job, context: JobContext) -> set[str]:
+    """Runs `job` once and returns the jobs it calls for: `send-mail` when it queued mail, so that mail leaves
+    now rather than at the next sweep, and `sync-index` when it marked variants for search."""
+    mail, mail_token = watch_queued()
+    marks, marks_token = watch_marks()
+    try:
+        await job.perform(context)
+    finally:
+        stop_watching_mail(mail_token)
+        stop_watching_search(marks_token)
+    follow_ups = set()
+    if mail.queued and job.name != SEND_MAIL:
+        follow_ups.add(SEND_MAIL)
+    if marks.written and job.name != SYNC_INDEX:
+        follow_ups.add(SYNC_INDEX)
+    return follow_ups
+
+
+class Waker(Protocol):
+    """Asks for a job to run now: the embedded runner of this process, or the job queue's workers."""
+
+    async def wake(self, job_name: str) -> None: ...
