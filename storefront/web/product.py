@@ -21,6 +21,7 @@ from storefront.strategy import (
 )
 from storefront.structured_data import breadcrumb_ld, product_ld
 from storefront.units import money
+from storefront.web.crawlers import canonical_url
 from storefront.web.errors import GoneException
 from storefront.web.reviews import is_offered, reviews_context
 
@@ -56,7 +57,7 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     ranked = product_offers(signals, settings.ranking)
     reviews = await reviews_context(model["id"], variant["slug"]) if is_offered(model, offers) else None
     title = variant_title(brand["name"], model["name"], variant["storage_gb"], variant["color"])
-    url = f"{settings.public_base_url}/p/{variant['slug']}"
+    url = canonical_url(settings.public_base_url, f"/p/{variant['slug']}")  # the Product's, as the page's
     image = f"/media/variant/{variant['id']}.svg"
     fee = settings.service_fee
     lowest = min((s.offer.price_cents for s in ranked.ranked), default=None)
