@@ -5,12 +5,13 @@ keeps answering (no 5xx) and whether its memory keeps growing.
 
 The script prepares a demo store of its own in a temporary folder (`manage prepare`, the command `make run`
 uses), or takes one already prepared with `--store` (a folder holding encore.sqlite3 and search/), and
-serves it with granian on a free loopback port. Then `--connections` visitors browse at once, each with its
-own cookies: the home page, category pages, searches, product pages, adding an offer to the cart (the form's
-own CSRF token, anonymous at first and then bound to the cart's session) and the cart. Product and category
-URLs come from the store's sitemap. It prints requests per second, the 5xx and other errors, p50/p95 latency
-per kind of request and the server's resident memory at the start and the end; it asserts nothing. Other
-processes on the machine skew every figure: the load average is printed before and after.
+serves it with granian on a free loopback port. Then `--connections` connections browse at once, as visits
+of 10 to 40 requests each by a new shopper (own cookies, so a cart stays a shopper's size): the home page,
+category pages, searches, product pages, adding an offer to the cart (the form's own CSRF token, anonymous at
+first and then bound to the cart's session) and the cart. Product and category URLs come from the store's
+sitemap. It prints requests per second, the 5xx and other errors, p50/p95 latency per kind of request and
+the server's resident memory after the warm-up, at six even intervals and at the end; it asserts nothing.
+Other processes on the machine skew every figure: the load average is printed before and after.
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ SEARCHES = ("iphone", "iphone 13", "galaxy", "macbook air", "pixel 128", "ipad",
 MIX = {"home": 8, "category": 20, "search": 20, "product": 35, "add_to_cart": 10, "cart": 7}
 TOKEN = re.compile(r'name="_csrf" value="([^"]+)"')
 OFFER = re.compile(r'name="offer_id" value="(\d+)"')
+# Requests in one visit (one shopper, one set of cookies), at least and at most.
+VISIT = (10, 40)
 
 
 @dataclass
@@ -119,33 +122,42 @@ def site_urls(base: str) -> tuple[list[str], list[str]]:
 
 async def visitor(base: str, until: float, products: list[str], categories: list[str], tally: Tally,
                   seed: int) -> None:
+    """One connection's traffic: visits one after another, each a new shopper (no cookies) making VISIT
+    requests or so, so carts stay the size a shopper's is and a growing cart is not mistaken for a leak."""
     rng = random.Random(seed)
-    kinds, weights = list(MIX), list(MIX.values())
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        while time.perf_counter() < until:
-            kind = rng.choices(kinds, weights)[0]
-            path = {"home": "/", "cart": "/cart", "category": rng.choice(categories),
-                    "search": f"/search?q={rng.choice(SEARCHES)}", "product": rng.choice(products),
-                    "add_to_cart": rng.choice(products)}[kind]
-            started = time.perf_counter()
-            try:
-                response: httpx.Response | None = await client.get(path)
-            except httpx.HTTPError:
-                response = None
-            tally.note("product" if kind == "add_to_cart" else kind, started, response, (200,))
-            if kind != "add_to_cart" or response is None or response.status_code != 200:
-                continue
-            token, offer = TOKEN.search(response.text), OFFER.search(response.text)
-            if not token or not offer:
-                continue  # nothing on sale on this product right now
-            started = time.perf_counter()
-            try:
-                response = await client.post("/cart/add", data={"_csrf": token.group(1), "offer_id": offer.group(1),
-                                                                 "quantity": "1"})
-            except httpx.HTTPError:
-                response = None
-            # POST then redirect (303); an offer sold out meanwhile answers the "not added" page (400).
-            tally.note("add_to_cart", started, response, (303, 400))
+    while time.perf_counter() < until:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            for _ in range(rng.randint(*VISIT)):
+                if time.perf_counter() >= until:
+                    break
+                await _one_request(client, rng, products, categories, tally)
+
+
+async def _one_request(client: httpx.AsyncClient, rng: random.Random, products: list[str], categories: list[str],
+                       tally: Tally) -> None:
+    kind = rng.choices(list(MIX), list(MIX.values()))[0]
+    path = {"home": "/", "cart": "/cart", "category": rng.choice(categories),
+            "search": f"/search?q={rng.choice(SEARCHES)}", "product": rng.choice(products),
+            "add_to_cart": rng.choice(products)}[kind]
+    started = time.perf_counter()
+    try:
+        response: httpx.Response | None = await client.get(path)
+    except httpx.HTTPError:
+        response = None
+    tally.note("product" if kind == "add_to_cart" else kind, started, response, (200,))
+    if kind != "add_to_cart" or response is None or response.status_code != 200:
+        return
+    token, offer = TOKEN.search(response.text), OFFER.search(response.text)
+    if not token or not offer:
+        return  # nothing on sale on this product right now
+    started = time.perf_counter()
+    try:
+        response = await client.post("/cart/add", data={"_csrf": token.group(1), "offer_id": offer.group(1),
+                                                         "quantity": "1"})
+    except httpx.HTTPError:
+        response = None
+    # POST then redirect (303); an offer sold out meanwhile answers the "not added" page (400).
+    tally.note("add_to_cart", started, response, (303, 400))
 
 
 def report(tally: Tally, seconds: float, rss_start: int, rss_end: int, connections: int) -> None:
