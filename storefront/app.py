@@ -34,7 +34,7 @@ from storefront.jobs.registry import JOBS, JobContext, Waker
 from storefront.payments.provider import SandboxProvider
 from storefront.sellers.states import SELLER_STATUS_LABELS
 from storefront.settings import ROOT, Settings, get_settings
-from storefront.web import csrf
+from storefront.web import crawlers, csrf
 from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
@@ -106,9 +106,14 @@ def _templates(settings: Settings, assets: StaticAssets) -> TemplateConfig:
     def viewer(context: dict):
         return viewer_of(context["request"])
 
+    @pass_context
+    def canonical_url(context: dict, page: int = 1) -> str:
+        return crawlers.canonical_url(settings.public_base_url, context["request"].url.path, page)
+
     environment.globals["seller_status_labels"] = SELLER_STATUS_LABELS
     environment.globals.update(settings=settings, brand_name=settings.brand_name,
                                static_url=assets.url, csrf_token=csrf_token, viewer=viewer,
+                               canonical_url=canonical_url,
                                csrf_field_name=csrf.FIELD)
     engine = JinjaTemplateEngine.from_environment(environment)
     # Litestar registers a csrf_token of its own (for its CSRF middleware, unused here): ours wins.

@@ -20,6 +20,7 @@ from storefront.web import (
     cart,
     checkout,
     contact,
+    crawlers,
     legal,
     mailbox,
     media,
@@ -47,7 +48,7 @@ def areas(settings: Settings) -> list[Router]:
     shop = Router(path="/", opt=PUBLIC, route_handlers=[
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
         *reviews.HANDLERS, *legal.HANDLERS, *accounts.HANDLERS, *cart.HANDLERS, *payments.HANDLERS,
-        *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS,
+        *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
     ])
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,

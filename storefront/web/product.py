@@ -14,13 +14,14 @@ from storefront.catalog.grades import GRADE_BY_KEY, GRADES
 from storefront.sellers.availability import availability, product_gone
 from storefront.settings import Settings
 from storefront.strategy import (
-    ProductOffers,
     offer_signals,
     product_offers,
     storage_label,
     variant_title,
 )
-from storefront.units import money, plain_amount, stars
+from storefront.structured_data import breadcrumb_ld, product_ld
+from storefront.units import money
+from storefront.web.crawlers import canonical_url
 from storefront.web.errors import GoneException
 from storefront.web.reviews import is_offered, reviews_context
 
@@ -41,46 +42,6 @@ def _pickers(variant: dict[str, Any], siblings: list[dict[str, Any]]) -> dict[st
     return {"storages": storages, "colours": colours}
 
 
-def _json_ld(*, title: str, url: str, image: str, brand: str, model: dict[str, Any], variant: dict[str, Any],
-             offers: ProductOffers, description: str, reviews: dict[str, Any] | None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "Product", "name": title, "url": url, "image": image,
-        "sku": f"encore-{variant['id']}", "brand": {"@type": "Brand", "name": brand}, "description": description,
-    }
-    if offers.ranked:
-        prices = [s.offer.price_cents for s in offers.ranked]
-        data["offers"] = {
-            "@type": "AggregateOffer", "priceCurrency": variant["currency"], "offerCount": len(prices),
-            "lowPrice": plain_amount(min(prices)), "highPrice": plain_amount(max(prices)),
-            "availability": "https://schema.org/InStock", "itemCondition": "https://schema.org/RefurbishedCondition",
-        }
-    if model["rating_x100"] is not None and model["rating_count"] > 0:
-        data["aggregateRating"] = _aggregate_rating(model["rating_x100"], model["rating_count"])
-    if reviews and reviews["summary"].count:
-        # Real reviews, as shown on the page, replace the seeded figure.
-        data["aggregateRating"] = _aggregate_rating(reviews["summary"].average_x100, reviews["summary"].count)
-        data["review"] = [_review_ld(review) for review in reviews["reviews"][:5]]
-    return data
-
-
-def _aggregate_rating(rating_x100: int, count: int) -> dict[str, Any]:
-    # The rating reads as on the page, so crawlers and shoppers see the same figure.
-    return {"@type": "AggregateRating", "ratingValue": stars(rating_x100), "reviewCount": count,
-            "bestRating": "5", "worstRating": "1"}
-
-
-def _review_ld(review: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "@type": "Review", "author": {"@type": "Person", "name": review["author"]},
-        "datePublished": review["published_at"].date().isoformat(),
-        "reviewRating": {"@type": "Rating", "ratingValue": str(review["rating"]), "bestRating": "5",
-                         "worstRating": "1"},
-    }
-    if review["comment"]:
-        entry["reviewBody"] = review["comment"]
-    return entry
-
-
 @get("/p/{slug:str}", name="product")
 async def product_page(slug: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Template:
     variant, siblings = await queries.variant_with_siblings(slug)
@@ -96,7 +57,7 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     ranked = product_offers(signals, settings.ranking)
     reviews = await reviews_context(model["id"], variant["slug"]) if is_offered(model, offers) else None
     title = variant_title(brand["name"], model["name"], variant["storage_gb"], variant["color"])
-    url = f"{settings.public_base_url}/p/{variant['slug']}"
+    url = canonical_url(settings.public_base_url, f"/p/{variant['slug']}")  # the Product's, as the page's
     image = f"/media/variant/{variant['id']}.svg"
     fee = settings.service_fee
     lowest = min((s.offer.price_cents for s in ranked.ranked), default=None)
@@ -106,16 +67,20 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     else:
         lead = f"Refurbished {title}: no offer right now"
     description = f"{lead}. Tested, graded, with a {settings.legal_guarantee_months // 12}-year legal guarantee."
+    breadcrumbs = list(reversed(await queries.category_chain(category["id"])))
+    offers_by_id = {o["id"]: o for o in offers}
+    base = settings.public_base_url
+    trail = [("Home", f"{base}/"), *((c["name"], f"{base}/c/{c['slug']}") for c in breadcrumbs), (title, url)]
     return Template(template_name="pages/product.html", context={
-        "variant": variant, "model": model, "brand": brand, "title": title,
-        "breadcrumbs": list(reversed(await queries.category_chain(category["id"]))),
+        "variant": variant, "model": model, "brand": brand, "title": title, "breadcrumbs": breadcrumbs,
         "pickers": _pickers(variant, siblings),
-        "offers": ranked, "offers_by_id": {o["id"]: o for o in offers},
-        "grades": GRADES, "grade_by_key": GRADE_BY_KEY, "image": image, "canonical_url": url,
+        "offers": ranked, "offers_by_id": offers_by_id,
+        "grades": GRADES, "grade_by_key": GRADE_BY_KEY, "image": image,
         "meta_description": description,
-        "json_ld": _json_ld(title=title, url=url, image=settings.public_base_url + image, brand=brand["name"],
-                            model=model, variant=variant, offers=ranked, description=description,
-                            reviews=reviews),
+        "json_ld": [product_ld(title=title, url=url, image=base + image, brand=brand["name"], model=model,
+                               variant=variant, offers=ranked, offer_rows=offers_by_id, description=description,
+                               reviews=reviews, settings=settings),
+                    breadcrumb_ld(trail)],
         "fee": fee, "lowest_price": lowest,
         "added_offer": request.query_params.get("added"),
         "reviews_shown": reviews is not None, **(reviews or {}),

@@ -27,7 +27,10 @@ def is_offered(model: Mapping[str, Any], offers: list[dict[str, Any]]) -> bool:
 
 
 def reviews_url(slug: str, sort: str = "relevance", page: int = 1) -> str:
-    return f"/p/{slug}/reviews?sort={sort}" + (f"&page={page}" if page > 1 else "")
+    """The default order goes without saying, so its links are the page's canonical URL."""
+    params = [f"sort={sort}"] if sort != "relevance" else []
+    params += [f"page={page}"] if page > 1 else []
+    return f"/p/{slug}/reviews" + ("?" + "&".join(params) if params else "")
 
 
 async def reviews_context(model_id: int, slug: str, sort: str = "relevance", page: int = 1) -> dict[str, Any]:

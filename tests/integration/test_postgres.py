@@ -78,3 +78,12 @@ async def test_the_database_fallback_answers_on_postgres_as_the_engine_counts(po
     assert database.total == engine.total > 0
     assert database.facets == engine.facets
     assert all("Galaxy S22" in hit["title"] for hit in database.hits)
+
+
+async def test_the_sitemap_lists_and_dates_products_on_postgres(postgres_store) -> None:
+    app = create_app(postgres_store.settings, postgres_store.backend)
+    async with AsyncTestClient(app=app) as client:
+        sitemap = await client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert "<loc>http://127.0.0.1:8000/p/apple-iphone-13-128-gb-midnight</loc><lastmod>" in sitemap.text
+    assert "<loc>http://127.0.0.1:8000/c/smartphones</loc><lastmod>" in sitemap.text
