@@ -29,14 +29,16 @@ from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
 from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
-from storefront.payments.provider import SandboxProvider
+from storefront.payments.provider import PaymentProvider, SandboxProvider
 from storefront.sellers.states import SELLER_STATUS_LABELS
-from storefront.settings import ROOT, Settings, get_settings
+from storefront.settings import ROOT, Settings, SettingsError, get_settings
 from storefront.web import csrf
 from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
+from storefront.web.edge import TrustForwardedHeaders, allowed_hosts_config
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
+from storefront.web.headers import mark_private, security_headers
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -109,6 +111,8 @@ def _templates(settings: Settings) -> TemplateConfig:
 
     @pass_context
     def csrf_token(context: dict) -> str:
+        # A page that carries a token is for this visitor alone: no cache may keep it (storefront.web.headers).
+        mark_private(context["request"].scope)
         return csrf.issue(settings.secret_key, viewer_of(context["request"]))
 
     @pass_context
@@ -131,11 +135,22 @@ def _vary_on_htmx(response: Response) -> Response:
     return response
 
 
-def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> Litestar:
+def _payment_provider(settings: Settings) -> PaymentProvider:
+    """The sandbox pays any order with the test card 4242: it serves the demo store only. No real provider is
+    built in yet, so production refuses to start rather than take orders it cannot be paid for."""
+    if settings.is_demo:
+        return SandboxProvider(settings.payment_webhook_secret)
+    raise SettingsError("ENCORE_ENV is production (the default), which has no payment provider yet: the payment "
+                        "sandbox is for ENCORE_ENV=demo only (see Deploying in README.md)")
+
+
+def create_app(settings: Settings | None = None, backend: SearchBackend | None = None,
+               provider: PaymentProvider | None = None) -> Litestar:
     settings = settings or get_settings()
+    settings.refuse_unsafe_production()
+    provider = provider or _payment_provider(settings)
     backend = backend or backend_from_settings(settings)
     drainer = OutboxDrainer(backend, settings.ranking)
-    provider = SandboxProvider(settings.payment_webhook_secret)
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
 
@@ -143,7 +158,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         """CSRF for unsafe methods, once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
         if request.url.path.startswith(("/static/", "/media/")):
             return
-        await csrf.check(request, viewer_of(request), settings.secret_key)
+        await csrf.check(request, viewer_of(request), settings.secret_key, settings.public_base_url)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -180,7 +195,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         },
         plugins=[HTMXPlugin()],
         # Outermost first: who is asking is known before anything else runs, guards included.
-        middleware=[IdentifyViewer(), ActiveRecipientMiddleware(recipients),
+        # The client's address and scheme are settled (from a trusted proxy's word) before anyone reads them.
+        middleware=[DefineMiddleware(TrustForwardedHeaders, settings=settings),
+                    IdentifyViewer(), ActiveRecipientMiddleware(recipients),
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer)],
         state=State({"active_recipients": recipients}),
@@ -189,6 +206,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                             HTTPException: http_exception_handler, Exception: internal_error_handler},
         before_request=protect,
         after_request=_vary_on_htmx,
+        before_send=[security_headers(settings)],
+        allowed_hosts=allowed_hosts_config(settings),
         lifespan=[lifespan],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -43,13 +43,14 @@ def live_server(live_store) -> Iterator[str]:
     store = live_store
     port = _free_port()
     granian = Path(sys.executable).with_name("granian")
+    url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [str(granian), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "storefront.app:create_app"],
-        env=store_environment(store),
+        # The address the browser visits is the public one: forms are checked against its origin.
+        env={**store_environment(store), "PUBLIC_BASE_URL": url},
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
