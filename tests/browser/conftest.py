@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.csp import LISTEN
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -83,6 +85,7 @@ def browser() -> Iterator:
 @pytest.fixture
 def desktop(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.add_init_script(LISTEN)
     yield context.new_page()
     context.close()
 
@@ -90,6 +93,7 @@ def desktop(browser) -> Iterator:
 @pytest.fixture
 def phone(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.add_init_script(LISTEN)
     yield context.new_page()
     context.close()
 
