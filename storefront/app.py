@@ -38,7 +38,7 @@ from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.edge import TrustForwardedHeaders, allowed_hosts_config
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import PUBLIC, SignInRequired, redirect_to_sign_in
-from storefront.web.headers import mark_private, security_headers
+from storefront.web.headers import security_headers
 from storefront.web.viewer import IdentifyViewer, viewer_of
 
 log = logging.getLogger("storefront")
@@ -111,8 +111,6 @@ def _templates(settings: Settings) -> TemplateConfig:
 
     @pass_context
     def csrf_token(context: dict) -> str:
-        # A page that carries a token is for this visitor alone: no cache may keep it (storefront.web.headers).
-        mark_private(context["request"].scope)
         return csrf.issue(settings.secret_key, viewer_of(context["request"]))
 
     @pass_context

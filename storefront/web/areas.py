@@ -1,7 +1,8 @@
 """The store's areas, each a Router that declares who may enter it; create_app() mounts them.
 
 A handler gets its access from the area it is listed in, never from a call at the top of its body:
-- shop: anyone, marked public (browsing, cart, sign-in, legal pages, notices);
+- shop: anyone, marked public (browsing, cart, legal pages, notices);
+- sign-in, sign-up and password forms: anyone, and never kept by a cache (storefront.web.headers);
 - payment sandbox: anyone, in the demo store only (it pays any order with a test card);
 - account: a signed-in person (checkout, my orders, my reviews, contesting a decision addressed to me);
 - seller portal (/seller): a seller user, whose reads are scoped to its own seller by `seller_id`;
@@ -43,14 +44,16 @@ from storefront.web.guards import (
     requires_seller,
     requires_sign_in,
 )
+from storefront.web.headers import NO_STORE
 
 
 def areas(settings: Settings) -> list[Router]:
     shop = Router(path="/", opt=PUBLIC, route_handlers=[
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
-        *reviews.HANDLERS, *legal.HANDLERS, *accounts.HANDLERS, *cart.HANDLERS,
+        *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS,
     ])
+    sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=accounts.HANDLERS)
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
@@ -60,7 +63,7 @@ def areas(settings: Settings) -> list[Router]:
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,
     ])
     if not settings.is_demo:
-        return [shop, account, seller, console]
+        return [shop, sign_in, account, seller, console]
     sandbox = Router(path="/", opt=PUBLIC, route_handlers=payments.HANDLERS)
     dev = Router(path="/dev", guards=[requires_dev_machine(settings)], route_handlers=mailbox.HANDLERS)
-    return [shop, sandbox, account, seller, console, dev]
+    return [shop, sign_in, sandbox, account, seller, console, dev]

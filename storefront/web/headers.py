@@ -5,9 +5,10 @@ policy allows scripts and styles from the store itself only: no inline `<script>
 (htmx's own indicator style is turned off in templates/base.html), and no page may be framed, so "Order with
 obligation to pay" and the seller's accept/refuse forms cannot be clicked through someone else's page.
 
-A response is private when it is for someone the store knows (a session cookie: signed in, or a cart) or
-when it carries a CSRF token (sign-in and sign-up forms, the cart, checkout): `csrf_token()` in the templates
-marks the request as it writes one (`mark_private`). Public pages keep the caching their handlers chose.
+A response is private when it is for someone the store knows (a session cookie: signed in, a cart, and so
+every page of the account, checkout, the seller portal and the console) or when its route is declared
+`NO_STORE` (the sign-in, sign-up and password forms, in storefront.web.areas). Public pages keep the caching
+their handlers chose: a product page's add-to-cart token is bound to no one.
 """
 from __future__ import annotations
 
@@ -29,17 +30,15 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
 ))
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the operator's other hosts are not ours to decide
-_PRIVATE = "encore_private"
+NO_STORE = {"cache": "no-store"}  # route opt: no cache may keep this page, whoever asks
 
 
-def mark_private(scope: Scope) -> None:
-    """This response must not be stored by any cache: it carries something meant for one person."""
-    scope.setdefault("state", {})[_PRIVATE] = True
-
-
-def _has_session(scope: Scope) -> bool:
+def _is_private(scope: Scope) -> bool:
     viewer = scope.get("state", {}).get("viewer")
-    return viewer is not None and viewer.session is not None
+    if viewer is not None and viewer.session is not None:
+        return True
+    handler = scope.get("route_handler")
+    return handler is not None and handler.opt.get("cache") == NO_STORE["cache"]
 
 
 def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
@@ -62,7 +61,7 @@ def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
         headers = MutableScopeHeaders.from_message(message)
         for name, value in fixed.items():
             headers[name] = value
-        if scope.get("state", {}).get(_PRIVATE) or _has_session(scope):
+        if _is_private(scope):
             headers["cache-control"] = "no-store"
 
     return add_headers

@@ -15,7 +15,7 @@ from storefront.app import create_app
 from storefront.reviews.tables import Review
 from storefront.settings import Settings
 from storefront.web.edge import TrustForwardedHeaders, client_address
-from tests.integration.commerce import PASSWORD, csrf_from, make_account, sign_in
+from tests.integration.commerce import PASSWORD, csrf_from, make_account, offer_in_stock, sign_in
 
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -56,15 +56,16 @@ async def test_the_product_page_with_reviews_and_colours_has_no_inline_style(cli
 
 # --- Private pages are never stored by a cache ----------------------------------------------------------------
 
-async def test_a_public_page_to_an_anonymous_visitor_keeps_its_caching(client: AsyncTestClient) -> None:
-    response = await client.get("/legal/terms")
+@pytest.mark.parametrize("path", ["/legal/terms", "/p/apple-iphone-13-128-gb-midnight", "/search?q=iphone"])
+async def test_a_public_page_to_an_anonymous_visitor_keeps_its_caching(client: AsyncTestClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 200
     assert "no-store" not in response.headers.get("cache-control", "")
 
 
-@pytest.mark.parametrize("path", ["/login", "/signup", "/password/forgot", "/report", "/contact"])
-async def test_a_page_that_carries_a_form_token_is_not_stored(client: AsyncTestClient, path: str) -> None:
+@pytest.mark.parametrize("path", ["/login", "/signup", "/password/forgot", "/password/reset/not-a-token"])
+async def test_the_sign_in_and_password_forms_are_not_stored(client: AsyncTestClient, path: str) -> None:
     response = await client.get(path)
-    assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
 
 
@@ -77,7 +78,16 @@ async def test_every_page_to_a_signed_in_person_is_not_stored(client: AsyncTestC
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_the_seller_portal_and_the_console_are_not_stored(client: AsyncTestClient) -> None:
+async def test_an_anonymous_cart_is_not_stored(client: AsyncTestClient) -> None:
+    from tests.integration.test_checkout import add
+
+    assert (await add(client, await offer_in_stock())).status_code in (200, 303)
+    response = await client.get("/cart")
+    assert response.status_code == 200 and "Remove" in response.text
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_the_operators_console_is_not_stored(client: AsyncTestClient) -> None:
     operator = await make_account(role="operator")
     await sign_in(client, operator["id"])
     response = await client.get("/ops/")
