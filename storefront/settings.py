@@ -207,6 +207,8 @@ class Settings:
                 problems.append(f"{name} still has its published development value")
             elif len(value.encode()) < MIN_SECRET_BYTES:
                 problems.append(f"{name} is shorter than {MIN_SECRET_BYTES} bytes")
+        if self.debug:
+            problems.append("DEBUG is on, which shows tracebacks and settings to anyone")
         return problems
 
     def refuse_unsafe_production(self) -> None:

@@ -44,6 +44,11 @@ def test_bytes_are_counted_not_characters() -> None:
     assert production(secret_key="é" * 16).problems_for_production() == []
 
 
+def test_debug_pages_are_refused() -> None:
+    assert dataclasses.replace(production(), debug=True).problems_for_production() == [
+        "DEBUG is on, which shows tracebacks and settings to anyone"]
+
+
 def test_good_secrets_are_accepted() -> None:
     assert production().problems_for_production() == []
     production().refuse_unsafe_production()
