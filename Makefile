@@ -14,9 +14,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup deps assets browser lint bench clean
 
+# The demo store: payment sandbox, dev mailbox, demo accounts. Without ENCORE_ENV=demo the store is production
+# and refuses all three (README.md, "Deploying").
 run: deps assets
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) -m storefront.manage prepare
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
+	ENCORE_ENV=demo PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) -m storefront.manage prepare
+	ENCORE_ENV=demo PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
 		--log-level info storefront.app:create_app
 
 test: deps assets browser
@@ -60,8 +62,8 @@ bench: deps
 	$(PY) -m bench.ranking_bench
 	$(PY) -m bench.search_bench
 	$(PY) -m bench.active_recipients_bench
-	$(PY) -m storefront.manage prepare
-	$(PY) -m bench.transfer_bench
+	ENCORE_ENV=demo $(PY) -m storefront.manage prepare
+	ENCORE_ENV=demo $(PY) -m bench.transfer_bench
 	$(PY) -m bench.server_bench
 
 clean:

@@ -85,7 +85,9 @@ def wrk(url: str, *, connections: int, seconds: int) -> tuple[float, str, str]:
 def run(server_name: str, seconds: int, connections: int) -> None:
     port = free_port()
     command = [part.format(port=port) for part in SERVERS[server_name]]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The demo store `make run` prepared: its development secrets are refused by production, the default.
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "ENCORE_ENV": "demo"}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + PAGES["home"])

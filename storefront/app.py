@@ -31,14 +31,16 @@ from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
 from storefront.jobs.embedded import EmbeddedRunner, cancel_and_wait
 from storefront.jobs.registry import JOBS, JobContext, Waker
-from storefront.payments.provider import SandboxProvider
+from storefront.payments.provider import PaymentProvider, SandboxProvider
 from storefront.sellers.states import SELLER_STATUS_LABELS
-from storefront.settings import ROOT, Settings, get_settings
+from storefront.settings import ROOT, Settings, SettingsError, get_settings
 from storefront.web import crawlers, csrf
 from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
+from storefront.web.edge import TrustForwardedHeaders, allowed_hosts_config
 from storefront.web.errors import http_exception_handler, internal_error_handler, not_found_handler
 from storefront.web.guards import SignInRequired, redirect_to_sign_in
+from storefront.web.headers import security_headers
 from storefront.web.inputs import RefuseUnreadableAddresses, check_posted_form
 from storefront.web.mail_after_response import SendMailAfterResponse
 from storefront.web.static_assets import StaticAssets, static_files
@@ -130,11 +132,22 @@ def _vary_on_htmx(response: Response) -> Response:
     return response
 
 
-def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> Litestar:
+def _payment_provider(settings: Settings) -> PaymentProvider:
+    """The sandbox pays any order with the test card 4242: it serves the demo store only. No real provider is
+    built in yet, so production refuses to start rather than take orders it cannot be paid for."""
+    if settings.is_demo:
+        return SandboxProvider(settings.payment_webhook_secret)
+    raise SettingsError("ENCORE_ENV is production (the default), which has no payment provider yet: the payment "
+                        "sandbox is for ENCORE_ENV=demo only (see Deploying in README.md)")
+
+
+def create_app(settings: Settings | None = None, backend: SearchBackend | None = None,
+               provider: PaymentProvider | None = None) -> Litestar:
     settings = settings or get_settings()
+    settings.refuse_unsafe_production()
+    provider = provider or _payment_provider(settings)
     backend = backend or backend_from_settings(settings)
     drainer = OutboxDrainer(backend, settings.ranking)
-    provider = SandboxProvider(settings.payment_webhook_secret)
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
     runner, queue, waker = _job_runners(settings, drainer)
@@ -144,7 +157,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
         if request.url.path.startswith(("/static/", "/media/")):
             return
-        await csrf.check(request, viewer_of(request), settings.secret_key)
+        await csrf.check(request, viewer_of(request), settings.secret_key, settings.public_base_url)
         await check_posted_form(request)
 
     @asynccontextmanager
@@ -183,10 +196,11 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
-        # Outermost first: a request that lost its database connection runs once more; an address holding NUL
-        # is refused before anything reads it; who is asking is known before anything else runs, guards included.
-        middleware=[RetryOnLostConnection, RefuseUnreadableAddresses, IdentifyViewer(),
-                    ActiveRecipientMiddleware(recipients),
+        # Outermost first: a request that lost its database connection runs once more; the client's address and
+        # scheme are settled (from a trusted proxy's word) before anyone reads them; an address holding NUL is
+        # refused before anything reads it; who is asking is known before anything else runs, guards included.
+        middleware=[RetryOnLostConnection, DefineMiddleware(TrustForwardedHeaders, settings=settings),
+                    RefuseUnreadableAddresses, IdentifyViewer(), ActiveRecipientMiddleware(recipients),
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer),
                     # A request that queued mail wakes the mail job once its response is sent.
@@ -199,6 +213,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                             **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)},
         before_request=protect,
         after_request=_vary_on_htmx,
+        before_send=[security_headers(settings)],
+        allowed_hosts=allowed_hosts_config(settings),
         lifespan=[lifespan],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -1,7 +1,9 @@
 """Operator commands: `python -m storefront.manage COMMAND`; `--help` lists them.
 
 `prepare` is what `make run` does: migrate, load the demo catalogue into an empty database, and build
-the search index when it is missing. Run twice, it reuses what exists and returns in a moment.
+the search index when it is missing. Run twice, it reuses what exists and returns in a moment. It and `seed`
+belong to the demo store (ENCORE_ENV=demo): the demo accounts' passwords are published in the README, so
+production refuses them. In production `migrate` is the release step; the app never migrates at start.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import asyncio
 import logging
 import time
 
-from storefront.settings import get_settings
+from storefront.settings import SettingsError, get_settings
 
 log = logging.getLogger("storefront.manage")
 
@@ -136,6 +138,9 @@ def _jobs():
     return JOBS
 
 
+DEMO_ONLY = ("prepare", "seed")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="storefront.manage")
@@ -157,6 +162,14 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("job", choices=[job.name for job in _jobs()])
     sub.add_parser("worker", help="take the store's jobs from the job queue (JOB_QUEUE=procrastinate)")
     args = parser.parse_args(argv)
+    settings = get_settings()
+    try:
+        settings.refuse_unsafe_production()
+    except SettingsError as refused:
+        raise SystemExit(str(refused)) from None
+    if args.command in DEMO_ONLY and not settings.is_demo:
+        raise SystemExit(f"`{args.command}` loads the demo store, whose accounts have published passwords: it runs "
+                         "only with ENCORE_ENV=demo. In production run `migrate`, then `rebuild-index`.")
 
     async def run() -> None:
         from storefront.app import close_database, open_database

@@ -6,6 +6,7 @@ beside its default (`env_var(...)` in its metadata); `from_environment` reads ev
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import types
 from collections.abc import Callable, Mapping
@@ -120,8 +121,33 @@ class QualityCharter:
                              f"hundredths), not {self.min_rating_x100}")
 
 
+def _list(raw: str) -> tuple[str, ...]:
+    """A comma-separated list, spaces allowed around the commas."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """Addresses or CIDR blocks (`10.0.0.0/8, 192.0.2.7`), each checked now so a typo stops the start."""
+    items = _list(raw)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(f"TRUSTED_PROXIES must list IP addresses or CIDR blocks, not {item!r}") from None
+    return items
+
+
+# The development values the code ships with: production refuses to start while a secret still has one.
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+DEV_PAYMENT_WEBHOOK_SECRET = "dev-only-sandbox-secret"
+MIN_SECRET_BYTES = 32
+
+
 @dataclass(frozen=True)
 class Settings:
+    # "demo" is the store `make run` serves: the payment sandbox, the dev mailbox and seeded demo accounts.
+    # Unset means production, so a deployed store never gets them by forgetting a variable.
+    environment: Literal["demo", "production"] = field(default="production", metadata=env_var("ENCORE_ENV"))
     brand_name: str = field(default="Encore", metadata=env_var("BRAND_NAME"))
     database_url: str = field(default=f"sqlite:///{ROOT / 'var' / 'encore.sqlite3'}", metadata=env_var("DATABASE_URL"))
     # Connections each worker keeps open (SQLite: per event loop; PostgreSQL: asyncpg's pool).
@@ -135,7 +161,11 @@ class Settings:
     index_prefix: str = field(default="encore_dev", metadata=env_var("SEARCH_INDEX_PREFIX"))
     public_base_url: str = field(default="http://127.0.0.1:8000",
                                  metadata=env_var("PUBLIC_BASE_URL", parse=lambda url: url.rstrip("/")))
-    secret_key: str = field(default="dev-only-secret-change-me", metadata=env_var("SECRET_KEY"))
+    secret_key: str = field(default=DEV_SECRET_KEY, metadata=env_var("SECRET_KEY"))
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (storefront.web.edge); nobody's by default.
+    trusted_proxies: tuple[str, ...] = field(default=(), metadata=env_var("TRUSTED_PROXIES", parse=_networks))
+    # Host headers answered besides PUBLIC_BASE_URL's own host; any other gets a 400.
+    allowed_hosts: tuple[str, ...] = field(default=(), metadata=env_var("ALLOWED_HOSTS", parse=_list))
     debug: bool = field(default=False, metadata=env_var("DEBUG"))
     currency: str = "EUR"
     service_fee: ServiceFeeRule = field(default_factory=ServiceFeeRule)
@@ -174,7 +204,8 @@ class Settings:
     # ("procrastinate"), taken by `python -m storefront.manage worker` processes.
     job_queue: Literal["embedded", "procrastinate"] = field(default="embedded", metadata=env_var("JOB_QUEUE"))
     # The embedded payment sandbox signs its notifications with this shared secret.
-    payment_webhook_secret: str = field(default="dev-only-sandbox-secret", metadata=env_var("PAYMENT_WEBHOOK_SECRET"))
+    payment_webhook_secret: str = field(default=DEV_PAYMENT_WEBHOOK_SECRET,
+                                        metadata=env_var("PAYMENT_WEBHOOK_SECRET"))
 
     def __post_init__(self) -> None:
         if self.job_queue == "procrastinate" and self.database_url.startswith("sqlite"):
@@ -184,6 +215,36 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def is_demo(self) -> bool:
+        return self.environment == "demo"
+
+    def problems_for_production(self) -> list[str]:
+        """Why this configuration may not serve a real store; empty in demo mode, where the defaults are the
+        point. The one list create_app() and `manage` both refuse to start on."""
+        if self.is_demo:
+            return []
+        problems = []
+        for name, value, default in (("SECRET_KEY", self.secret_key, DEV_SECRET_KEY),
+                                     ("PAYMENT_WEBHOOK_SECRET", self.payment_webhook_secret,
+                                      DEV_PAYMENT_WEBHOOK_SECRET)):
+            if value == default:
+                problems.append(f"{name} still has its published development value")
+            elif len(value.encode()) < MIN_SECRET_BYTES:
+                problems.append(f"{name} is shorter than {MIN_SECRET_BYTES} bytes")
+        if self.debug:
+            problems.append("DEBUG is on, which shows tracebacks and settings to anyone")
+        return problems
+
+    def refuse_unsafe_production(self) -> None:
+        """Raises a SettingsError that says what to set, when `problems_for_production` finds anything."""
+        problems = self.problems_for_production()
+        if problems:
+            raise SettingsError(
+                "ENCORE_ENV is production (the default) and " + "; ".join(problems) + ". Set SECRET_KEY and "
+                "PAYMENT_WEBHOOK_SECRET to random values of at least 32 bytes (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'), or ENCORE_ENV=demo for the demo store.")
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

@@ -28,6 +28,10 @@ _WORKDIR = Path(tempfile.mkdtemp(prefix="encore-tests-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{_WORKDIR / 'unbound.sqlite3'}"
 os.environ["SEARCH_INDEX_DIR"] = str(_WORKDIR / "unbound-search")
 os.environ["SEARCH_BACKEND"] = "embedded"
+# The tests run the demo store (the payment sandbox, the dev mailbox); subprocesses inherit it. Tests of
+# production build their own settings. Litestar's test client sends `Host: testserver.local`.
+os.environ["ENCORE_ENV"] = "demo"
+os.environ["ALLOWED_HOSTS"] = "testserver.local"
 
 from litestar.testing import AsyncTestClient  # noqa: E402
 

@@ -1,11 +1,14 @@
 """The store's areas, each a Router that declares who may enter it; create_app() mounts them.
 
 A handler gets its access from the area it is listed in, never from a call at the top of its body:
-- shop: anyone, marked public (browsing, cart, sign-in, legal pages, notices, the payment sandbox);
+- shop: anyone, marked public (browsing, cart, legal pages, notices);
+- sign-in, sign-up and password forms: anyone, and never kept by a cache (storefront.web.headers);
+- payment sandbox: anyone, in the demo store only (it pays any order with a test card);
 - account: a signed-in person (checkout, my orders, my reviews, contesting a decision addressed to me);
 - seller portal (/seller): a seller user, whose reads are scoped to its own seller by `seller_id`;
 - operator console (/ops): an operator;
-- dev pages (/dev): this machine only, without SMTP and not through a proxy.
+- dev pages (/dev): the demo store only, this machine only, without SMTP and not through a proxy.
+In production (`ENCORE_ENV`, storefront.settings) the sandbox and dev routes are not mounted at all: 404.
 tests/integration/test_route_access.py fails on any handler of the app whose access is not declared here.
 """
 from __future__ import annotations
@@ -42,14 +45,16 @@ from storefront.web.guards import (
     requires_seller,
     requires_sign_in,
 )
+from storefront.web.headers import NO_STORE
 
 
 def areas(settings: Settings) -> list[Router]:
     shop = Router(path="/", opt=PUBLIC, route_handlers=[
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
-        *reviews.HANDLERS, *legal.HANDLERS, *accounts.HANDLERS, *cart.HANDLERS, *payments.HANDLERS,
+        *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
     ])
+    sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=accounts.HANDLERS)
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
@@ -58,5 +63,8 @@ def areas(settings: Settings) -> list[Router]:
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,
     ])
+    if not settings.is_demo:
+        return [shop, sign_in, account, seller, console]
+    sandbox = Router(path="/", opt=PUBLIC, route_handlers=payments.HANDLERS)
     dev = Router(path="/dev", guards=[requires_dev_machine(settings)], route_handlers=mailbox.HANDLERS)
-    return [shop, account, seller, console, dev]
+    return [shop, sign_in, sandbox, account, seller, console, dev]

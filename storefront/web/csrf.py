@@ -1,7 +1,10 @@
 """CSRF protection for every unsafe method, without a cookie for anonymous readers.
 
 Two checks, both required:
-- the browser's own word: a cross-site `Sec-Fetch-Site` or an `Origin` from another host is refused;
+- the browser's own word: a cross-site `Sec-Fetch-Site`, an opaque `Origin: null` (a sandboxed frame, a
+  redirect across sites) or an `Origin` other than PUBLIC_BASE_URL's is refused. The public address, not the
+  `Host` header: behind a reverse proxy the Host the app sees is not what the browser visited, and a Host
+  header is the requester's to write;
 - a signed token in the form (`_csrf`) or the `X-CSRF-Token` header. Once a session exists the token is
   bound to it. Before that (signing in, signing up, a first "add to cart") it is bound to nothing
   and expires after a few hours; only handlers marked `opt={"csrf": "anonymous"}` accept such a token.
@@ -61,22 +64,38 @@ def verify(secret: str, viewer: Viewer, token: str, *, allow_anonymous: bool, no
     return same_signature(signature, _sign(secret, "anonymous", issued))
 
 
-def _same_origin(request: Request) -> bool:
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None for what is not a URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
+
+
+def _same_origin(request: Request, public_base_url: str) -> bool:
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return False
     origin = request.headers.get("Origin")
-    if origin and origin != "null":
-        return urlsplit(origin).netloc == request.headers.get("Host", request.url.netloc)
-    return True
+    if origin is None:
+        # Older browsers and non-browser clients send none; the signed token below still has to match.
+        return True
+    return origin != "null" and origin_of(origin) == origin_of(public_base_url)
 
 
-async def check(request: Request, viewer: Viewer, secret: str) -> None:
+async def check(request: Request, viewer: Viewer, secret: str, public_base_url: str) -> None:
     if request.method in SAFE_METHODS:
         return
     mode = request.route_handler.opt.get("csrf")
     if mode == "exempt":
         return
-    if not _same_origin(request):
+    if not _same_origin(request, public_base_url):
         raise CsrfFailed()
     token = request.headers.get(HEADER)
     if token is None and request.content_type[0] in ("application/x-www-form-urlencoded", "multipart/form-data"):

@@ -17,6 +17,7 @@ from litestar.response import Redirect
 from litestar.types import Guard
 
 from storefront.settings import Settings
+from storefront.web.edge import client_address
 from storefront.web.viewer import SignInRequired, Viewer, viewer_of
 
 PUBLIC = {"access": "public"}  # the explicit marker of a handler or Router that anyone may reach
@@ -50,12 +51,13 @@ def requires_operator(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 
 def requires_dev_machine(settings: Settings) -> Guard:
-    """Development pages (the mailbox shows password reset links) exist only on this machine, when no SMTP
-    server is set, and never through a proxy (behind a reverse proxy on the same host every client would look
-    local). 404, not 403: outside this machine they do not exist."""
+    """Development pages (the mailbox shows password reset links) exist only in the demo store (production does
+    not mount them), on this machine, when no SMTP server is set, and never through a proxy (behind a reverse
+    proxy on the same host every client would look local). 404, not 403: outside this machine they do not
+    exist."""
 
     def dev_machine_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        local = connection.client is not None and connection.client.host in LOCAL_CLIENTS
+        local = client_address(connection) in LOCAL_CLIENTS
         proxied = any(name in connection.headers for name in PROXY_HEADERS)
         if settings.smtp_host or not local or proxied:
             raise NotFoundException()

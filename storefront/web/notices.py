@@ -22,6 +22,7 @@ from storefront.errors import Refused
 from storefront.moderation import notices as service
 from storefront.moderation.notices import NoticeInput, OfferRemovalInput, RejectionInput
 from storefront.settings import Settings
+from storefront.web.edge import client_address
 from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer, viewer_of
 
@@ -75,10 +76,6 @@ def _address_limit(request: Request) -> RecentSubmissions:
     return request.app.state.setdefault("notice_submissions", RecentSubmissions(NOTICES_PER_ADDRESS_HOUR))
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 # --- The public form --------------------------------------------------------------------------------------
 
 async def _subject_from(text: str | None) -> dict[str, Any] | None:
@@ -120,7 +117,7 @@ async def notice_submit(request: Request, settings: NamedDependency[Settings]) -
                          good_faith=values["good_faith"] == "yes", reporter_account=account["id"] if account else None)
     if errors := notice.problems():
         return _form_page(subject, values, errors, status_code=400)
-    limit, address = _address_limit(request), _client_address(request)
+    limit, address = _address_limit(request), client_address(request)
     if limit.full(address):
         raise TooManyFromAddressPage()
     try:

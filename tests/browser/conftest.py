@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.csp import LISTEN
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -43,13 +45,14 @@ def live_server(live_store) -> Iterator[str]:
     store = live_store
     port = _free_port()
     granian = Path(sys.executable).with_name("granian")
+    url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [str(granian), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "storefront.app:create_app"],
-        env=store_environment(store),
+        # The address the browser visits is the public one: forms are checked against its origin.
+        env={**store_environment(store), "PUBLIC_BASE_URL": url},
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -82,6 +85,7 @@ def browser() -> Iterator:
 @pytest.fixture
 def desktop(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.add_init_script(LISTEN)
     yield context.new_page()
     context.close()
 
@@ -89,6 +93,7 @@ def desktop(browser) -> Iterator:
 @pytest.fixture
 def phone(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.add_init_script(LISTEN)
     yield context.new_page()
     context.close()
 

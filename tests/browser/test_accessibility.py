@@ -1,5 +1,6 @@
 """axe-core over every kind of page, as each kind of visitor sees it: shoppers (signed out and in), a seller
-and the operator. The journeys check the pages they pass through as well (cart, checkout, payment, forms)."""
+and the operator. The journeys check the pages they pass through as well (cart, checkout, payment, forms).
+The same sweep fails on anything the Content-Security-Policy refused on those pages."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ from storefront.demo.accounts import SHOPPER as SHOPPER_ACCOUNT
 from storefront.moderation.decisions import decide
 from storefront.moderation.states import Ground, Measure
 from tests.browser.axe import assert_accessible, violations
+from tests.browser.csp import LISTEN, csp_violations
 
 pytestmark = pytest.mark.browser
 PRODUCT = "apple-iphone-13-128-gb-midnight"
@@ -42,7 +44,7 @@ def sweep(page, base: str, paths: list[str]) -> list[str]:
     problems = []
     for path in paths:
         page.goto(base + path)
-        problems += [f"{path}: {v}" for v in violations(page)]
+        problems += [f"{path}: {v}" for v in violations(page) + csp_violations(page)]
     return problems
 
 
@@ -91,6 +93,7 @@ def test_contesting_a_decision_and_resolving_the_complaint(live_server: str, liv
     with ThreadPoolExecutor(max_workers=1) as pool:
         decision_id = pool.submit(asyncio.run, decision_for_the_demo_shopper(live_store)).result()
     shopper = browser.new_context(viewport={"width": 390, "height": 844})
+    shopper.add_init_script(LISTEN)
     page = shopper.new_page()
     sign_in(page, live_server, SHOPPER_ACCOUNT[0], SHOPPER_ACCOUNT[2])
     page.goto(f"{live_server}/decisions/{decision_id}/contest")
@@ -102,6 +105,7 @@ def test_contesting_a_decision_and_resolving_the_complaint(live_server: str, liv
     shopper.close()
 
     console = browser.new_context(viewport={"width": 1366, "height": 900})
+    console.add_init_script(LISTEN)
     ops = console.new_page()
     sign_in(ops, live_server, OPERATOR_ACCOUNT[0], OPERATOR_ACCOUNT[2])
     ops.goto(f"{live_server}/ops/")

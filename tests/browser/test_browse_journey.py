@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.browser.axe import assert_accessible
+from tests.browser.csp import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ def card_titles(page) -> list[str]:
 
 def wait_until_every_card(page, text: str, *, prefix: bool = False) -> None:
     test = "startsWith" if prefix else "includes"
-    page.wait_for_function(f"[...document.querySelectorAll('.card__title')].every(e => e.textContent.{test}({text!r}))")
+    wait_for(page, f"[...document.querySelectorAll('.card__title')].every(e => e.textContent.{test}({text!r}))")
 
 
 def test_misspelt_query_then_a_facet_update_results_without_a_full_page_load(live_server: str, desktop) -> None:
@@ -43,7 +44,7 @@ def test_misspelt_query_then_a_facet_update_results_without_a_full_page_load(liv
 
     page.go_back()
     page.wait_for_url(re.compile(r"q=iphnoe$"))
-    page.wait_for_function("!document.querySelector('input[name=storage][value=\"256 GB\"]').checked")
+    wait_for(page, "!document.querySelector('input[name=storage][value=\"256 GB\"]').checked")
 
 
 def test_on_a_phone_filters_fold_away_and_still_work(live_server: str, phone) -> None:
@@ -121,7 +122,7 @@ def test_next_shows_the_top_of_the_new_results_and_moves_focus_there(live_server
     first = card_titles(page)
     page.get_by_role("link", name="Next").click()
     page.wait_for_url(re.compile(r"page=2"))
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'results-count'")
+    wait_for(page, "document.activeElement && document.activeElement.id === 'results-count'")
     assert card_titles(page) != first
     top = page.evaluate("document.getElementById('results-count').getBoundingClientRect().top")
     assert 0 <= top < 844, "the count of the new page is on screen, not the footer"
@@ -137,4 +138,4 @@ def test_back_puts_the_searched_words_back_in_the_box(live_server: str, desktop)
     page.wait_for_url(re.compile(r"storage=256"))
     page.go_back()
     page.wait_for_url(re.compile(r"q=galxy(\+|%20)s21$"))
-    page.wait_for_function("document.getElementById('search-q').value === 'galxy s21'")
+    wait_for(page, "document.getElementById('search-q').value === 'galxy s21'")

@@ -14,6 +14,7 @@ from storefront.catalog.outbox import mark_model_for_reindex
 from storefront.demo.accounts import OPERATOR
 from storefront.mail.tables import OutboxEmail
 from tests.browser.axe import assert_accessible
+from tests.browser.csp import LISTEN
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
 
 pytestmark = pytest.mark.browser
@@ -39,6 +40,7 @@ async def mail_kinds(address: str) -> list[str]:
 def test_a_notice_leads_the_operator_to_dereference_the_seller(live_server: str, live_store, browser) -> None:
     shop = run(listed_seller(live_store))
     visitor = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    visitor.add_init_script(LISTEN)
     page = visitor.new_page()
     page.goto(f"{live_server}/search?q={shop.product_name.replace(' ', '+')}")
     page.get_by_role("link", name=re.compile(shop.product_name)).first.click()
@@ -62,6 +64,7 @@ def test_a_notice_leads_the_operator_to_dereference_the_seller(live_server: str,
     assert not visitor.cookies(), "reporting needs no account and leaves no cookie"
 
     console = browser.new_context(viewport={"width": 1366, "height": 900})
+    console.add_init_script(LISTEN)
     ops = console.new_page()
     ops.goto(f"{live_server}/login?next=/ops/notices")
     ops.get_by_label("E-mail address").fill(OPERATOR[0])

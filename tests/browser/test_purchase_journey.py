@@ -17,6 +17,7 @@ from storefront.payments.tables import LedgerEntry
 from storefront.sellers.tables import Seller
 from storefront.units import money
 from tests.browser.axe import assert_accessible
+from tests.browser.csp import LISTEN
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +44,7 @@ async def commission_of(seller_order_id: int) -> int:
 def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commission(live_server: str,
                                                                                     browser) -> None:
     shopper = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    shopper.add_init_script(LISTEN)
     page = shopper.new_page()
     page.goto(f"{live_server}/search?q=galaxy+s22")
     page.locator(".card__link").first.click()
@@ -117,6 +119,7 @@ def test_a_shopper_buys_and_the_seller_confirms_ships_and_is_charged_the_commiss
 
     seller_order, seller = run(seller_side_of(reference))
     portal = browser.new_context(viewport={"width": 1366, "height": 900})
+    portal.add_init_script(LISTEN)
     page = portal.new_page()
     page.goto(f"{live_server}/login?next=/seller/")
     page.get_by_label("E-mail address").fill(seller["email"])

@@ -18,6 +18,7 @@ from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import SellerOrder
 from storefront.sellers.tables import Offer
 from tests.browser.axe import assert_accessible
+from tests.browser.csp import LISTEN, wait_for
 from tests.integration.commerce import PASSWORD, make_account
 
 pytestmark = pytest.mark.browser
@@ -58,6 +59,7 @@ def test_write_a_review_change_the_sort_without_reload_and_report_one(live_serve
                                                                       browser) -> None:
     buyer = run(buyer_with_a_delivered_iphone(live_store))
     context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.add_init_script(LISTEN)
     page = context.new_page()
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail address").fill(buyer["email"])
@@ -80,7 +82,7 @@ def test_write_a_review_change_the_sort_without_reload_and_report_one(live_serve
     before = review_ids(page)
     page.locator("#reviews").get_by_role("link", name="Lowest rating").click()
     page.wait_for_url(re.compile(r"/reviews\?sort=lowest"))
-    page.wait_for_function(f"document.querySelector('#reviews li.review').id !== {before[0]!r}")
+    wait_for(page, f"document.querySelector('#reviews li.review').id !== {before[0]!r}")
     assert review_ids(page) != before
     assert page.evaluate("window.__sameDocument") is True, "the sort reloaded the page"
     assert_accessible(page)

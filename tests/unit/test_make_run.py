@@ -21,6 +21,11 @@ def test_the_public_address_follows_host_and_port() -> None:
     assert commands and all("PUBLIC_BASE_URL=http://127.0.0.1:18101 " in line for line in commands), commands
 
 
+def test_make_run_serves_the_demo_store() -> None:
+    commands = planned_run()
+    assert commands and all(line.startswith("ENCORE_ENV=demo ") for line in commands), commands
+
+
 def test_a_public_address_given_by_the_environment_wins() -> None:
     commands = planned_run("PORT=18101", PUBLIC_BASE_URL="https://shop.example")
     assert commands and all("PUBLIC_BASE_URL=https://shop.example " in line for line in commands), commands

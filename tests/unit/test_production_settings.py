@@ -1,0 +1,72 @@
+"""Production cannot be got wrong: an unset ENCORE_ENV is production, which names every secret still at its
+published development value or too short to guess at."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from storefront.settings import Settings, SettingsError, from_environment
+
+GOOD = "k" * 32
+
+
+def production(**secrets: str) -> Settings:
+    return dataclasses.replace(Settings(), environment="production",
+                               **{"secret_key": GOOD, "payment_webhook_secret": GOOD, **secrets})
+
+
+def test_an_unset_encore_env_is_production() -> None:
+    assert from_environment({}).environment == "production"
+
+
+def test_encore_env_takes_demo_or_production_only() -> None:
+    assert from_environment({"ENCORE_ENV": "demo"}).environment == "demo"
+    with pytest.raises(SettingsError, match="ENCORE_ENV must be 'demo' or 'production', not 'staging'"):
+        from_environment({"ENCORE_ENV": "staging"})
+
+
+def test_each_default_secret_is_refused() -> None:
+    assert Settings().problems_for_production() == [
+        "SECRET_KEY still has its published development value",
+        "PAYMENT_WEBHOOK_SECRET still has its published development value",
+    ]
+
+
+@pytest.mark.parametrize("name", ["secret_key", "payment_webhook_secret"])
+def test_a_31_byte_secret_is_refused(name: str) -> None:
+    variable = name.upper()
+    assert production(**{name: "s" * 31}).problems_for_production() == [f"{variable} is shorter than 32 bytes"]
+
+
+def test_bytes_are_counted_not_characters() -> None:
+    # 16 two-byte characters: 32 bytes of secret, as the HMAC sees it.
+    assert production(secret_key="é" * 16).problems_for_production() == []
+
+
+def test_debug_pages_are_refused() -> None:
+    assert dataclasses.replace(production(), debug=True).problems_for_production() == [
+        "DEBUG is on, which shows tracebacks and settings to anyone"]
+
+
+def test_good_secrets_are_accepted() -> None:
+    assert production().problems_for_production() == []
+    production().refuse_unsafe_production()
+
+
+def test_the_refusal_says_what_to_set() -> None:
+    with pytest.raises(SettingsError) as refused:
+        dataclasses.replace(production(), secret_key="dev-only-secret-change-me").refuse_unsafe_production()
+    assert "Set SECRET_KEY and PAYMENT_WEBHOOK_SECRET to random values of at least 32 bytes" in str(refused.value)
+    assert "or ENCORE_ENV=demo for the demo store" in str(refused.value)
+
+
+def test_the_demo_store_keeps_its_development_secrets() -> None:
+    assert dataclasses.replace(Settings(), environment="demo").problems_for_production() == []
+
+
+def test_trusted_proxies_are_checked_at_start() -> None:
+    assert from_environment({"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"}).trusted_proxies == ("10.0.0.0/8",
+                                                                                               "192.0.2.7")
+    with pytest.raises(SettingsError, match="TRUSTED_PROXIES must list IP addresses or CIDR blocks, not 'proxy'"):
+        from_environment({"TRUSTED_PROXIES": "proxy"})
