@@ -25,6 +25,7 @@ from search_index.backends import SearchBackend
 from search_index.drain import DrainOutboxAfterResponse, OutboxDrainer
 from search_index.service import backend_from_settings
 from storefront import units
+from storefront.accounts.throttles import AccountThrottles
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
 from storefront.db import close_pool, open_pool
@@ -60,11 +61,12 @@ async def close_database() -> None:
 
 
 async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
-    """Review invitations, outgoing mail, expired sessions, unpaid orders past their time, sellers whose notice
-    has ended, the monthly active-recipient roll-up and the search outbox (what the jobs marked, and anything an
-    engine outage left), on a timer. Every worker may run it: each job is idempotent."""
+    """Review invitations, outgoing mail, expired sessions, abandoned carts, unpaid orders past their time,
+    sellers whose notice has ended, the monthly active-recipient roll-up and the search outbox (what the jobs
+    marked, and anything an engine outage left), on a timer. Every worker may run it: each job is idempotent."""
     from storefront.accounts.sessions import purge_expired
     from storefront.audience.service import roll_up
+    from storefront.cart.abandoned import purge_abandoned_carts
     from storefront.mail.outbox import deliver_pending
     from storefront.moderation.referencing import apply_due_terminations
     from storefront.orders.transitions import expire_unpaid_orders
@@ -75,6 +77,7 @@ async def _scheduled_jobs(settings: Settings, drainer: OutboxDrainer) -> None:
             await send_due_invitations(settings)
             await deliver_pending(settings)
             await purge_expired()
+            await purge_abandoned_carts(settings)
             # Before the mail goes out, so the e-mail of an order that expired now leaves in this run.
             await expire_unpaid_orders(settings)
             await apply_due_terminations()
@@ -138,6 +141,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     provider = SandboxProvider(settings.payment_webhook_secret)
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
+    # Sign-in, sign-up and reset throttles, counted where RATE_LIMIT_STORAGE_URL says (every worker shares Redis).
+    throttles = AccountThrottles.from_settings(settings)
 
     async def protect(request: Request) -> None:
         """CSRF for unsafe methods, once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
@@ -176,6 +181,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
             "provider": Provide(lambda: provider, use_cache=True, sync_to_thread=False),
+            "throttles": Provide(lambda: throttles, use_cache=True, sync_to_thread=False),
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],

@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
                                              "and print the published average")
     sub.add_parser("apply-terminations", help="dereference the sellers whose notice period has ended")
     sub.add_parser("expire-unpaid-orders", help="cancel the orders not paid in time and put their stock back on sale")
+    sub.add_parser("purge-abandoned-carts", help="delete anonymous carts and sessions unused for CART_ABANDONED_DAYS")
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -134,6 +135,10 @@ def main(argv: list[str] | None = None) -> None:
 
                 print(f"expired {await expire_unpaid_orders(get_settings())} unpaid orders")
                 print(f"reindexed {await sync_index()} products")
+            elif args.command == "purge-abandoned-carts":
+                from storefront.cart.abandoned import purge_abandoned_carts
+
+                print(f"deleted {await purge_abandoned_carts(get_settings())} abandoned carts")
         finally:
             await close_database()
 
