@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import replace
 
 from storefront.accounts import sessions
@@ -10,6 +12,7 @@ from storefront.cart import service as carts
 from storefront.cart.abandoned import purge_abandoned_carts
 from storefront.cart.tables import Cart, CartLine
 from storefront.settings import Settings
+from tests.conftest import ROOT, store_environment
 from tests.integration.commerce import make_account, offer_in_stock
 
 NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC)
@@ -58,3 +61,11 @@ async def test_changing_a_line_counts_as_coming_back(settings: Settings) -> None
     (line,) = await CartLine.select(CartLine.id).where(CartLine.cart == cart_id)
     await carts.set_quantity(cart_id, line["id"], 2)
     assert await purge_abandoned_carts(settings, now=dt.datetime.now(dt.UTC)) == 0
+
+
+async def test_the_manage_command_purges_abandoned_carts(settings: Settings) -> None:
+    cart_id, _ = await cart_last_used(dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    result = subprocess.run([sys.executable, "-m", "storefront.manage", "purge-abandoned-carts"], cwd=ROOT,
+                            env=store_environment(settings), capture_output=True, text=True, check=True)
+    assert "deleted 1 abandoned carts" in result.stdout
+    assert not await Cart.exists().where(Cart.id == cart_id)
