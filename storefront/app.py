@@ -25,6 +25,7 @@ from search_index.backends import SearchBackend
 from search_index.drain import DrainOutboxAfterResponse, OutboxDrainer
 from search_index.service import backend_from_settings
 from storefront import units
+from storefront.accounts.throttles import AccountThrottles
 from storefront.audience.buffer import RecipientBuffer
 from storefront.audience.service import flush, flush_periodically
 from storefront.db import close_pool, open_pool
@@ -151,6 +152,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.
     recipients = RecipientBuffer()
     runner, queue, waker = _job_runners(settings, drainer)
+    # Sign-in, sign-up and reset throttles, counted where RATE_LIMIT_STORAGE_URL says (every worker shares Redis).
+    throttles = AccountThrottles.from_settings(settings)
 
     async def protect(request: Request) -> None:
         """CSRF for unsafe methods, then no form field with text no database can hold (the 400 page names them),
@@ -193,6 +196,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
             "provider": Provide(lambda: provider, use_cache=True, sync_to_thread=False),
+            "throttles": Provide(lambda: throttles, use_cache=True, sync_to_thread=False),
             "viewer": Provide(viewer_of, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],

@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     r = sub.add_parser("run-job", help="run one of the scheduled jobs now")
     r.add_argument("job", choices=[job.name for job in _jobs()])
     sub.add_parser("worker", help="take the store's jobs from the job queue (JOB_QUEUE=procrastinate)")
+    sub.add_parser("purge-abandoned-carts", help="delete anonymous carts and sessions unused for CART_ABANDONED_DAYS")
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
@@ -210,6 +211,10 @@ def main(argv: list[str] | None = None) -> None:
                 await run_job(args.job)
             elif args.command == "worker":
                 await worker()
+            elif args.command == "purge-abandoned-carts":
+                from storefront.cart.abandoned import purge_abandoned_carts
+
+                print(f"deleted {await purge_abandoned_carts(get_settings())} abandoned carts")
         finally:
             await close_database()
 

@@ -143,6 +143,39 @@ DEV_PAYMENT_WEBHOOK_SECRET = "dev-only-sandbox-secret"
 MIN_SECRET_BYTES = 32
 
 
+def _rate(name: str) -> dict[str, Any]:
+    """Field metadata for a rate in the `limits` notation ("10 per 15 minutes"), checked at start-up."""
+    def read(raw: str) -> str:
+        from storefront.throttle import parse_rate
+
+        try:
+            parse_rate(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{name} must be a rate such as '10 per 15 minutes', not {raw!r}") from exc
+        return raw
+    return env_var(name, parse=read)
+
+
+@dataclass(frozen=True)
+class ThrottleRules:
+    """How often a client or an address may try: throttles that slow a guesser or a flooder down without
+    letting anyone lock somebody else out (no limit counts per account alone)."""
+
+    # Where the counts live: `memory://` (one worker) or `redis://host:6379/0` (shared by every worker).
+    storage_url: str = field(default="memory://", metadata=env_var("RATE_LIMIT_STORAGE_URL"))
+    key_prefix: str = field(default="encore", metadata=env_var("RATE_LIMIT_KEY_PREFIX"))
+    # Wrong passwords for one account from one client: a guesser waits, the owner elsewhere does not.
+    sign_in_failures_per_account_and_client: str = field(
+        default="10 per 15 minutes", metadata=_rate("SIGN_IN_FAILURES_PER_ACCOUNT_AND_CLIENT"))
+    # Wrong passwords from one client across all accounts: one password tried on many accounts.
+    sign_in_failures_per_client: str = field(default="50 per 15 minutes",
+                                             metadata=_rate("SIGN_IN_FAILURES_PER_CLIENT"))
+    # Reset links and sign-up notices sent to one address, whoever asks: nobody floods an inbox.
+    account_mail_per_address: str = field(default="3 per hour", metadata=_rate("ACCOUNT_MAIL_PER_ADDRESS"))
+    # Sign-ups and reset requests from one client.
+    account_requests_per_client: str = field(default="20 per hour", metadata=_rate("ACCOUNT_REQUESTS_PER_CLIENT"))
+
+
 @dataclass(frozen=True)
 class Settings:
     # "demo" is the store `make run` serves: the payment sandbox, the dev mailbox and seeded demo accounts.
@@ -203,6 +236,9 @@ class Settings:
     # Where those jobs run: inside each store process ("embedded", no server) or on PostgreSQL's job queue
     # ("procrastinate"), taken by `python -m storefront.manage worker` processes.
     job_queue: Literal["embedded", "procrastinate"] = field(default="embedded", metadata=env_var("JOB_QUEUE"))
+    throttles: ThrottleRules = field(default_factory=ThrottleRules)
+    # Anonymous carts (and their sessions) nobody came back to for this many days are deleted.
+    cart_abandoned_days: int = field(default=7, metadata=env_var("CART_ABANDONED_DAYS", minimum=1))
     # The embedded payment sandbox signs its notifications with this shared secret.
     payment_webhook_secret: str = field(default=DEV_PAYMENT_WEBHOOK_SECRET,
                                         metadata=env_var("PAYMENT_WEBHOOK_SECRET"))

@@ -1,9 +1,16 @@
 """Signing up, signing in and resetting a password: the rules, with no HTTP in sight.
 
-A password reset token is `<account id>.<expiry>.<signature>`, the signature an HMAC-SHA256 with the
-shop's secret key over the account, the expiry and a fingerprint of the current password hash. Nothing
-is stored: the token dies when it expires, and as soon as the password changes (argon2 salts every hash
-afresh, so even the same password gives a new fingerprint), which makes it single-use.
+A sign-up never tells whether the address already has an account: the answer is always "we sent a link to
+confirm". A new address gets an unconfirmed account and a link that confirms it and signs in; an address
+with an account gets a note saying someone tried to sign up with it. Nobody signs in to an unconfirmed
+account, so a sign-up with someone else's address leads nowhere (the next sign-up or a reset link from the
+mailbox's owner takes it over).
+
+Link tokens (reset, confirmation) are `<account id>.<expiry>.<signature>`, the signature an HMAC-SHA256 with
+the shop's secret key over their purpose, the account, the expiry and a fingerprint of the current password
+hash (and, for confirmation, of the account being unconfirmed). Nothing is stored: a token dies when it
+expires, and as soon as the password changes (argon2 salts every hash afresh, so even the same password gives
+a new fingerprint) or the account is confirmed, which makes it single-use.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ import hmac
 import re
 import time
 from typing import Any
+from urllib.parse import quote
 
 from storefront.accounts import sessions
 from storefront.accounts.passwords import (
@@ -33,6 +41,7 @@ from storefront.mail.outbox import queue
 from storefront.settings import Settings, get_settings
 
 RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)
+CONFIRMATION_TOKEN_LIFETIME = dt.timedelta(hours=24)
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
 ROLES = ("shopper", "seller", "operator")
@@ -94,21 +103,45 @@ async def _email_taken(email: str) -> bool:
 
 
 def _duplicate() -> Refused:
-    return Refused("email", "An account already uses this e-mail address. Sign in, or reset your password.")
+    return Refused("email", "An account already uses this e-mail address.")
 
 
-async def sign_up(email: str, name: str, password: str) -> int:
-    """Create a shopper account and return its id; raises Refused for the first problem found."""
+async def sign_up(settings: Settings, email: str, name: str, password: str, *, may_mail: bool,
+                  next_path: str = "/") -> None:
+    """The work behind the sign-up's one answer, done after it has been sent so it costs no visible time:
+    a new address gets an unconfirmed account and a confirmation link; an unconfirmed one gets the new name and
+    password and a fresh link (only the mailbox's owner can use it); a confirmed one gets a note. `may_mail` is
+    False when the address has had its share of account e-mails: then nothing is sent."""
     if problems := sign_up_problems(email, name, password):
         raise problems[0]
-    return await _create(normalise_email(email), name.strip(), password, role=Role.shopper, seller_id=None)
+    email, name = normalise_email(email), name.strip()
+    password_hash = hash_password(password)  # on every path: what follows must not differ in cost by much
+    existing = await account_by_email(email)
+    if existing is None:
+        try:
+            account_id = await _create(email, name, password, role=Role.shopper, seller_id=None, confirmed=False,
+                                       password_hash=password_hash)
+        except Refused:  # another sign-up for the same address got there first: that one sends the mail
+            return
+        existing = await Account.select().where(Account.id == account_id).first()
+    elif existing["confirmed_at"] is None:
+        await Account.update({Account.name: name, Account.password_hash: password_hash}).where(
+            (Account.id == existing["id"]) & Account.confirmed_at.is_null())
+        existing = {**existing, "name": name, "password_hash": password_hash}
+    elif may_mail:
+        await send_sign_up_attempt(settings, existing)
+        return
+    if may_mail and existing is not None:
+        await send_confirmation(settings, existing, next_path=next_path)
 
 
-async def _create(email: str, name: str, password: str, *, role: str, seller_id: int | None) -> int:
+async def _create(email: str, name: str, password: str, *, role: str, seller_id: int | None,
+                  confirmed: bool = True, password_hash: str | None = None) -> int:
     if await _email_taken(email):
         raise _duplicate()
-    row = Account(email=email, name=name, password_hash=hash_password(password), role=role, seller=seller_id,
-                  created_at=dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    row = Account(email=email, name=name, password_hash=password_hash or hash_password(password), role=role,
+                  seller=seller_id, created_at=now, confirmed_at=now if confirmed else None)
     try:
         await row.save()
     except Exception as exc:  # two sign-ups raced: the unique index decided, whatever the database's error class
@@ -135,7 +168,8 @@ async def account_by_email(email: str) -> dict[str, Any] | None:
 
 
 async def authenticate(email: str, password: str) -> dict[str, Any] | None:
-    """The account if the password is right, else None; unknown e-mails cost the same argon2 verification."""
+    """The account if the password is right, else None; unknown e-mails cost the same argon2 verification.
+    Raises Refused for an unconfirmed account with the right password: only its owner can be told that."""
     account = await account_by_email(email) if len(email or "") <= MAX_EMAIL_LENGTH else None
     if not password or len(password) > MAX_PASSWORD_LENGTH:
         return None
@@ -144,18 +178,30 @@ async def authenticate(email: str, password: str) -> dict[str, Any] | None:
         return None
     if not verify_password(account["password_hash"], password):
         return None
+    if account["confirmed_at"] is None:
+        raise Refused("email", "Confirm your e-mail address first: follow the link we sent you when you signed "
+                               "up, or reset your password to get a new one.")
     if needs_rehash(account["password_hash"]):
         await Account.update({Account.password_hash: hash_password(password)}).where(Account.id == account["id"])
     return account
 
 
 async def set_password(account_id: int, password: str) -> None:
-    """Change the password and end every session of the account, on every device."""
+    """Change the password and end every session of the account, on every device. The reset link came to the
+    address, which proves it: an unconfirmed account is confirmed too."""
     check_new_password(password)
     new_hash = hash_password(password)  # before the transaction: argon2 takes a while, the write lock should not
     async with write_transaction(Account._meta.db):
         await Account.update({Account.password_hash: new_hash}).where(Account.id == account_id)
+        await Account.update({Account.confirmed_at: dt.datetime.now(dt.UTC)}).where(
+            (Account.id == account_id) & Account.confirmed_at.is_null())
         await sessions.destroy_all_for(account_id)
+
+
+async def confirm(account_id: int) -> None:
+    """The owner of the address followed the confirmation link: the account may sign in from now on."""
+    await Account.update({Account.confirmed_at: dt.datetime.now(dt.UTC)}).where(
+        (Account.id == account_id) & Account.confirmed_at.is_null())
 
 
 async def cart_after_sign_in(previous_cart_id: str | None, account_id: int) -> str | None:
@@ -173,29 +219,29 @@ async def cart_after_sign_in(previous_cart_id: str | None, account_id: int) -> s
     return previous_cart_id
 
 
-# Password reset tokens
+# Link tokens: password reset and sign-up confirmation
 
 
 def _fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
 
 
-def _reset_signature(secret: str, account_id: int, expires: int, password_hash: str) -> str:
-    message = f"password-reset|{account_id}|{expires}|{_fingerprint(password_hash)}"
+def _signature(secret: str, purpose: str, account: dict[str, Any], expires: int) -> str:
+    message = f"{purpose}|{account['id']}|{expires}|{_fingerprint(account['password_hash'])}"
+    if purpose == "confirm":
+        # A confirmation link dies once the account is confirmed (a reset link, once the password changes).
+        message += "|confirmed" if account["confirmed_at"] is not None else "|unconfirmed"
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def reset_token(account: dict[str, Any], *, secret: str | None = None, now: float | None = None) -> str:
-    """A link token valid for an hour and only until the password changes. `account` needs id and password_hash."""
+def _token(purpose: str, lifetime: dt.timedelta, account: dict[str, Any], secret: str | None,
+           now: float | None) -> str:
     secret = secret if secret is not None else get_settings().secret_key
-    issued = now if now is not None else time.time()
-    expires = int(issued + RESET_TOKEN_LIFETIME.total_seconds())
-    return f"{account['id']}.{expires}.{_reset_signature(secret, account['id'], expires, account['password_hash'])}"
+    expires = int((now if now is not None else time.time()) + lifetime.total_seconds())
+    return f"{account['id']}.{expires}.{_signature(secret, purpose, account, expires)}"
 
 
-async def account_for_reset_token(token: str, *, secret: str | None = None,
-                                  now: float | None = None) -> dict[str, Any] | None:
-    """The account the token was made for, or None if it is malformed, expired, forged or already used."""
+async def _account_for(purpose: str, token: str, secret: str | None, now: float | None) -> dict[str, Any] | None:
     parts = (token or "").split(".")
     if len(token or "") > 200 or len(parts) != 3:
         return None
@@ -208,19 +254,53 @@ async def account_for_reset_token(token: str, *, secret: str | None = None,
     if account is None:
         return None
     secret = secret if secret is not None else get_settings().secret_key
-    expected = _reset_signature(secret, account_id, expires, account["password_hash"])
+    expected = _signature(secret, purpose, account, expires)
     return account if same_signature(signature, expected) else None
+
+
+def reset_token(account: dict[str, Any], *, secret: str | None = None, now: float | None = None) -> str:
+    """A link token valid for an hour and only until the password changes. `account` needs id and password_hash."""
+    return _token("password-reset", RESET_TOKEN_LIFETIME, account, secret, now)
+
+
+async def account_for_reset_token(token: str, *, secret: str | None = None,
+                                  now: float | None = None) -> dict[str, Any] | None:
+    """The account the token was made for, or None if it is malformed, expired, forged or already used."""
+    return await _account_for("password-reset", token, secret, now)
+
+
+def confirmation_token(account: dict[str, Any], *, secret: str | None = None, now: float | None = None) -> str:
+    """A link token valid for a day, until the account is confirmed or its password changes."""
+    return _token("confirm", CONFIRMATION_TOKEN_LIFETIME, account, secret, now)
+
+
+async def account_for_confirmation_token(token: str, *, secret: str | None = None,
+                                         now: float | None = None) -> dict[str, Any] | None:
+    """The unconfirmed account the token was made for, or None (malformed, expired, forged or already used)."""
+    return await _account_for("confirm", token, secret, now)
 
 
 # E-mails, plain text, through the outbox
 
 
-async def send_welcome(settings: Settings, *, to: str, name: str) -> None:
-    await queue(to=to, kind="welcome", subject=f"Welcome to {settings.brand_name}", body=(
-        f"Hello {name},\n\nYour {settings.brand_name} account is ready. You can follow your orders and keep your "
-        f"cart on every device you sign in on: {settings.public_base_url}/\n\n"
-        f"If you did not create this account, reply to this message and we will close it.\n"
-    ))
+async def send_confirmation(settings: Settings, account: dict[str, Any], *, next_path: str = "/") -> None:
+    token = confirmation_token(account, secret=settings.secret_key)
+    hours = int(CONFIRMATION_TOKEN_LIFETIME.total_seconds() // 3600)
+    after = f"?next={quote(next_path, safe='/')}" if next_path != "/" else ""
+    await queue(to=account["email"], kind="sign_up_confirmation", subject=f"Confirm your {settings.brand_name} account",
+                body=(f"Hello {account['name']},\n\nConfirm your e-mail address to finish creating your "
+                      f"{settings.brand_name} account. This link signs you in and works once, for {hours} hours:\n\n"
+                      f"{settings.public_base_url}/signup/confirm/{token}{after}\n\n"
+                      f"If you did not sign up, ignore this message: no account is made without this link.\n"))
+
+
+async def send_sign_up_attempt(settings: Settings, account: dict[str, Any]) -> None:
+    await queue(to=account["email"], kind="sign_up_attempt", subject=f"Your {settings.brand_name} account",
+                body=(f"Hello {account['name']},\n\nSomeone (we hope you) tried to create a {settings.brand_name} "
+                      f"account with this e-mail address, which already has one. Sign in here:\n\n"
+                      f"{settings.public_base_url}/login\n\nForgot your password? Choose a new one here:\n\n"
+                      f"{settings.public_base_url}/password/forgot\n\n"
+                      f"If it was not you, ignore this message: nothing has changed.\n"))
 
 
 async def send_password_reset(settings: Settings, account: dict[str, Any]) -> None:
@@ -232,3 +312,10 @@ async def send_password_reset(settings: Settings, account: dict[str, Any]) -> No
                       f"{settings.public_base_url}/password/reset/{token}\n\n"
                       f"The link works once. If you did not ask for it, ignore this message: your password "
                       f"stays as it is.\n"))
+
+
+async def send_password_reset_to(settings: Settings, email: str) -> None:
+    """A reset link if the address has an account; nothing, silently, if not."""
+    account = await account_by_email(email)
+    if account is not None:
+        await send_password_reset(settings, account)

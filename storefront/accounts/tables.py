@@ -1,5 +1,6 @@
 """Accounts and web sessions. A session row exists only once something must be remembered."""
 from piccolo.columns import ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from storefront.accounts.states import Role
@@ -16,6 +17,10 @@ class Account(Table):
     # Set for seller users: the one seller whose data they may see.
     seller = ForeignKey(Seller, null=True, default=None)
     created_at = Timestamptz()
+    # Set when the owner of the address followed the link we sent it (or a reset link): until then nobody can
+    # sign in, so a sign-up never tells whether an address already had an account. Accounts the shop makes
+    # itself (sellers' users, operators, demo buyers) are confirmed when made; only a sign-up passes None.
+    confirmed_at = Timestamptz(null=True, default=TimestamptzNow())
 
 
 class WebSession(Table):

@@ -17,6 +17,7 @@ from piccolo.table import Table
 from storefront.cart.tables import Cart, CartLine
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.catalog.tables import Brand, ProductModel, Variant
+from storefront.db import is_unique_violation
 from storefront.errors import NotFound
 from storefront.sellers.availability import Availability, availability
 from storefront.sellers.tables import Offer, Seller
@@ -203,21 +204,46 @@ def _check_quantity(quantity: int) -> None:
 
 
 async def add(cart_id: str, offer_id: int, quantity: int = 1) -> None:
+    """Put `quantity` more of the offer in the cart, as one statement that cannot lose a concurrent add.
+
+    The increment is a single `UPDATE … SET quantity = quantity + n WHERE quantity + n <= most`, so two
+    requests never both read 3 and both write 6; with no line yet, the insert races on the unique index of
+    (cart, offer), and the loser goes round again as an increment.
+    """
     _check_quantity(quantity)
     offer, available = await _available_offer(offer_id)
-    existing = await CartLine.select().where((CartLine.cart == cart_id) & (CartLine.offer == offer_id)).first()
-    wanted = quantity + (existing["quantity"] if existing else 0)
     most = min(available.max_quantity, MAX_QUANTITY_PER_LINE)
-    if wanted > most:
-        raise CartError(f"Only {most} can be ordered from this offer.")
-    if existing:
+    too_many = CartError(f"Only {most} can be ordered from this offer.")
+    if quantity > most:
+        raise too_many
+    this_line = (CartLine.cart == cart_id) & (CartLine.offer == offer_id)
+    for _ in range(3):
         # Adding again means the shopper has seen today's price: it becomes the frozen one.
-        await CartLine.update({CartLine.quantity: wanted, CartLine.unit_price_cents: offer["price_cents"],
-                               CartLine.shipping_cents: offer["shipping_cents"]}).where(CartLine.id == existing["id"])
+        added = await CartLine.update({
+            CartLine.quantity: CartLine.quantity + quantity, CartLine.unit_price_cents: offer["price_cents"],
+            CartLine.shipping_cents: offer["shipping_cents"],
+        }).where(this_line & (CartLine.quantity <= most - quantity)).returning(CartLine.id)
+        if added:
+            break
+        if await CartLine.exists().where(this_line):
+            raise too_many
+        try:
+            await CartLine.insert(CartLine(cart=cart_id, offer=offer_id, quantity=quantity,
+                                           unit_price_cents=offer["price_cents"],
+                                           shipping_cents=offer["shipping_cents"], currency=offer["currency"],
+                                           added_at=_now()))
+            break
+        except Exception as exc:
+            if not is_unique_violation(exc):
+                raise
+            # Another request made the line first: add to it instead.
     else:
-        await CartLine.insert(CartLine(cart=cart_id, offer=offer_id, quantity=quantity,
-                                       unit_price_cents=offer["price_cents"], shipping_cents=offer["shipping_cents"],
-                                       currency=offer["currency"], added_at=_now()))
+        raise too_many
+    await _touch(cart_id)
+
+
+async def _touch(cart_id: str) -> None:
+    """The cart was used now: abandoned carts are those nobody touched for a while (cart/abandoned.py)."""
     await Cart.update({Cart.updated_at: _now()}).where(Cart.id == cart_id)
 
 
@@ -241,11 +267,13 @@ async def set_quantity(cart_id: str, line_id: int, quantity: int) -> None:
     if quantity > available.max_quantity:
         raise CartError(f"Only {available.max_quantity} left from this seller.")
     await CartLine.update({CartLine.quantity: quantity}).where(CartLine.id == line_id)
+    await _touch(cart_id)
 
 
 async def remove(cart_id: str, line_id: int) -> None:
     await _own_line(cart_id, line_id)
     await CartLine.delete().where(CartLine.id == line_id)
+    await _touch(cart_id)
 
 
 async def accept_current_prices(cart_id: str) -> None:

@@ -16,6 +16,9 @@ class Cart(Table):
 
 
 class CartLine(Table):
+    """One line per offer in a cart: a unique index on (cart, offer), made by a migration (Piccolo declares no
+    index over two columns), lets concurrent add-to-carts meet in one row."""
+
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     cart = ForeignKey(Cart, index=True)
     offer = ForeignKey(Offer)

@@ -64,6 +64,12 @@ async def _purge_sessions(context: JobContext) -> int:
     return 0
 
 
+async def _purge_abandoned_carts(context: JobContext) -> int:
+    from storefront.cart.abandoned import purge_abandoned_carts
+
+    return await purge_abandoned_carts(context.settings)  # a DELETE: the second run finds nothing
+
+
 async def _apply_terminations(context: JobContext) -> int:
     from storefront.moderation.referencing import apply_due_terminations
 
@@ -91,6 +97,7 @@ JOBS: tuple[Job, ...] = (
     Job("send-review-invitations", _send_review_invitations),
     Job("expire-unpaid-orders", _expire_unpaid_orders),
     Job("purge-sessions", _purge_sessions),
+    Job("purge-abandoned-carts", _purge_abandoned_carts),
     Job("apply-terminations", _apply_terminations),
     Job("roll-up-active-recipients", _roll_up_active_recipients),
     Job(SEND_MAIL, _send_mail),

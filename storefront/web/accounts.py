@@ -1,75 +1,36 @@
 """Sign up, sign in, sign out and password reset: forms that re-render with their errors, then redirect.
 
 Every POST ends in a 303 redirect when it succeeds. A form with problems comes back with status 400,
-what the person typed (never a password) and each message next to its field. Signing in or up always
-starts a new session (an old session id never becomes a signed-in one) and carries the anonymous cart.
+what the person typed (never a password) and each message next to its field. Signing in or confirming a
+sign-up always starts a new session (an old session id never becomes a signed-in one) and carries the
+anonymous cart. A sign-up and a reset request answer the same, as fast, whether or not the address has an
+account: what differs (the account, the e-mail) is done by a background task after the response.
 """
 from __future__ import annotations
 
-import time
-from collections import deque
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from storefront.accounts import service, sessions
 from storefront.accounts.passwords import MIN_PASSWORD_LENGTH
+from storefront.accounts.throttles import AccountThrottles
 from storefront.errors import Refused
 from storefront.settings import Settings
+from storefront.web.edge import client_address
 from storefront.web.guards import MAX_NEXT_LENGTH
 from storefront.web.viewer import expired_session_cookie, session_cookie, viewer_of
 
+log = logging.getLogger("storefront")
+
 ANONYMOUS_FORM = {"csrf": "anonymous"}  # reachable before any session exists
 WRONG_LOGIN = "E-mail or password is incorrect."
-
-
-class LoginThrottle:
-    """Failed sign-ins per e-mail address in a sliding window, kept in this process's memory.
-
-    Per process: with several workers each one counts on its own, and a restart forgets everything. It
-    slows a password guesser down; it is not a lockout ledger. It also lets anyone delay one address's
-    sign-in for the window, which is the usual price of throttling by account.
-    """
-
-    def __init__(self, max_failures: int = 10, window_seconds: float = 15 * 60, max_tracked: int = 10_000) -> None:
-        self.max_failures = max_failures
-        self.window_seconds = window_seconds
-        self.max_tracked = max_tracked
-        self._failures: dict[str, deque[float]] = {}
-
-    def _recent(self, email: str, now: float) -> deque[float]:
-        failures = self._failures.get(email, deque())
-        while failures and now - failures[0] >= self.window_seconds:
-            failures.popleft()
-        return failures
-
-    def wait_seconds(self, email: str, now: float | None = None) -> int:
-        """0 if this address may try now, else how long until its oldest counted failure falls out."""
-        now = now if now is not None else time.monotonic()
-        failures = self._recent(email, now)
-        if len(failures) < self.max_failures:
-            return 0
-        return max(1, int(self.window_seconds - (now - failures[0])) + 1)
-
-    def record_failure(self, email: str, now: float | None = None) -> None:
-        now = now if now is not None else time.monotonic()
-        if len(self._failures) >= self.max_tracked:
-            self._failures = {e: f for e, f in self._failures.items() if self._recent(e, now)}
-        failures = self._recent(email, now)
-        failures.append(now)
-        self._failures[email] = failures
-
-    def forget(self, email: str) -> None:
-        self._failures.pop(email, None)
-
-
-login_throttle = LoginThrottle()
-# Reset e-mails asked for per address: the same sliding window, counting requests instead of failures, so
-# nobody can flood an inbox. Same per-process limits as above.
-reset_email_throttle = LoginThrottle(max_failures=3, window_seconds=60 * 60)
 
 
 # Where each role starts when it signs in without asking for a page: its own work, not the shop window.
@@ -126,22 +87,68 @@ async def signup_form(request: Request, next_path: Annotated[str | None, QueryPa
     return _form_page("pages/accounts/signup.html", next_path=safe_next(next_path))
 
 
+def _wait_message(wait: int, what: str) -> str:
+    minutes = -(-wait // 60)
+    return f"{what} Please wait {minutes} minute{'s' if minutes > 1 else ''} and try again."
+
+
+def _after_response(work: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> BackgroundTask:
+    """Work done once the answer has left, so its cost never shows; a failure is logged, never shown."""
+    async def run() -> None:
+        try:
+            await work(*args, **kwargs)
+        except Exception:
+            log.exception("background work after an account request failed")
+    return BackgroundTask(run)
+
+
 @post("/signup", name="signup_submit", opt=ANONYMOUS_FORM)
-async def signup_submit(request: Request, settings: NamedDependency[Settings]) -> Template | Redirect:
+async def signup_submit(request: Request, settings: NamedDependency[Settings],
+                        throttles: NamedDependency[AccountThrottles]) -> Template | Redirect:
     form = await request.form()
     email, name, password = _field(form, "email"), _field(form, "name"), _field(form, "password")
     next_path = safe_next(_field(form, "next"))
-    problems = service.sign_up_problems(email, name, password)
-    if not problems:
-        try:
-            account_id = await service.sign_up(email, name, password)
-        except Refused as problem:
-            problems = [problem]
-    if problems:
-        return _form_page("pages/accounts/signup.html", status_code=400, errors=problems, next_path=next_path,
-                          values={"email": email.strip(), "name": name.strip()})
-    await service.send_welcome(settings, to=service.normalise_email(email), name=name.strip())
-    return await _start_session(request, account_id, settings, next_path)
+
+    def again(status_code: int, *, errors: list[Refused] | None = None, form_error: str | None = None):
+        return _form_page("pages/accounts/signup.html", status_code=status_code, errors=errors, next_path=next_path,
+                          form_error=form_error, values={"email": email.strip(), "name": name.strip()})
+
+    if problems := service.sign_up_problems(email, name, password):
+        return again(400, errors=problems)
+    if wait := await throttles.request_wait(client_address(request)):
+        return again(429, form_error=_wait_message(wait, "Too many requests from your connection."))
+    email = service.normalise_email(email)
+    # The same answer, in the same time, for a new address and a taken one: the rest happens after it.
+    may_mail = await throttles.may_mail(email)
+    return Redirect("/signup/sent", status_code=303, query_params={"to": email},
+                    background=_after_response(service.sign_up, settings, email, name, password,
+                                               may_mail=may_mail, next_path=next_path))
+
+
+@get("/signup/sent", name="signup_sent")
+async def signup_sent(to: FromQuery[str | None] = None) -> Template:
+    return _form_page("pages/accounts/signup_sent.html", address=(to or "")[:service.MAX_EMAIL_LENGTH])
+
+
+@get("/signup/confirm/{token:str}", name="signup_confirm")
+async def confirm_form(token: FromPath[str], settings: NamedDependency[Settings],
+                       next_path: Annotated[str | None, QueryParameter(name="next")] = None) -> Template:
+    # A page with a button, not a GET that signs in: mail scanners open links, and must not use them up.
+    account = await service.account_for_confirmation_token(token, secret=settings.secret_key)
+    return _form_page("pages/accounts/confirm.html", status_code=200 if account else 400, token=token,
+                      link_valid=account is not None, next_path=safe_next(next_path))
+
+
+@post("/signup/confirm/{token:str}", name="signup_confirm_submit", opt=ANONYMOUS_FORM)
+async def confirm_submit(token: FromPath[str], request: Request,
+                         settings: NamedDependency[Settings]) -> Template | Redirect:
+    account = await service.account_for_confirmation_token(token, secret=settings.secret_key)
+    next_path = safe_next(_field(await request.form(), "next"))
+    if account is None:
+        return _form_page("pages/accounts/confirm.html", status_code=400, token=token, link_valid=False,
+                          next_path=next_path)
+    await service.confirm(account["id"])
+    return await _start_session(request, account["id"], settings, next_path)
 
 
 # Sign in and out
@@ -163,7 +170,8 @@ async def login_form(request: Request, next_path: Annotated[str | None, QueryPar
 
 
 @post("/login", name="login_submit", opt=ANONYMOUS_FORM)
-async def login_submit(request: Request, settings: NamedDependency[Settings]) -> Template | Redirect:
+async def login_submit(request: Request, settings: NamedDependency[Settings],
+                       throttles: NamedDependency[AccountThrottles]) -> Template | Redirect:
     form = await request.form()
     email, password = service.normalise_email(_field(form, "email")), _field(form, "password")
     next_path = safe_next(_field(form, "next"))
@@ -176,15 +184,18 @@ async def login_submit(request: Request, settings: NamedDependency[Settings]) ->
         ("email", "Enter your e-mail address.", email), ("password", "Enter your password.", password)) if not value]
     if missing:
         return again(400, errors=missing)
-    if wait := login_throttle.wait_seconds(email):
-        minutes = -(-wait // 60)
-        return again(429, form_error=f"Too many failed attempts for this e-mail address. Please wait {minutes} "
-                                     f"minute{'s' if minutes > 1 else ''} and try again, or reset your password.")
-    account = await service.authenticate(email, password)
+    client = client_address(request)
+    if wait := await throttles.sign_in_wait(email, client):
+        return again(429, form_error=_wait_message(wait, "Too many failed attempts from your connection.")
+                     + " Or reset your password.")
+    try:
+        account = await service.authenticate(email, password)
+    except Refused as unconfirmed:
+        return again(400, errors=[unconfirmed])
     if account is None:
-        login_throttle.record_failure(email)
+        await throttles.sign_in_failed(email, client)
         return again(400, form_error=WRONG_LOGIN)
-    login_throttle.forget(email)
+    await throttles.signed_in(email, client)
     return await _start_session(request, account["id"], settings, landing_for(account["role"], next_path))
 
 
@@ -205,20 +216,21 @@ async def forgot_form(sent: FromQuery[str | None] = None) -> Template:
 
 
 @post("/password/forgot", name="password_forgot_submit", opt=ANONYMOUS_FORM)
-async def forgot_submit(request: Request, settings: NamedDependency[Settings]) -> Template | Redirect:
+async def forgot_submit(request: Request, settings: NamedDependency[Settings],
+                        throttles: NamedDependency[AccountThrottles]) -> Template | Redirect:
     form = await request.form()
     email = service.normalise_email(_field(form, "email"))
     if not email or len(email) > service.MAX_EMAIL_LENGTH:
         return _form_page("pages/accounts/forgot.html", status_code=400, sent=False, values={"email": email[:254]},
                           errors=[Refused("email", "Enter the e-mail address of your account.")])
-    # Beyond 3 requests an hour for one address, nothing more is sent, but the answer stays the same.
-    if not reset_email_throttle.wait_seconds(email):
-        reset_email_throttle.record_failure(email)
-        account = await service.account_by_email(email)
-        if account is not None:
-            await service.send_password_reset(settings, account)
-    # The same answer either way: this page must not tell who has an account, nor who asked too often.
-    return Redirect("/password/forgot", status_code=303, query_params={"sent": "1"})
+    if wait := await throttles.request_wait(client_address(request)):
+        return _form_page("pages/accounts/forgot.html", status_code=429, sent=False, values={"email": email},
+                          form_error=_wait_message(wait, "Too many requests from your connection."))
+    # Beyond its share of e-mails an hour an address is sent nothing more, but the answer stays the same; and
+    # whether the account exists is looked up after the answer, so the answer takes the same time either way.
+    may_mail = await throttles.may_mail(email)
+    background = _after_response(service.send_password_reset_to, settings, email) if may_mail else None
+    return Redirect("/password/forgot", status_code=303, query_params={"sent": "1"}, background=background)
 
 
 def _reset_page(token: str, *, status_code: int = 200, account: dict[str, Any] | None,
@@ -251,5 +263,5 @@ async def reset_submit(token: FromPath[str], request: Request,
     return Redirect("/login", status_code=303, query_params={"reset": "done"}, cookies=cookies)
 
 
-HANDLERS = [signup_form, signup_submit, login_form, login_submit, logout, forgot_form, forgot_submit, reset_form,
-            reset_submit]
+HANDLERS = [signup_form, signup_submit, signup_sent, confirm_form, confirm_submit, login_form, login_submit, logout,
+            forgot_form, forgot_submit, reset_form, reset_submit]

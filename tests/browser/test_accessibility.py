@@ -25,7 +25,7 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
           f"/p/{PRODUCT}/reviews?sort=newest", "/legal/other-information", "/legal/ranking", "/legal/reviews",
           "/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee", "/legal/seller-conditions",
           "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
-          "/login", "/signup", "/password/forgot", "/cart", "/no-such-page"]
+          "/login", "/signup", "/signup/sent?to=ann%40example.com", "/password/forgot", "/cart", "/no-such-page"]
 SHOPPER = ["/account/orders", "/cart"]
 SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/company"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",

@@ -11,6 +11,7 @@ import pytest
 
 from search_index.drain import OutboxDrainer
 from storefront.cart import service as carts
+from storefront.cart.tables import CartLine
 from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, PlacedOrder, place_order
 from storefront.orders.tables import Order
 from storefront.payments.provider import SandboxProvider
@@ -73,3 +74,33 @@ async def test_fifty_checkouts_for_five_units_on_postgres(postgres_store) -> Non
     assert_exactly_the_stock_was_sold(placed, failures, stock)
     paid = await Order.count().where(Order.id.is_in([p.order_id for p in placed]) & (Order.status == "paid"))
     assert paid == STOCK
+
+
+# 12 shoppers' tabs add 3 of one offer to the same cart at once: the line never loses an add, never passes the
+# cart's cap of 10 a line, and stays one line.
+ADDS, EACH = 12, 3
+
+
+async def add_rush() -> tuple[list[int], list[BaseException]]:
+    offer = await offer_in_stock(min_stock=1)
+    await Offer.update({Offer.stock: 50}).where(Offer.id == offer["id"])
+    cart_id = await carts.create_cart()
+    outcomes = await asyncio.gather(*(carts.add(cart_id, offer["id"], EACH) for _ in range(ADDS)),
+                                    return_exceptions=True)
+    lines = await CartLine.select(CartLine.quantity).where(CartLine.cart == cart_id)
+    return [line["quantity"] for line in lines], [o for o in outcomes if o is not None]
+
+
+def assert_three_adds_fit_and_nine_are_refused(quantities: list[int], refusals: list[BaseException]) -> None:
+    assert quantities == [9]
+    assert len(refusals) == 9
+    assert all(isinstance(r, carts.CartError) for r in refusals), [repr(r) for r in refusals][:3]
+
+
+async def test_twelve_adds_to_one_line_at_once_on_sqlite(settings) -> None:
+    assert_three_adds_fit_and_nine_are_refused(*await add_rush())
+
+
+@pytest.mark.postgres
+async def test_twelve_adds_to_one_line_at_once_on_postgres(postgres_store) -> None:
+    assert_three_adds_fit_and_nine_are_refused(*await add_rush())

@@ -73,6 +73,8 @@ def test_an_unset_or_empty_variable_keeps_the_default() -> None:
     ("JOBS_INTERVAL_SECONDS", "700", "JOBS_INTERVAL_SECONDS: a period of 700 s does not divide"),
     ("JOB_QUEUE", "celery", "JOB_QUEUE must be 'embedded' or 'procrastinate'"),
     ("JOB_QUEUE", "procrastinate", "JOB_QUEUE=procrastinate needs PostgreSQL"),
+    ("SIGN_IN_FAILURES_PER_CLIENT", "fifty", "SIGN_IN_FAILURES_PER_CLIENT must be a rate such as '10 per 15 minutes'"),
+    ("CART_ABANDONED_DAYS", "0", "CART_ABANDONED_DAYS must be at least 1"),
 ])
 def test_a_value_the_setting_cannot_take_is_refused_by_name(variable: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=re.escape(message)):

@@ -49,11 +49,12 @@ def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
 def store_process(env: dict[str, str]) -> Iterator[str]:
     """A store served by granian on a free port, as `make run` serves it; yields its address once it answers."""
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     granian = str(Path(sys.executable).with_name("granian"))
     command = [granian, "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "storefront.app:create_app"]
-    with running(command, env) as process:
-        url = f"http://127.0.0.1:{port}"
+    # Forms are accepted from the public address only, and only its host is answered.
+    with running(command, {**env, "PUBLIC_BASE_URL": url}) as process:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
             try:
