@@ -32,6 +32,10 @@ os.environ["SEARCH_BACKEND"] = "embedded"
 # production build their own settings. Litestar's test client sends `Host: testserver.local`.
 os.environ["ENCORE_ENV"] = "demo"
 os.environ["ALLOWED_HOSTS"] = "testserver.local"
+# No sweeping jobs in the apps the tests start: a sweep running beside a test (a review invitation queued,
+# the search outbox drained) is work the test did not arrange. Tests of the jobs run them themselves or set
+# their own period; mail a request queued is still sent at once.
+os.environ["JOBS_INTERVAL_SECONDS"] = "0"
 
 from litestar.testing import AsyncTestClient  # noqa: E402
 

@@ -51,13 +51,21 @@ class HeadAsGet:
             return
 
         async def send_headers_only(message: Message) -> None:
+            # The server (and Litestar's before_send hooks, which read this same scope) see a HEAD again from
+            # the moment the answer starts.
+            scope["method"] = "HEAD"
             if message["type"] != "http.response.body":
                 await send(message)
             elif not message.get("more_body", False):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        # A copy: the server keeps reading its own scope, and must still know the request was a HEAD.
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        # The scope itself, not a copy: what the router records in it (the route handler and its opt, such as
+        # "no-store") must reach the hooks that send the headers, as for a GET.
+        scope["method"] = "GET"
+        try:
+            await self.app(scope, receive, send_headers_only)
+        finally:
+            scope["method"] = "HEAD"
 
 
 def weak_etag(body: bytes) -> str:

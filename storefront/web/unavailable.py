@@ -94,9 +94,14 @@ class RetryOnLostConnection:
         # The second attempt runs in the context variables as they were before the first: Piccolo keeps the
         # current transaction in one, and the lost connection's must not be found again.
         initial_context = contextvars.copy_context()
+        state = _state(scope)
         for last in (False, True):
             # Each attempt starts from the scope as it came: nothing the first one cached (form, viewer) is kept.
-            attempt = _Attempt(cast(Scope, {**scope, "state": dict(initial_state)}), body, receive, send, last)
+            # The state stays the same dict, emptied and refilled: Litestar's before_send hooks (the security
+            # headers, which ask whether the viewer has a session) read the scope the server handed in.
+            state.clear()
+            state.update(initial_state)
+            attempt = _Attempt(cast(Scope, {**scope, "state": state}), body, receive, send, last)
             run = self.app(attempt.scope, attempt.receive, attempt.send)
             try:
                 if last:

@@ -76,7 +76,7 @@ async def post_form(base_url: str, client: httpx.AsyncClient, path: str, data: d
 
 
 async def sign_up_and_forget(sign_up_at: str, reset_at: str, email: str) -> None:
-    """A person signs up through one store process (a welcome e-mail), then asks another for a reset."""
+    """A person signs up through one store process (a confirmation e-mail), then asks another for a reset."""
     async with httpx.AsyncClient(timeout=30) as client:
         await post_form(sign_up_at, client, "/signup",
                         {"email": email, "name": "Ann Lee", "password": "correct horse battery staple"})
@@ -99,7 +99,7 @@ def received_by(smtp: SMTPStandIn, emails: list[str]) -> dict[tuple[str, str], i
 
 
 def expected_mail(emails: list[str]) -> dict[tuple[str, str], int]:
-    return {**{(email, "Welcome to Encore"): 1 for email in emails},
+    return {**{(email, "Confirm your Encore account"): 1 for email in emails},
             **{(email, "Reset your Encore password"): 1 for email in emails}}
 
 
