@@ -224,18 +224,24 @@ def fill(path: str, role: str, world: World) -> str:
     return re.sub(r"\{(\w+):\w+\}", value, path)
 
 
-async def ask(client: AsyncTestClient, method: str, path: str, role: str, world: World):
+async def as_person(client: AsyncTestClient, path: str, role: str, world: World) -> Viewer:
+    """The client's cookies made those of `role` (none for "anonymous"), about to ask for `path`; returns the
+    viewer the store will see, for the CSRF token of a form."""
     client.cookies.clear()
-    viewer = Viewer()
-    if role != "anonymous":
-        party = world.parties[role]
-        if party.session is None:
-            party.session = await sessions.create(account_id=party.account["id"], cart_id=party.owned.get("cart"))
-        token, state = party.session
-        if path == "/logout":
-            party.session = None  # signing out ends the session it is asked with
-        client.cookies.set(SESSION_COOKIE, token)
-        viewer = Viewer(session=state)
+    if role == "anonymous":
+        return Viewer()
+    party = world.parties[role]
+    if party.session is None:
+        party.session = await sessions.create(account_id=party.account["id"], cart_id=party.owned.get("cart"))
+    token, state = party.session
+    if path == "/logout":
+        party.session = None  # signing out ends the session it is asked with
+    client.cookies.set(SESSION_COOKIE, token)
+    return Viewer(session=state)
+
+
+async def ask(client: AsyncTestClient, method: str, path: str, role: str, world: World):
+    viewer = await as_person(client, path, role, world)
     headers = {"X-Forwarded-For": "203.0.113.9"} if area_of(path) == "dev" else {}
     if method == "GET":
         return await client.get(path, headers=headers, follow_redirects=False)

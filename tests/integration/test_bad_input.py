@@ -24,7 +24,7 @@ from storefront.app import create_app
 from storefront.settings import Settings
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
-from tests.integration.test_access_matrix import ROUTES, World, area_of, fill
+from tests.integration.test_access_matrix import ROUTES, World, area_of, as_person, fill
 from tests.integration.test_access_matrix import world as world
 
 # In a path, where each value reaches the route's own parsing.
@@ -63,17 +63,7 @@ def corrupt(template: str, value: str) -> str:
 
 
 async def send(client: AsyncTestClient, method: str, path: str, asker: str, world: World, value: str):
-    client.cookies.clear()
-    viewer = Viewer()
-    if asker != "anonymous":
-        party = world.parties[asker]
-        if party.session is None:
-            party.session = await sessions.create(account_id=party.account["id"], cart_id=party.owned.get("cart"))
-        token, state = party.session
-        if path == "/logout":
-            party.session = None  # signing out ends the session it is asked with
-        client.cookies.set(SESSION_COOKIE, token)
-        viewer = Viewer(session=state)
+    viewer = await as_person(client, path, asker, world)
     fields = dict.fromkeys(FIELDS if len(value) < 100 or method != "GET" else LONG_QUERY, value)
     if method == "GET":
         return await client.get(path, params=fields, follow_redirects=False)
