@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
+
+log = logging.getLogger(__name__)
 
 
 def parse_rate(text: str) -> RateLimitItem:
@@ -70,7 +74,8 @@ def storage_for(url: str) -> Storage:
     if url.startswith("async+memory://"):
         return BoundedMemoryStorage()
     # redis-py's asyncio client rather than `limits`' default (coredis), which pins an older `packaging`.
-    storage = storage_from_string(url, implementation="redispy")
+    # Errors wrapped as StorageError, so a Throttle can tell "Redis is down" from a bug.
+    storage = storage_from_string(url, implementation="redispy", wrap_exceptions=True)
     if not isinstance(storage, Storage):
         raise ValueError(f"{url!r} does not name an asynchronous storage")
     return storage
@@ -95,11 +100,17 @@ class Throttle:
         return hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
     async def hit(self, *key: str) -> bool:
-        return await self.limiter.hit(self.rate, self.name, self._key(*key))
+        try:
+            return await self.limiter.hit(self.rate, self.name, self._key(*key))
+        except StorageError as exc:
+            return _unavailable(self.name, exc)
 
     async def allows(self, *key: str) -> bool:
         """Whether a hit now would be allowed, without counting one."""
-        return await self.limiter.test(self.rate, self.name, self._key(*key))
+        try:
+            return await self.limiter.test(self.rate, self.name, self._key(*key))
+        except StorageError as exc:
+            return _unavailable(self.name, exc)
 
     async def wait_seconds(self, *key: str) -> int:
         if await self.allows(*key):
@@ -108,4 +119,15 @@ class Throttle:
         return max(1, math.ceil(stats.reset_time - time.time()))
 
     async def clear(self, *key: str) -> None:
-        await self.limiter.clear(self.rate, self.name, self._key(*key))
+        try:
+            await self.limiter.clear(self.rate, self.name, self._key(*key))
+        except StorageError as exc:
+            _unavailable(self.name, exc)
+
+
+def _unavailable(name: str, exc: StorageError) -> bool:
+    """The counts cannot be read (Redis down): the request goes through, as if unthrottled. A sign-in or a reset
+    that fails for everyone while Redis is away would be worse than a guesser unslowed for that time; the
+    password hashing still costs each guess, and the outage is logged for the operator."""
+    log.warning("throttle %s: the counts are unavailable, letting the request through: %s", name, exc)
+    return True

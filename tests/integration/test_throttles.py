@@ -157,3 +157,21 @@ async def test_two_app_instances_on_one_redis_count_together(settings: Settings,
         if keys:
             await connection.delete(*keys)
         await connection.aclose()
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: a Redis that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_with_the_counts_unreachable_people_still_sign_in_and_ask_for_resets(settings: Settings,
+                                                                                   backend) -> None:
+    owner = await make_account()
+    down = replace(settings, throttles=ThrottleRules(storage_url=f"redis://127.0.0.1:{_closed_port()}/0"))
+    async with client_of(create_app(down, backend), "198.51.100.7") as client:
+        assert (await log_in(client, owner["email"], password=WRONG)).status_code == 400
+        assert (await log_in(client, owner["email"], password=PASSWORD)).status_code == 303
+        client.cookies.clear()
+        assert (await post_form(client, "/password/forgot", {"email": owner["email"]})).status_code == 303
