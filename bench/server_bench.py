@@ -40,6 +40,15 @@ SERVERS = {
 }
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """Ctrl-C, as a person stops `make run`; killed if it has not stopped within ten seconds."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -100,11 +109,7 @@ def run(server_name: str, seconds: int, connections: int) -> None:
             rps, p50, p99 = wrk(url, connections=connections, seconds=seconds)
             print(f"{name:<9} {alone_rps:12.1f} {alone_p50:>8}   {rps:20.1f} {p50:>8} {p99:>8}", flush=True)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from bench.server_bench import BIN, ROOT, cpu_model, free_port, load_average, wait_until_up
+from bench.server_bench import BIN, ROOT, cpu_model, free_port, load_average, stop_server, wait_until_up
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SEARCHES = ("iphone", "iphone 13", "galaxy", "macbook air", "pixel 128", "ipad", "thinkpad", "watch",
@@ -222,11 +221,7 @@ def main() -> None:
             wait_until_up(base + "/")
             asyncio.run(soak(base, server.pid, args.seconds, args.connections))
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     print(f"load average after: {load_average()}")
 
 

@@ -17,6 +17,7 @@ from storefront.app import create_app
 from storefront.settings import Settings, ThrottleRules
 from storefront.throttle import BoundedMemoryStorage, Throttle
 from tests.integration.commerce import PASSWORD, make_account
+from tests.integration.smtp_standin import free_port
 from tests.integration.test_accounts import log_in, mail_to, post_form
 
 WRONG = "guess guess guess"
@@ -159,17 +160,11 @@ async def test_two_app_instances_on_one_redis_count_together(settings: Settings,
         await connection.aclose()
 
 
-def _closed_port() -> int:
-    """A loopback port nothing listens on: a Redis that is down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def test_with_the_counts_unreachable_people_still_sign_in_and_ask_for_resets(settings: Settings,
                                                                                    backend) -> None:
     owner = await make_account()
-    down = replace(settings, throttles=ThrottleRules(storage_url=f"redis://127.0.0.1:{_closed_port()}/0"))
+    nothing_listens = free_port()  # a Redis that is down
+    down = replace(settings, throttles=ThrottleRules(storage_url=f"redis://127.0.0.1:{nothing_listens}/0"))
     async with client_of(create_app(down, backend), "198.51.100.7") as client:
         assert (await log_in(client, owner["email"], password=WRONG)).status_code == 400
         assert (await log_in(client, owner["email"], password=PASSWORD)).status_code == 303
