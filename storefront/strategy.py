@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.catalog.grades import GRADE_KEYS
-from storefront.ranking import OfferScore, OfferSignals, RankingWeights, rank_offers, rank_products
+from storefront.ranking import (
+    OfferScore,
+    OfferSignals,
+    RankingWeights,
+    featured_offer,
+    rank_offers,
+    rank_products,
+)
 
 # How many of a product's best offers travel in its search document, for the results page to re-rank.
 CANDIDATES_PER_PRODUCT = 20
@@ -65,10 +72,11 @@ def product_offers(signals: Sequence[OfferSignals], weights: RankingWeights) -> 
     ranked = tuple(rank_offers(signals, weights=weights))
     by_grade: dict[str, OfferScore] = {}
     for grade in GRADE_KEYS:
-        # Within a grade the price part compares with that grade's cheapest offer, as a shopper would.
-        in_grade = [s for s in signals if s.grade == grade]
-        if in_grade:
-            by_grade[grade] = rank_offers(in_grade, weights=weights)[0]
+        # Within a grade the price part compares with that grade's cheapest offer, as a shopper would. The
+        # same call answers a seller's "price to win" (storefront.ranking.price_to_win), so both agree.
+        best = featured_offer(signals, grade=grade, weights=weights)
+        if best is not None:
+            by_grade[grade] = best
     return ProductOffers(ranked=ranked, featured=ranked[0] if ranked else None, featured_by_grade=by_grade)
 
 
