@@ -180,3 +180,37 @@ async def test_the_partial_says_when_no_price_wins_and_when_not_on_sale(client: 
                             not_on_sale_reason="Not on sale: you paused this offer.")
     html = render(app, paused, {"id": 2, "sku": "B", "price_cents": 20_000})
     assert "Not on sale: you paused this offer." in html and "Featured now" not in html
+
+
+async def test_every_offer_of_a_demo_product_reads_as_the_product_page_features_it(client: AsyncTestClient) -> None:
+    slug = "apple-iphone-13-128-gb-midnight"
+    page = (await client.get(f"/p/{slug}")).text
+    featured_section = page.split('class="grade-offers"', 1)[1].split('class="other-offers"', 1)[0]
+    on_page = set(map(int, re.findall(r'id="offer-(\d+)"', page)))
+    featured_on_page = set(map(int, re.findall(r'id="offer-(\d+)"', featured_section)))
+    offers = await Offer.select(Offer.id, Offer.seller).where(Offer.variant._.slug == slug)
+    read = {}
+    for offer in offers:
+        read.update(await featured_status(offer["seller"], [offer["id"]]))
+    assert len(featured_on_page) >= 3 and len(on_page) > len(featured_on_page)
+    assert {offer_id for offer_id, status in read.items() if status.featured} == featured_on_page
+    assert {offer_id for offer_id, status in read.items() if status.on_sale} == on_page
+
+
+async def test_each_demo_offer_moved_to_its_price_to_win_is_featured_and_a_cent_above_is_not(
+        client: AsyncTestClient) -> None:
+    slug = "apple-iphone-13-128-gb-midnight"
+    offers = await Offer.select(Offer.id, Offer.seller, Offer.price_cents).where(Offer.variant._.slug == slug)
+    tried = 0
+    for offer in offers:
+        status = (await featured_status(offer["seller"], [offer["id"]]))[offer["id"]]
+        if status.featured or status.price_to_win_cents is None:
+            continue
+        figure = status.price_to_win_cents
+        await set_price(offer["seller"], offer["id"], figure)
+        assert await featured_in_grade(client, slug, offer["id"]), (offer, figure)
+        await set_price(offer["seller"], offer["id"], figure + 1)
+        assert not await featured_in_grade(client, slug, offer["id"]), (offer, figure)
+        await set_price(offer["seller"], offer["id"], offer["price_cents"])
+        tried += 1
+    assert tried >= 3
