@@ -42,6 +42,8 @@ async def build_documents(
         doc = product_document(
             variant=variant, model=model, brand=snapshot.brands[model["brand"]],
             categories=snapshot.category_chain(model["category"]), signals=signals, weights=weights,
+            # A card announces a reduction only as the product page would: against the offer's prior price.
+            prior_prices={o["id"]: o["prior_price_cents"] for o in offers if o["prior_price_cents"] is not None},
         )
         if doc is None:
             gone.append(variant["id"])
