@@ -12,6 +12,7 @@ from search_index.fallback import search_database
 from search_index.query import SearchQuery, SearchResult
 from storefront.catalog.grades import GRADE_BY_KEY
 from storefront.ranking import RankedProduct, rank_products
+from storefront.sellers.price_history import Reduction, announced_reduction, saving_against_new
 from storefront.settings import Settings
 from storefront.strategy import signals_from_candidates
 
@@ -61,11 +62,21 @@ class ProductCard:
         return min(self.document[f"price_{grade}"] for grade in self.document["grades"])
 
     @property
-    def saving_percent(self) -> int | None:
-        reference = self.ranked.featured.offer.reference_price_cents
-        if reference <= 0 or self.featured_price >= reference:
-            return None
-        return (reference - self.featured_price) * 100 // reference
+    def prior_price(self) -> int | None:
+        """The featured offer's prior price, as its document carries it (None in a document built before)."""
+        featured_id = self.ranked.featured.offer.offer_id
+        offer = next((o for o in self.document.get("offers", []) if o.get("offer_id") == featured_id), None)
+        return offer.get("prior_price_cents") if offer else None
+
+    @property
+    def reduction(self) -> Reduction | None:
+        """"−X %" against the featured offer's prior price, when there is a reduction to announce."""
+        return announced_reduction(self.featured_price, self.prior_price)
+
+    @property
+    def saving_against_new(self) -> int | None:
+        """Cents cheaper than the same device new, said in words, never as a percentage."""
+        return saving_against_new(self.featured_price, self.ranked.featured.offer.reference_price_cents)
 
 
 @dataclass

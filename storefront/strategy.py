@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.catalog.grades import GRADE_KEYS
-from storefront.ranking import OfferScore, OfferSignals, RankingWeights, rank_offers, rank_products
+from storefront.ranking import (
+    OfferScore,
+    OfferSignals,
+    RankingWeights,
+    featured_offer,
+    rank_offers,
+    rank_products,
+)
 
 # How many of a product's best offers travel in its search document, for the results page to re-rank.
 CANDIDATES_PER_PRODUCT = 20
@@ -65,17 +72,21 @@ def product_offers(signals: Sequence[OfferSignals], weights: RankingWeights) -> 
     ranked = tuple(rank_offers(signals, weights=weights))
     by_grade: dict[str, OfferScore] = {}
     for grade in GRADE_KEYS:
-        # Within a grade the price part compares with that grade's cheapest offer, as a shopper would.
-        in_grade = [s for s in signals if s.grade == grade]
-        if in_grade:
-            by_grade[grade] = rank_offers(in_grade, weights=weights)[0]
+        # Within a grade the price part compares with that grade's cheapest offer, as a shopper would. The
+        # same call answers a seller's "price to win" (storefront.ranking.price_to_win), so both agree.
+        best = featured_offer(signals, grade=grade, weights=weights)
+        if best is not None:
+            by_grade[grade] = best
     return ProductOffers(ranked=ranked, featured=ranked[0] if ranked else None, featured_by_grade=by_grade)
 
 
-def candidate_offer(score: OfferScore) -> dict[str, Any]:
-    """The compact form of an offer that a search document carries (re-ranked on the results page)."""
+def candidate_offer(score: OfferScore, prior_price_cents: int | None = None) -> dict[str, Any]:
+    """The compact form of an offer that a search document carries (re-ranked on the results page), with its
+    prior price (storefront.sellers.price_history) so a card can announce a reduction as the page does.
+    Ranking never reads the prior price."""
     o = score.offer
     return {
+        "prior_price_cents": prior_price_cents,
         "offer_id": o.offer_id, "seller_id": o.seller_id, "grade": o.grade, "price_cents": o.price_cents,
         "shipping_cents": o.shipping_cents, "reference_price_cents": o.reference_price_cents,
         "product_rating": o.product_rating, "product_rating_count": o.product_rating_count,
@@ -126,6 +137,7 @@ def product_document(
     categories: Sequence[Mapping[str, Any]],  # leaf first, then its ancestors
     signals: Sequence[OfferSignals],  # the buyable offers only (storefront.sellers.availability decides)
     weights: RankingWeights,
+    prior_prices: Mapping[int, int] | None = None,  # offer id → prior price (storefront.sellers.price_history)
 ) -> dict[str, Any] | None:
     """The search document of one variant, or None when nothing can be bought (it leaves search)."""
     if not signals:
@@ -153,7 +165,7 @@ def product_document(
         "rating_count": model["rating_count"],
         "offer_count": len(signals),
         "image": f"/media/variant/{variant['id']}.svg",
-        "offers": [candidate_offer(s) for s in _candidates(offers)],
+        "offers": [candidate_offer(s, (prior_prices or {}).get(s.offer.offer_id)) for s in _candidates(offers)],
     }
     for grade, best in offers.featured_by_grade.items():
         doc[f"price_{grade}"] = best.offer.price_cents

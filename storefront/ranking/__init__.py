@@ -1,4 +1,5 @@
 """Ranking: pure functions, no I/O. Offer signals in; scores, rankings and explanations out."""
+from storefront.ranking.price_to_win import is_featured, price_to_win
 from storefront.ranking.score import (
     OfferScore,
     OfferSignals,
@@ -36,6 +37,8 @@ __all__ = [
     "TuningConstant",
     "explain",
     "featured_offer",
+    "is_featured",
+    "price_to_win",
     "rank_offers",
     "rank_products",
     "score_offer",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from storefront.sellers.tables import OfferPrice
 
@@ -87,6 +88,24 @@ def prior_price_reduction(price_cents: int, prior_price_cents: int | None) -> in
         return None
     percent = (prior_price_cents - price_cents) * 100 // prior_price_cents
     return percent or None
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A reduction as the store announces it: "−{percent} %", was {prior_price_cents}, the lowest price of the
+    {days} days before it."""
+
+    percent: int
+    prior_price_cents: int
+    days: int = PRIOR_PRICE_DAYS
+
+
+def announced_reduction(price_cents: int, prior_price_cents: int | None) -> Reduction | None:
+    """The reduction a page may announce for this price, or None (`prior_price_reduction` decides)."""
+    percent = prior_price_reduction(price_cents, prior_price_cents)
+    if percent is None or prior_price_cents is None:
+        return None
+    return Reduction(percent=percent, prior_price_cents=prior_price_cents)
 
 
 def saving_against_new(price_cents: int, new_price_cents: int) -> int | None:

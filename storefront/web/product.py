@@ -12,6 +12,7 @@ from litestar.response import Template
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
 from storefront.sellers.availability import availability, product_gone
+from storefront.sellers.price_history import announced_reduction, prior_prices, saving_against_new
 from storefront.settings import Settings
 from storefront.strategy import (
     offer_signals,
@@ -61,6 +62,10 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     image = f"/media/variant/{variant['id']}.svg"
     fee = settings.service_fee
     lowest = min((s.offer.price_cents for s in ranked.ranked), default=None)
+    # "−X %" only against each offer's own lowest price of the 30 days before (never against the new price).
+    priors = await prior_prices(s.offer.offer_id for s in ranked.ranked)
+    reductions = {s.offer.offer_id: announced_reduction(s.offer.price_cents, priors.get(s.offer.offer_id))
+                  for s in ranked.ranked}
     if lowest is not None:
         lead = (f"Refurbished {title} from {money(lowest)}, "
                 f"{len(ranked.ranked)} offers from professional sellers")
@@ -81,7 +86,8 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
                                variant=variant, offers=ranked, offer_rows=offers_by_id, description=description,
                                reviews=reviews, settings=settings),
                     breadcrumb_ld(trail)],
-        "fee": fee, "lowest_price": lowest,
+        "fee": fee, "lowest_price": lowest, "reductions": reductions,
+        "saving_against_new": saving_against_new(lowest, variant["reference_price_cents"]) if lowest else None,
         "added_offer": request.query_params.get("added"),
         "reviews_shown": reviews is not None, **(reviews or {}),
     })
