@@ -26,6 +26,7 @@ from storefront.ranking.weights import PAYMENT_MEANS, PAYMENT_MEANS_LABELS
 from storefront.sellers import listing_views, listings
 from storefront.sellers.listing_views import SORTS, STATUS_FILTERS
 from storefront.sellers.listings import ListingRules
+from storefront.sellers.price_to_win import FeaturedStatus, featured_status
 from storefront.sellers.states import SellerStatus
 from storefront.settings import Settings
 from storefront.web.htmx import page_or_fragment
@@ -91,17 +92,31 @@ def _done(request: Request) -> str | None:
 
 
 @get("/offers", name="seller_offers")
-async def offers_page(request: Request, seller_id: NamedDependency[int]) -> Template:
+async def offers_page(request: Request, seller_id: NamedDependency[int], settings: NamedDependency[Settings]
+                      ) -> Template:
     listing = read_listing(request)
+    statuses: dict[int, FeaturedStatus] = {}
+    among: list[int] | None = None
+    if listing.featured:
+        # "Featured or not" is the ranking's answer, not a column: ask it over every matching offer.
+        matching = await listing_views.matching_offer_ids(seller_id, query=listing.text, status=listing.status,
+                                                          grade=listing.grade)
+        statuses = await featured_status(seller_id, matching, settings.ranking)
+        wanted = listing.featured == "yes"
+        among = [offer_id for offer_id, status in statuses.items() if status.featured == wanted]
     found = await listing_views.seller_offers(
         seller_id, query=listing.text, status=listing.status, grade=listing.grade, sort=listing.sort,
-        page=listing.page, per_page=OFFERS_PER_PAGE)
+        page=listing.page, per_page=OFFERS_PER_PAGE, among=among)
     listing = OfferListing(**{**listing.__dict__, "page": found.page})
+    shown = [offer["id"] for offer in found.offers]
+    if not listing.featured:
+        statuses = await featured_status(seller_id, shown, settings.ranking)
     return page_or_fragment(request, "pages/seller/offers.html", "pages/seller/_offers_list.html", {
         "seller": await seller_views.seller_profile(seller_id),
         "section": "offers",
         "listing": listing,
         "offers": found.offers,
+        "featured": {offer_id: statuses[offer_id] for offer_id in shown if offer_id in statuses},
         "total": found.total,
         "pages": found.pages,
         # templates/partials/pager.html reads these three.
@@ -221,6 +236,7 @@ async def _edit_page(request: Request, seller_id: int, offer_id: int, settings: 
         "section": "offers",
         "offer": offer,
         "prices": await listing_views.offer_price_history(seller_id, offer_id),
+        "featured": (await featured_status(seller_id, [offer_id], settings.ranking)).get(offer_id),
         "done": _done(request) if status_code == 200 else None,
     }
     return _offer_form("pages/seller/offer_edit.html", context,

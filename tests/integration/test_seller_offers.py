@@ -362,3 +362,25 @@ async def test_a_paused_offer_leaves_the_product_page_and_search(client: AsyncTe
     product = await client.get(f"/p/{shop.slug}")
     assert "€129.00" not in unescape(product.text) and "Add to cart" not in product.text
     assert shop.slug not in {h["slug"] for h in backend.search(SearchQuery(text=shop.product_name)).hits}
+
+
+# Featured or not, and the price to win
+
+
+async def test_the_list_says_which_offer_is_featured_and_the_price_that_would_win(
+    client: AsyncTestClient, shop: ExclusiveSeller
+) -> None:
+    await Offer.update({Offer.sku: "CHEAP"}).where(Offer.seller == shop.seller_id)  # €129.00, free delivery
+    dear = await listings.create_offer(shop.seller_id, offer(await variant_of(shop), "DEAR", price_cents=15_900,
+                                                             stock=4))
+    assert skus_listed(await page(client, "/seller/offers", featured="yes")) == ["CHEAP"]
+    not_featured = await page(client, "/seller/offers", featured="no")
+    assert skus_listed(not_featured) == ["DEAR"]
+    cell = not_featured[not_featured.index('<td data-label="Featured">'):].split("</td>")[0]
+    assert "Not featured. Wins at €128.99; featured: €129.00 with delivery" in cell
+    assert '<span class="status-badge status-badge--featured">Featured</span>' in await page(
+        client, "/seller/offers", q="CHEAP")
+    edit = " ".join(re.sub(r"<[^>]+>", "", await page(client, f"/seller/offers/{dear}")).split())
+    assert ("Not featured: at €128.99 or less (−€30.01) this offer would be featured in Excellent, all else equal."
+            in edit)
+    assert "Featured now: €129.00 (free delivery)." in edit and "Which parameters weigh" in edit
