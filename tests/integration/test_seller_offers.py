@@ -7,9 +7,13 @@ in as that seller's user; offers are arranged through the listing service, the s
 """
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 import uuid
 from html import unescape
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -24,6 +28,7 @@ from storefront.sellers.listings import OfferFields
 from storefront.sellers.tables import Offer, OfferPrice
 from tests.integration.commerce import csrf_from, make_account, post_form, sign_in
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller, reindex
+from tests.integration.test_valid_html import VNU
 
 FORM = {"sku": "WALK-64-GD", "grade": "good", "price": "119.00", "stock": "3", "shipping": "4.90",
         "delivery_days": "2", "warranty_months": "12", "battery_health_pct": "91", "new_battery": "no",
@@ -384,3 +389,33 @@ async def test_the_list_says_which_offer_is_featured_and_the_price_that_would_wi
     assert ("Not featured: at €128.99 or less (−€30.01) this offer would be featured in Excellent, all else equal."
             in edit)
     assert "Featured now: €129.00 (free delivery)." in edit and "Which parameters weigh" in edit
+
+
+# Valid HTML, the pages with their errors included (the crawl of test_valid_html sees them without)
+
+
+async def test_the_offer_pages_with_their_errors_are_valid_html(client: AsyncTestClient, shop: ExclusiveSeller,
+                                                                tmp_path: Path) -> None:
+    java = shutil.which("java")
+    assert java is not None and VNU.exists(), "the Nu checker needs Java and node_modules/vnu-jar"
+    nu_checker = [java, "-Xss2m", "-jar", str(VNU), "--errors-only", "--format", "json"]
+    variant = await variant_of(shop)
+    dear = await listings.create_offer(shop.seller_id, offer(variant, "DEAR", price_cents=15_900))
+    form = await page(client, "/seller/offers/new", variant=str(variant))
+    wrong = {"price": "abc", "grade": "", "payment_means": [], "new_battery": "maybe", "battery_health_pct": "50"}
+    pages = {
+        "list": (await client.get("/seller/offers", params={"featured": "no"})).text,
+        "find": (await client.get("/seller/offers/new", params={"q": shop.product_name})).text,
+        "new": (await client.post("/seller/offers/new", data=form_data(form, variant_id=str(variant), **wrong))).text,
+        "edit": (await client.post(f"/seller/offers/{dear}", data=form_data(form, **wrong))).text,
+        "delete": (await post_form(client, f"/seller/offers/{dear}/delete", f"/seller/offers/{dear}/delete")).text,
+    }
+    assert "Price to win" in pages["edit"] and "Tick the box" in pages["delete"]
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+    done = subprocess.run([*nu_checker, *(str(tmp_path / f"{name}.html") for name in pages)], capture_output=True,
+                          text=True, timeout=300)
+    messages = json.loads(done.stderr or "{}").get("messages", [])
+    errors = [f"{m.get('url', '').rsplit('/', 1)[-1]} line {m.get('lastLine')}: {m.get('message')}"
+              for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert not errors, "\n".join(errors)
