@@ -65,14 +65,25 @@ def _shaped(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _storage_gb(word: str) -> int | None:
+    """A search word that names a storage size ("128", "128GB", "1TB") as gigabytes; None otherwise."""
+    digits = word.upper().removesuffix("GB").removesuffix("TB")
+    if digits.isascii() and digits.isdigit() and len(digits) <= 4:
+        return int(digits) * (1000 if word.upper().endswith("TB") else 1)
+    return None
+
+
 def _matching(seller_id: int, query: str, status: str | None, grade: str | None) -> Any:
     where = (Offer.seller == seller_id) & (Offer.status != OfferStatus.deleted)
     words = query.split()
     for word in words[:8]:
         like = f"%{word}%"
-        where &= (Offer.sku.ilike(like) | Offer.variant._.ean.ilike(like)
-                  | Offer.variant._.model._.name.ilike(like) | Offer.variant._.model._.brand._.name.ilike(like)
-                  | Offer.variant._.color.ilike(like))
+        condition = (Offer.sku.ilike(like) | Offer.variant._.ean.ilike(like)
+                     | Offer.variant._.model._.name.ilike(like) | Offer.variant._.model._.brand._.name.ilike(like)
+                     | Offer.variant._.color.ilike(like))
+        if (storage := _storage_gb(word)) is not None:
+            condition |= Offer.variant._.storage_gb == storage
+        where &= condition
     if status == "on_sale":
         where &= (Offer.status == OfferStatus.active) & (Offer.stock > 0)
     elif status == "paused":
@@ -89,7 +100,7 @@ def _matching(seller_id: int, query: str, status: str | None, grade: str | None)
 async def seller_offers(seller_id: int, *, query: str = "", status: str | None = None, grade: str | None = None,
                         sort: str = "updated", page: int = 1, per_page: int = 25,
                         among: Collection[int] | None = None) -> OfferPage:
-    """One page of the seller's offers matching a search (SKU, EAN, brand, model, colour), a state and a
+    """One page of the seller's offers matching a search (SKU, EAN, brand, model, colour, storage), a state and a
     grade, in the order asked for; with `among`, only those of these offer ids (a filter computed outside
     SQL, such as "featured or not")."""
     where = _matching(seller_id, query, status, grade)
@@ -179,9 +190,8 @@ async def find_variants(query: str, limit: int = 20) -> list[dict[str, Any]]:
         like = f"%{word}%"
         condition = (Variant.model._.name.ilike(like) | Variant.model._.brand._.name.ilike(like)
                      | Variant.color.ilike(like) | Variant.ean.ilike(like))
-        digits = word.upper().removesuffix("GB").removesuffix("TB")
-        if digits.isascii() and digits.isdigit() and len(digits) <= 4:
-            condition |= Variant.storage_gb == int(digits) * (1000 if word.upper().endswith("TB") else 1)
+        if (storage := _storage_gb(word)) is not None:
+            condition |= Variant.storage_gb == storage
         where &= condition
     rows = await Variant.select(
         Variant.id, Variant.slug, Variant.ean, Variant.storage_gb, Variant.color, Variant.reference_price_cents,

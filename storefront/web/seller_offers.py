@@ -35,6 +35,7 @@ from storefront.web.inputs import Id
 OFFERS_PER_PAGE = 25
 MAX_PAGE = 10_000
 MAX_QUERY = 100
+VARIANTS_SHOWN = 20
 GRADE_LABELS = {grade.key: grade.label for grade in GRADES}
 FEATURED_FILTERS = {"yes": "Featured", "no": "Not featured"}
 DONE_MESSAGES = {
@@ -191,7 +192,8 @@ async def new_offer(request: Request, seller_id: NamedDependency[int], settings:
         return Template(template_name="pages/seller/offer_find.html",
                         status_code=404 if variant_text is not None else 200, context={
                             "seller": seller, "section": "offers", "search": search,
-                            "variants": await listing_views.find_variants(search) if search else [],
+                            "variants": await listing_views.find_variants(search, VARIANTS_SHOWN) if search else [],
+                            "shown_at_most": VARIANTS_SHOWN,
                             "unknown_variant": variant_text is not None})
     values = {"variant_id": str(variant["id"]), "grade": "", "stock": "1", "shipping": "0.00", "delivery_days": "3",
               "warranty_months": str(ListingRules.from_settings(settings).min_warranty_months),
@@ -222,7 +224,8 @@ async def create_offer(request: Request, seller_id: NamedDependency[int], settin
     variant = await listing_views.listable_variant(variant_id) if variant_id else None
     if variant is None:
         return Template(template_name="pages/seller/offer_find.html", status_code=400, context={
-            "seller": seller, "section": "offers", "search": "", "variants": [], "unknown_variant": True})
+            "seller": seller, "section": "offers", "search": "", "variants": [], "shown_at_most": VARIANTS_SHOWN,
+            "unknown_variant": True})
     return _offer_form("pages/seller/offer_new.html", {"seller": seller, "section": "offers", "variant": variant},
                        values, errors, settings, status_code=400)
 

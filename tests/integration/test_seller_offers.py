@@ -145,6 +145,13 @@ async def test_a_seller_finds_an_offer_by_sku_ean_or_model(client: AsyncTestClie
     assert skus_listed(await page(client, "/seller/offers", q=text)) == ["FIND-ME-1"]
 
 
+async def test_a_storage_size_in_the_search_narrows_to_that_storage(client: AsyncTestClient,
+                                                                     shop: ExclusiveSeller) -> None:
+    await Offer.update({Offer.sku: "W-SIXTY-FOUR"}).where(Offer.seller == shop.seller_id)  # a 64 GB variant
+    assert skus_listed(await page(client, "/seller/offers", q=f"{shop.product_name} 64")) == ["W-SIXTY-FOUR"]
+    assert skus_listed(await page(client, "/seller/offers", q=f"{shop.product_name} 128GB")) == []
+
+
 @pytest.mark.parametrize(("chosen", "listed"), [("on_sale", ["ON-SALE"]), ("paused", ["PAUSED"]),
                                                 ("out_of_stock", ["NO-STOCK"]), ("removed", ["REMOVED"])])
 async def test_each_state_filter_keeps_only_its_offers(client: AsyncTestClient, shop: ExclusiveSeller,
