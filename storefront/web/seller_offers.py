@@ -26,7 +26,7 @@ from storefront.ranking.weights import PAYMENT_MEANS, PAYMENT_MEANS_LABELS
 from storefront.sellers import listing_views, listings
 from storefront.sellers.listing_views import SORTS, STATUS_FILTERS
 from storefront.sellers.listings import ListingRules
-from storefront.sellers.price_to_win import FeaturedStatus, featured_status
+from storefront.sellers.price_to_win import featured_offer_ids, featured_status
 from storefront.sellers.states import SellerStatus
 from storefront.settings import Settings
 from storefront.web.htmx import page_or_fragment
@@ -96,28 +96,26 @@ def _done(request: Request) -> str | None:
 async def offers_page(request: Request, seller_id: NamedDependency[int], settings: NamedDependency[Settings]
                       ) -> Template:
     listing = read_listing(request)
-    statuses: dict[int, FeaturedStatus] = {}
     among: list[int] | None = None
     if listing.featured:
         # "Featured or not" is the ranking's answer, not a column: ask it over every matching offer.
         matching = await listing_views.matching_offer_ids(seller_id, query=listing.text, status=listing.status,
                                                           grade=listing.grade)
-        statuses = await featured_status(seller_id, matching, settings.ranking)
+        featured = await featured_offer_ids(seller_id, matching, settings.ranking)
         wanted = listing.featured == "yes"
-        among = [offer_id for offer_id, status in statuses.items() if status.featured == wanted]
+        among = [offer_id for offer_id in matching if (offer_id in featured) == wanted]
     found = await listing_views.seller_offers(
         seller_id, query=listing.text, status=listing.status, grade=listing.grade, sort=listing.sort,
         page=listing.page, per_page=OFFERS_PER_PAGE, among=among)
     listing = OfferListing(**{**listing.__dict__, "page": found.page})
     shown = [offer["id"] for offer in found.offers]
-    if not listing.featured:
-        statuses = await featured_status(seller_id, shown, settings.ranking)
+    statuses = await featured_status(seller_id, shown, settings.ranking)
     return page_or_fragment(request, "pages/seller/offers.html", "pages/seller/_offers_list.html", {
         "seller": await seller_views.seller_profile(seller_id),
         "section": "offers",
         "listing": listing,
         "offers": found.offers,
-        "featured": {offer_id: statuses[offer_id] for offer_id in shown if offer_id in statuses},
+        "featured": statuses,
         "total": found.total,
         "pages": found.pages,
         # templates/partials/pager.html reads these three.

@@ -21,10 +21,13 @@ from litestar.testing import AsyncTestClient
 from search_index.backends import SearchBackend
 from search_index.drain import OutboxDrainer
 from search_index.query import SearchQuery
+from storefront.accounts import sessions
+from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.catalog.tables import Variant
 from storefront.sellers import listings
 from storefront.sellers.listings import OfferFields
+from storefront.sellers.price_to_win import featured_offer_ids, featured_status
 from storefront.sellers.tables import Offer, OfferPrice
 from tests.integration.commerce import csrf_from, make_account, post_form, sign_in
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller, reindex
@@ -426,3 +429,42 @@ async def test_the_offer_pages_with_their_errors_are_valid_html(client: AsyncTes
     errors = [f"{m.get('url', '').rsplit('/', 1)[-1]} line {m.get('lastLine')}: {m.get('message')}"
               for m in messages if m.get("type") in ("error", "non-document-error")]
     assert not errors, "\n".join(errors)
+
+
+# PostgreSQL
+
+
+@pytest.mark.postgres
+async def test_creating_listing_filtering_and_changing_an_offer_work_on_postgres(postgres_store) -> None:
+    # Rows are arranged before the app starts: its requests run on the test client's own event loop, and a
+    # connection belongs to one loop.
+    shop = await exclusive_seller()
+    variant = await variant_of(shop)
+    token, _ = await sessions.create(account_id=shop.account_id)
+    async with AsyncTestClient(app=create_app(postgres_store.settings, postgres_store.backend)) as client:
+        client.cookies.set("encore_session", token)
+        client.follow_redirects = False
+        form = await page(client, "/seller/offers/new", variant=str(variant))
+        created = await client.post("/seller/offers/new", data=form_data(form, variant_id=str(variant)))
+        assert created.status_code == 303
+        listed = await page(client, "/seller/offers", q="walk-64 64gb", featured="yes", grade="good", sort="price")
+        assert skus_listed(listed) == ["WALK-64-GD"]
+        edit = await page(client, created.headers["location"])
+        changed = await client.post(created.headers["location"].split("?")[0],
+                                    data={**form_data(edit), "price": "109.00"})
+        assert changed.status_code == 303
+        history = await page(client, changed.headers["location"])
+        history = history[history.index('id="price-history"'):].split("</table>")[0]
+        assert re.findall(r'<td class="num">(€[\d.,]+)</td>', history) == ["€109.00", "€119.00"]
+
+
+async def test_the_filter_and_the_column_agree_on_which_offers_are_featured(shop: ExclusiveSeller) -> None:
+    variant = await variant_of(shop)
+    ids = [row["id"] for row in await Offer.select(Offer.id).where(Offer.seller == shop.seller_id)]
+    for sku, grade, price in (("A", "excellent", 12_000), ("B", "excellent", 14_000), ("C", "good", 9_000),
+                              ("D", "fair", 8_000)):
+        ids.append(await listings.create_offer(shop.seller_id, offer(variant, sku, grade=grade, price_cents=price)))
+    await listings.pause_offer(shop.seller_id, ids[-1])
+    statuses = await featured_status(shop.seller_id, ids)
+    assert await featured_offer_ids(shop.seller_id, ids) == {i for i, s in statuses.items() if s.featured}
+    assert [statuses[i].featured for i in ids] == [False, True, False, True, False]
