@@ -16,9 +16,8 @@ import anyio.to_thread
 from search_index.backends import SearchBackend, SearchUnavailable
 from storefront.catalog import queries
 from storefront.catalog.tables import SearchOutbox
-from storefront.ranking import OfferSignals, RankingWeights
+from storefront.ranking import RankingWeights
 from storefront.sellers.availability import availability
-from storefront.sellers.price_history import prior_prices
 from storefront.strategy import offer_signals, product_document
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,6 @@ async def build_documents(
     snapshot = await queries.load_snapshot(model_ids if variant_ids is not None else None)
     documents: list[dict[str, Any]] = []
     gone: list[int] = []
-    buyable: list[tuple[dict[str, Any], dict[str, Any], list[OfferSignals]]] = []
     for variant, offers in rows:
         model = snapshot.models[variant["model"]]
         signals = [
@@ -41,14 +39,11 @@ async def build_documents(
             for o in offers
             if availability(o, snapshot.sellers[o["seller"]], model).buyable
         ]
-        buyable.append((variant, model, signals))
-    # A card announces a reduction only as the product page would: against the offer's prior price.
-    priors = await prior_prices(s.offer_id for _, _, signals in buyable for s in signals)
-    for variant, model, signals in buyable:
         doc = product_document(
             variant=variant, model=model, brand=snapshot.brands[model["brand"]],
             categories=snapshot.category_chain(model["category"]), signals=signals, weights=weights,
-            prior_prices=priors,
+            # A card announces a reduction only as the product page would: against the offer's prior price.
+            prior_prices={o["id"]: o["prior_price_cents"] for o in offers if o["prior_price_cents"] is not None},
         )
         if doc is None:
             gone.append(variant["id"])

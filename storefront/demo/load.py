@@ -3,7 +3,9 @@ and the sellers. Offers go through the listing service, as a seller's would: the
 take the ids the database gave them, for the demo history that orders them."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import replace
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
@@ -41,14 +43,38 @@ async def load(catalogue: DemoCatalogue) -> None:
     await _list_offers(catalogue.offers)
 
 
+# The demo's price history: every offer was listed LISTED_DAYS_AGO; one in REDUCED_EVERY was listed about a tenth
+# dearer and brought down to its price REDUCED_DAYS_AGO, so the store has reductions to announce against the
+# prior price ("−10 %"), made through the listing service as a seller would. The prices of today are the
+# generator's, whatever the history.
+LISTED_DAYS_AGO = 40
+REDUCED_DAYS_AGO = 2
+REDUCED_EVERY = 25
+
+
+def _was_dearer(index: int) -> bool:
+    return index % REDUCED_EVERY == REDUCED_EVERY - 1
+
+
+def _dearer(price_cents: int) -> int:
+    """About 11 % dearer, ending in .99 as the demo's prices do: a reduction of about 10 % to today's price."""
+    return (price_cents * 111 // 100) // 100 * 100 + 99
+
+
 async def _list_offers(offers: list[dict]) -> None:
-    by_seller: dict[int, list[dict]] = {}
-    for offer in offers:
-        by_seller.setdefault(offer["seller"], []).append(offer)
-    for seller_id, rows in by_seller.items():
-        await listings.apply_offers(seller_id, [_fields(row) for row in rows])
+    now = dt.datetime.now(dt.UTC)
+    by_seller: dict[int, list[tuple[int, dict]]] = {}
+    for index, offer in enumerate(offers):
+        by_seller.setdefault(offer["seller"], []).append((index, offer))
+    for seller_id, indexed in by_seller.items():
+        first = [replace(_fields(row), price_cents=_dearer(row["price_cents"])) if _was_dearer(index)
+                 else _fields(row) for index, row in indexed]
+        await listings.apply_offers(seller_id, first, now=now - dt.timedelta(days=LISTED_DAYS_AGO))
+        reduced = [_fields(row) for index, row in indexed if _was_dearer(index)]
+        if reduced:
+            await listings.apply_offers(seller_id, reduced, now=now - dt.timedelta(days=REDUCED_DAYS_AGO))
         ids = {o["sku"]: o["id"] for o in await Offer.select(Offer.id, Offer.sku).where(Offer.seller == seller_id)}
-        for row in rows:
+        for _, row in indexed:
             row["id"] = ids[row["sku"]]
 
 

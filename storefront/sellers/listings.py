@@ -23,6 +23,7 @@ from storefront.db import write_transaction
 from storefront.errors import NotFound, Refused, refuse_if
 from storefront.inputs import has_unreadable_characters, parse_id, parse_whole
 from storefront.ranking.weights import PAYMENT_MEANS, PAYMENT_MEANS_LABELS
+from storefront.sellers.price_history import lowest_prices_before
 from storefront.sellers.states import OfferStatus, SellerStatus
 from storefront.sellers.tables import Offer, OfferPrice, Seller
 from storefront.settings import Settings, get_settings
@@ -351,6 +352,9 @@ async def _write_changes(current: Mapping[str, Any], offer: OfferFields, now: dt
         await _free_deleted_sku(current["seller"], offer.sku)
     values = {getattr(Offer, name): value for name, value in wanted.items()}
     values[Offer.updated_at] = now
+    if wanted["price_cents"] != current["price_cents"]:
+        # The prior price of the new price: the lowest of the 30 days before it takes effect, the old one included.
+        values[Offer.prior_price_cents] = (await lowest_prices_before([current["id"]], now)).get(current["id"])
     await Offer.update(values).where(Offer.id == current["id"])
     if wanted["price_cents"] != current["price_cents"]:
         await OfferPrice.insert(OfferPrice(offer=current["id"], price_cents=offer.price_cents,

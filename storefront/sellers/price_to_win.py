@@ -56,7 +56,10 @@ class FeaturedStatus:
     price_to_win_cents: int | None  # None when featured already, not on sale, or no price from €1.00 wins
     featured_price_cents: int | None  # the grade's featured offer (this one when featured); None if none
     featured_total_cents: int | None  # its price plus delivery
-    explanation: list[dict[str, Any]] = field(default_factory=list)  # this offer's parts beside the featured's
+    # This offer's score, part by part, beside the featured offer's; a featured offer's beside the next best
+    # offer's (what it leads by); empty when it has no rival or is not on sale.
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+    compared_with: str = "Featured offer"  # how the explanation names the other offer
     on_sale: bool = True
     not_on_sale_reason: str = ""  # what the seller reads when `on_sale` is false
 
@@ -146,6 +149,7 @@ def _status(offer_id: int, competitors: list[_Competitor], weights: RankingWeigh
     mine = next(c for c in competitors if c.signals.offer_id == offer_id)
     target = mine.signals
     on_sale = [c.signals for c in competitors if c.buyable and c.signals.grade == target.grade]
+    # The very call the product page features an offer with (storefront.strategy.product_offers).
     best = featured_offer(on_sale, grade=target.grade, weights=weights)
     featured_price = best.offer.price_cents if best else None
     featured_total = best.offer.total_cents if best else None
@@ -155,18 +159,20 @@ def _status(offer_id: int, competitors: list[_Competitor], weights: RankingWeigh
                               price_to_win_cents=None, featured_price_cents=featured_price,
                               featured_total_cents=featured_total, on_sale=False,
                               not_on_sale_reason=NOT_ON_SALE[mine.reason])
-    assert best is not None  # the offer itself is on sale in this grade
-    featured = best.offer.offer_id == offer_id
-    to_win = None if featured else price_to_win(target, on_sale, weights, floor_cents=PRICE_MIN_CENTS)
-    own_score = best if featured else _score_of(offer_id, on_sale, weights)
-    return FeaturedStatus(featured=featured, grade=target.grade, price_cents=target.price_cents,
-                          price_to_win_cents=to_win, featured_price_cents=featured_price,
-                          featured_total_cents=featured_total, explanation=_side_by_side(own_score, best))
-
-
-def _score_of(offer_id: int, offers: list[OfferSignals], weights: RankingWeights) -> OfferScore:
-    """The offer's score among its grade's offers on sale, as the page ranks them."""
-    return next(s for s in rank_offers(offers, weights=weights) if s.offer.offer_id == offer_id)
+    # The grade's offers on sale, ranked as the page ranks them: the first is `best`.
+    ranked = rank_offers(on_sale, weights=weights)
+    featured = best is not None and best.offer.offer_id == offer_id
+    if featured:
+        explanation = _side_by_side(ranked[0], ranked[1]) if len(ranked) > 1 else []
+        return FeaturedStatus(featured=True, grade=target.grade, price_cents=target.price_cents,
+                              price_to_win_cents=None, featured_price_cents=featured_price,
+                              featured_total_cents=featured_total, explanation=explanation,
+                              compared_with="Next best offer")
+    own_score = next(s for s in ranked if s.offer.offer_id == offer_id)
+    return FeaturedStatus(featured=False, grade=target.grade, price_cents=target.price_cents,
+                          price_to_win_cents=price_to_win(target, on_sale, weights, floor_cents=PRICE_MIN_CENTS),
+                          featured_price_cents=featured_price, featured_total_cents=featured_total,
+                          explanation=_side_by_side(own_score, ranked[0]))
 
 
 def _side_by_side(own: OfferScore, featured: OfferScore) -> list[dict[str, Any]]:

@@ -68,6 +68,11 @@ class Offer(Table):
     new_battery = Boolean(default=False)
     status = Varchar(length=16, choices=OfferStatus, default=OfferStatus.active, index=True)
     description = Text(default="")  # the seller's short condition note
+    # The lowest price in force during the 30 days before the current price took effect, from `OfferPrice`,
+    # set by the listing service with each price change (storefront.sellers.price_history): what a reduction
+    # is announced against. Kept on the row so the product page and search documents read it without a query.
+    # None while the offer has had one price only.
+    prior_price_cents = Integer(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

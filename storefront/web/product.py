@@ -12,7 +12,7 @@ from litestar.response import Template
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
 from storefront.sellers.availability import availability, product_gone
-from storefront.sellers.price_history import announced_reduction, prior_prices, saving_against_new
+from storefront.sellers.price_history import announced_reduction, saving_against_new
 from storefront.settings import Settings
 from storefront.strategy import (
     offer_signals,
@@ -62,9 +62,10 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
     image = f"/media/variant/{variant['id']}.svg"
     fee = settings.service_fee
     lowest = min((s.offer.price_cents for s in ranked.ranked), default=None)
+    offers_by_id = {o["id"]: o for o in offers}
     # "−X %" only against each offer's own lowest price of the 30 days before (never against the new price).
-    priors = await prior_prices(s.offer.offer_id for s in ranked.ranked)
-    reductions = {s.offer.offer_id: announced_reduction(s.offer.price_cents, priors.get(s.offer.offer_id))
+    reductions = {s.offer.offer_id: announced_reduction(s.offer.price_cents,
+                                                        offers_by_id[s.offer.offer_id]["prior_price_cents"])
                   for s in ranked.ranked}
     if lowest is not None:
         lead = (f"Refurbished {title} from {money(lowest)}, "
@@ -73,7 +74,6 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
         lead = f"Refurbished {title}: no offer right now"
     description = f"{lead}. Tested, graded, with a {settings.legal_guarantee_months // 12}-year legal guarantee."
     breadcrumbs = list(reversed(await queries.category_chain(category["id"])))
-    offers_by_id = {o["id"]: o for o in offers}
     base = settings.public_base_url
     trail = [("Home", f"{base}/"), *((c["name"], f"{base}/c/{c['slug']}") for c in breadcrumbs), (title, url)]
     return Template(template_name="pages/product.html", context={

@@ -2,6 +2,7 @@
 cent above it is not."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -86,6 +87,11 @@ async def test_a_featured_offer_has_no_price_to_win(client: AsyncTestClient) -> 
     row = await Offer.select().where(Offer.id == theirs).first()
     status = (await featured_status(row["seller"], [theirs]))[theirs]
     assert (status.featured, status.price_to_win_cents, status.featured_price_cents) == (True, None, 11_900)
+    # What it leads by: its parts beside the next best offer's (A's, €129.00 with cards only).
+    assert status.compared_with == "Next best offer"
+    parts = {part["key"]: part for part in status.explanation}
+    assert round(parts["payment_means"]["difference"], 4) == 0.0375
+    assert round(parts["price"]["featured_value"], 4) == round(11_900 / 12_900, 4)
 
 
 async def test_the_explanation_compares_part_by_part(client: AsyncTestClient) -> None:
@@ -126,6 +132,7 @@ async def test_an_offer_alone_in_its_grade_is_featured(client: AsyncTestClient) 
     await listings.update_offer(a.seller_id, mine, replace(listings.offer_fields_of(row), grade="good"))
     status = (await featured_status(a.seller_id, [mine]))[mine]
     assert (status.featured, status.grade, status.featured_price_cents) == (True, "good", 12_900)
+    assert status.explanation == []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -153,9 +160,10 @@ async def test_the_partial_states_the_price_to_win_and_the_featured_total(client
     a, mine, _ = await two_sellers(client)
     status = (await featured_status(a.seller_id, [mine]))[mine]
     html = render(app, status, {"id": mine, "sku": "A-EX", "price_cents": 12_900})
-    assert ("Not featured: at <strong>€107.84</strong> or less (−€21.16) this offer would be featured in "
-            "Excellent, all else equal.") in html
-    assert "Featured now: €119.00 (free delivery)." in html
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert ("Not featured: at €107.84 or less (−€21.16) this offer would be featured in Excellent, all else equal. "
+            "Featured now: €119.00 (free delivery).") in text
+    assert "<strong>€107.84</strong>" in html
     assert '<a href="/legal/ranking">How offers are ranked</a>' in html
     assert "Means of payment" in html
 
@@ -172,3 +180,37 @@ async def test_the_partial_says_when_no_price_wins_and_when_not_on_sale(client: 
                             not_on_sale_reason="Not on sale: you paused this offer.")
     html = render(app, paused, {"id": 2, "sku": "B", "price_cents": 20_000})
     assert "Not on sale: you paused this offer." in html and "Featured now" not in html
+
+
+async def test_every_offer_of_a_demo_product_reads_as_the_product_page_features_it(client: AsyncTestClient) -> None:
+    slug = "apple-iphone-13-128-gb-midnight"
+    page = (await client.get(f"/p/{slug}")).text
+    featured_section = page.split('class="grade-offers"', 1)[1].split('class="other-offers"', 1)[0]
+    on_page = set(map(int, re.findall(r'id="offer-(\d+)"', page)))
+    featured_on_page = set(map(int, re.findall(r'id="offer-(\d+)"', featured_section)))
+    offers = await Offer.select(Offer.id, Offer.seller).where(Offer.variant._.slug == slug)
+    read = {}
+    for offer in offers:
+        read.update(await featured_status(offer["seller"], [offer["id"]]))
+    assert len(featured_on_page) >= 3 and len(on_page) > len(featured_on_page)
+    assert {offer_id for offer_id, status in read.items() if status.featured} == featured_on_page
+    assert {offer_id for offer_id, status in read.items() if status.on_sale} == on_page
+
+
+async def test_each_demo_offer_moved_to_its_price_to_win_is_featured_and_a_cent_above_is_not(
+        client: AsyncTestClient) -> None:
+    slug = "apple-iphone-13-128-gb-midnight"
+    offers = await Offer.select(Offer.id, Offer.seller, Offer.price_cents).where(Offer.variant._.slug == slug)
+    tried = 0
+    for offer in offers:
+        status = (await featured_status(offer["seller"], [offer["id"]]))[offer["id"]]
+        if status.featured or status.price_to_win_cents is None:
+            continue
+        figure = status.price_to_win_cents
+        await set_price(offer["seller"], offer["id"], figure)
+        assert await featured_in_grade(client, slug, offer["id"]), (offer, figure)
+        await set_price(offer["seller"], offer["id"], figure + 1)
+        assert not await featured_in_grade(client, slug, offer["id"]), (offer, figure)
+        await set_price(offer["seller"], offer["id"], offer["price_cents"])
+        tried += 1
+    assert tried >= 3

@@ -7,10 +7,12 @@ import datetime as dt
 import json
 import re
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from search_index.drain import OutboxDrainer
 from storefront.sellers import listings
+from storefront.sellers.price_history import prior_prices
 from storefront.sellers.tables import Offer
 from tests.integration.test_listings import fields, variant_of
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
@@ -144,3 +146,18 @@ async def test_the_structured_data_claims_no_reduction(client: AsyncTestClient) 
     assert [offer["price"] for offer in product["offers"]["offers"]] == ["270.00"]
     text = json.dumps(product)
     assert "300.00" not in text and "priceSpecification" not in text and "Strikethrough" not in text
+
+
+@pytest.mark.usefixtures("prepared_store")
+@pytest.mark.parametrize("history", [
+    [(1, 27_000)],
+    [(41, 30_000), (1, 27_000)],
+    [(41, 27_000), (1, 30_000)],
+    [(45, 20_000), (30, 30_000), (1, 27_000)],
+    [(45, 20_000), (32, 30_000), (1, 27_000)],
+    [(60, 30_000), *((31 - day, 30_000 + (day % 4) * 100) for day in range(30)), (1, 27_000)],
+])
+async def test_the_prior_price_kept_on_the_offer_is_the_one_its_history_gives(history: list) -> None:
+    _, offer_id = await offer_with_history(history)
+    row = await Offer.select(Offer.prior_price_cents).where(Offer.id == offer_id).first()
+    assert row["prior_price_cents"] == (await prior_prices([offer_id])).get(offer_id)
