@@ -4,6 +4,7 @@ are never read. Plain dicts, no HTTP.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from piccolo.query.functions.aggregate import Count
 from storefront.catalog.tables import Variant
 from storefront.errors import NotFound
 from storefront.sellers.states import OFFER_STATUS_LABELS, OfferStatus
-from storefront.sellers.tables import Offer
+from storefront.sellers.tables import Offer, OfferPrice
 from storefront.strategy import variant_title
 
 # Filters a seller picks on its offers list: key → what it means.
@@ -64,14 +65,25 @@ def _shaped(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _storage_gb(word: str) -> int | None:
+    """A search word that names a storage size ("128", "128GB", "1TB") as gigabytes; None otherwise."""
+    digits = word.upper().removesuffix("GB").removesuffix("TB")
+    if digits.isascii() and digits.isdigit() and len(digits) <= 4:
+        return int(digits) * (1000 if word.upper().endswith("TB") else 1)
+    return None
+
+
 def _matching(seller_id: int, query: str, status: str | None, grade: str | None) -> Any:
     where = (Offer.seller == seller_id) & (Offer.status != OfferStatus.deleted)
     words = query.split()
     for word in words[:8]:
         like = f"%{word}%"
-        where &= (Offer.sku.ilike(like) | Offer.variant._.ean.ilike(like)
-                  | Offer.variant._.model._.name.ilike(like) | Offer.variant._.model._.brand._.name.ilike(like)
-                  | Offer.variant._.color.ilike(like))
+        condition = (Offer.sku.ilike(like) | Offer.variant._.ean.ilike(like)
+                     | Offer.variant._.model._.name.ilike(like) | Offer.variant._.model._.brand._.name.ilike(like)
+                     | Offer.variant._.color.ilike(like))
+        if (storage := _storage_gb(word)) is not None:
+            condition |= Offer.variant._.storage_gb == storage
+        where &= condition
     if status == "on_sale":
         where &= (Offer.status == OfferStatus.active) & (Offer.stock > 0)
     elif status == "paused":
@@ -86,10 +98,16 @@ def _matching(seller_id: int, query: str, status: str | None, grade: str | None)
 
 
 async def seller_offers(seller_id: int, *, query: str = "", status: str | None = None, grade: str | None = None,
-                        sort: str = "updated", page: int = 1, per_page: int = 25) -> OfferPage:
-    """One page of the seller's offers matching a search (SKU, EAN, brand, model, colour), a state and a
-    grade, in the order asked for."""
+                        sort: str = "updated", page: int = 1, per_page: int = 25,
+                        among: Collection[int] | None = None) -> OfferPage:
+    """One page of the seller's offers matching a search (SKU, EAN, brand, model, colour, storage), a state and a
+    grade, in the order asked for; with `among`, only those of these offer ids (a filter computed outside
+    SQL, such as "featured or not")."""
     where = _matching(seller_id, query, status, grade)
+    if among is not None:
+        if not among:
+            return OfferPage(offers=[], total=0, page=1, pages=1)
+        where &= Offer.id.is_in(sorted(among))
     total = (await Offer.select(Count()).where(where).first() or {"count": 0})["count"]
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -108,6 +126,33 @@ async def seller_offers(seller_id: int, *, query: str = "", status: str | None =
         select = select.order_by(Offer.updated_at, ascending=False)
     rows = await select.order_by(Offer.id).limit(per_page).offset((page - 1) * per_page)
     return OfferPage(offers=[_shaped(row) for row in rows], total=total, page=page, pages=pages)
+
+
+async def matching_offer_ids(seller_id: int, *, query: str = "", status: str | None = None,
+                             grade: str | None = None) -> list[int]:
+    """The ids of every offer of the seller matching a search, a state and a grade: what a filter computed
+    outside SQL starts from."""
+    rows = await Offer.select(Offer.id).where(_matching(seller_id, query, status, grade)).order_by(Offer.id)
+    return [row["id"] for row in rows]
+
+
+async def offer_price_history(seller_id: int, offer_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The seller's offer's latest prices, newest first: each with the moment it took effect."""
+    return await OfferPrice.select(OfferPrice.price_cents, OfferPrice.currency, OfferPrice.starts_at).where(
+        (OfferPrice.offer == offer_id) & (OfferPrice.offer._.seller == seller_id)
+    ).order_by(OfferPrice.starts_at, ascending=False).order_by(OfferPrice.id, ascending=False).limit(limit)
+
+
+async def listable_variant(variant_id: int) -> dict[str, Any] | None:
+    """A catalogue variant a seller may make an offer for, with its title; None if unknown or no longer
+    offered."""
+    row = await Variant.select(
+        Variant.id, Variant.slug, Variant.ean, Variant.storage_gb, Variant.color, Variant.reference_price_cents,
+        Variant.model._.name.as_alias("model_name"), Variant.model._.brand._.name.as_alias("brand_name"),
+    ).where((Variant.id == variant_id) & Variant.model._.is_dereferenced.eq(False)).first()
+    if row is not None:
+        row["title"] = variant_title(row["brand_name"], row["model_name"], row["storage_gb"], row["color"])
+    return row
 
 
 async def all_seller_offers(seller_id: int) -> list[dict[str, Any]]:
@@ -145,9 +190,8 @@ async def find_variants(query: str, limit: int = 20) -> list[dict[str, Any]]:
         like = f"%{word}%"
         condition = (Variant.model._.name.ilike(like) | Variant.model._.brand._.name.ilike(like)
                      | Variant.color.ilike(like) | Variant.ean.ilike(like))
-        digits = word.upper().removesuffix("GB").removesuffix("TB")
-        if digits.isascii() and digits.isdigit() and len(digits) <= 4:
-            condition |= Variant.storage_gb == int(digits) * (1000 if word.upper().endswith("TB") else 1)
+        if (storage := _storage_gb(word)) is not None:
+            condition |= Variant.storage_gb == storage
         where &= condition
     rows = await Variant.select(
         Variant.id, Variant.slug, Variant.ean, Variant.storage_gb, Variant.color, Variant.reference_price_cents,

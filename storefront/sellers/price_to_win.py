@@ -191,3 +191,21 @@ def _side_by_side(own: OfferScore, featured: OfferScore) -> list[dict[str, Any]]
         "difference": own.total - featured.total,
     })
     return rows
+
+
+async def featured_offer_ids(seller_id: int, offer_ids: Sequence[int],
+                             weights: RankingWeights | None = None) -> set[int]:
+    """The seller's offers among `offer_ids` that are featured in their grade now: what the portal's "featured
+    or not" filter asks of thousands of offers at once, without the price to win each `featured_status` finds."""
+    ranking = weights or get_settings().ranking
+    own = await _own_offers(seller_id, offer_ids)
+    competitors = await _offers_by_variant(sorted({row["variant"] for row in own}))
+    featured: set[int] = set()
+    for row in own:
+        offers = competitors[row["variant"]]
+        grade = next(c.signals.grade for c in offers if c.signals.offer_id == row["id"])
+        best = featured_offer([c.signals for c in offers if c.buyable and c.signals.grade == grade], grade=grade,
+                              weights=ranking)
+        if best is not None and best.offer.offer_id == row["id"]:
+            featured.add(row["id"])
+    return featured

@@ -27,7 +27,8 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
           "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
           "/login", "/signup", "/signup/sent?to=ann%40example.com", "/password/forgot", "/cart", "/no-such-page"]
 SHOPPER = ["/account/orders", "/cart"]
-SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/company"]
+SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/company", "/seller/offers",
+          "/seller/offers?featured=no", "/seller/offers/new?q=iphone"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
             "/ops/products?q=iphone", "/ops/products/1", "/ops/audit", "/ops/reviews/1"]
 
@@ -62,6 +63,21 @@ def test_a_signed_in_shoppers_pages(live_server: str, desktop) -> None:
 def test_the_seller_portal(live_server: str, phone) -> None:
     sign_in(phone, live_server, "contact@renew-lab.example", SELLER_PASSWORD)
     problems = sweep(phone, live_server, SELLER)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_offer_form_with_its_errors_on_a_phone_and_a_desktop(live_server: str, phone, desktop) -> None:
+    problems = []
+    for page in (phone, desktop):
+        sign_in(page, live_server, "contact@renew-lab.example", SELLER_PASSWORD)
+        page.goto(f"{live_server}/seller/offers?sort=sku")
+        page.locator(".offers-table__product a").first.click()
+        page.wait_for_load_state()
+        page.get_by_label("Price (€, VAT included)").fill("abc")
+        page.get_by_role("button", name="Save changes").click()
+        page.wait_for_load_state()
+        assert page.locator("#offer-price-error").is_visible()
+        problems += [f"{page.url}: {v}" for v in violations(page) + csp_violations(page)]
     assert not problems, "\n".join(problems)
 
 

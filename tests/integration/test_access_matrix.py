@@ -50,7 +50,7 @@ SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
          "/decisions": "account", "/dev": "dev"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
-OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id"},
+OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id", "offer_id"},
          "shop": {"line_id"}}
 
 
@@ -175,12 +175,13 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
                                                                complains=False)
     parties["shopper_b"] = await _shopper_with_delivered_order("Bastien", y, y_offers, operator["id"], settings,
                                                                complains=True)
-    for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
+    for role, seller_id, buyer, offers in (("seller_x", x, "shopper_a", x_offers),
+                                           ("seller_y", y, "shopper_b", y_offers)):
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
         parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
-            "claim_id": parties[buyer].owned["claim_id"]})
+            "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0]})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
