@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
+from storefront.catalog.safety import safety_of
 from storefront.sellers.availability import availability, product_gone
 from storefront.settings import Settings
 from storefront.strategy import (
@@ -84,4 +85,5 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
         "fee": fee, "lowest_price": lowest,
         "added_offer": request.query_params.get("added"),
         "reviews_shown": reviews is not None, **(reviews or {}),
+        "safety": safety_of(model),
     })
