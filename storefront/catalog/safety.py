@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.accounts.service import looks_like_email
+from storefront.catalog.tables import ProductModel
+from storefront.db import write_transaction
+from storefront.errors import NotFound, refuse_if
+from storefront.moderation.decisions import audit
 
 # Member States of the European Union, by ISO 3166-1 alpha-2 code (Greece is "GR" in ISO, "EL" in EU texts).
 EU_COUNTRIES = frozenset({
@@ -141,3 +145,20 @@ def safety_of(model: Mapping[str, Any]) -> dict[str, Any]:
     return {**{name: str(model.get(name) or "") for name in SAFETY_FIELDS},
             "outside_eu": bool(country) and not is_in_eu(country),
             "complete": not ProductSafety({name: str(model.get(name) or "") for name in SAFETY_FIELDS}).problems()}
+
+
+def product_safety_form(model: Mapping[str, Any]) -> dict[str, str]:
+    """A model's safety columns as the operator's form shows them."""
+    return {name: str(model.get(name) or "") for name in SAFETY_FIELDS}
+
+
+async def save_product_safety(model_id: int, safety: ProductSafety, *, operator_id: int) -> None:
+    """The operator sets or corrects a product model's safety information: every listing of it shows the new
+    text at once. Sellers never edit it."""
+    refuse_if(safety.problems())
+    async with write_transaction(ProductModel._meta.db):
+        if not await ProductModel.exists().where(ProductModel.id == model_id):
+            raise NotFound(model_id)
+        await ProductModel.update({getattr(ProductModel, name): value for name, value in safety.stored().items()}
+                                  ).where(ProductModel.id == model_id)
+        await audit(operator_id, "product safety information set", "product", model_id)
