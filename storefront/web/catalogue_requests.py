@@ -101,7 +101,7 @@ async def seller_request_page(request_id: Id, seller_id: NamedDependency[int],
                               done: FromQuery[str | None] = None) -> Template:
     row = await request_views.seller_request(seller_id, request_id)
     return Template(template_name="pages/seller/catalogue_request.html", context={
-        "seller": await seller_views.seller_profile(seller_id), "section": "catalogue", "request": row,
+        "seller": await seller_views.seller_profile(seller_id), "section": "catalogue", "catalogue_request": row,
         "status_labels": CATALOGUE_REQUEST_STATUS_LABELS, "done": SELLER_DONE.get(done or ""),
         "fields": FORM_FIELDS})
 
@@ -123,7 +123,7 @@ async def _ops_page(request_id: int, *, values: dict[str, str] | None = None, er
     row = await request_views.request_for_operator(request_id)
     shown = values if values is not None else catalogue.input_from_row(row).values()
     return Template(template_name="pages/ops/catalogue_request.html", status_code=status_code, context={
-        "request": row, "categories": await request_views.category_choices(), "section": "catalogue",
+        "catalogue_request": row, "categories": await request_views.category_choices(), "section": "catalogue",
         "refuse_values": refuse_values or {}, "refuse_errors": refuse_errors or {},
         "done": OPS_DONE.get(done or ""), "reason_max": catalogue.REASON_MAX,
         **_form_context(shown, errors or {})})
