@@ -177,7 +177,7 @@ async def test_the_same_ean_twice_while_pending_is_refused(client: AsyncTestClie
 
 
 async def test_a_seller_never_sees_another_sellers_request(client: AsyncTestClient, seller: dict) -> None:
-    other_id, other_account = await new_seller()
+    _, other_account = await new_seller()
     client.cookies.clear()
     await sign_in(client, other_account["id"])
     data = await request_form(model_name="Secret Prototype")
@@ -253,7 +253,7 @@ async def test_a_request_for_a_known_model_adds_a_variant_to_it(client: AsyncTes
     variant = await Variant.select().where(Variant.ean == data["ean"]).first()
     assert variant["model"] == model["id"]
     assert await Variant.count().where(Variant.model == model["id"]) == variants_before + 1
-    assert await Brand.count().where(Brand.name.ilike("samsung")) == 1
+    assert [b["name"].casefold() for b in await Brand.select(Brand.name)].count("samsung") == 1
     kept = await ProductModel.select(ProductModel.manufacturer_name).where(ProductModel.id == model["id"]).first()
     assert kept["manufacturer_name"] == "Samsung Electronics GmbH"  # the shared catalogue keeps its own
 
