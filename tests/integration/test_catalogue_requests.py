@@ -319,3 +319,11 @@ async def test_the_specifications_are_stored_as_given(client: AsyncTestClient, s
     variant = await Variant.select(Variant.specs).where(Variant.ean == data["ean"]).first()
     assert json.loads(variant["specs"]) == {"Colour": "Milk", "Storage": "256 GB", "Screen": "6.7 in",
                                             "Weight": "190 g"}
+
+
+async def test_the_demo_store_has_a_request_waiting_in_the_console(client: AsyncTestClient) -> None:
+    await as_operator(client)
+    queue = unescape((await client.get("/ops/catalogue-requests")).text)
+    assert "Nothing Phone (2a) 256 GB Milk" in queue and "ReNew Lab" in queue
+    detail = await client.get("/ops/catalogue-requests/1")
+    assert detail.status_code == 200 and 'value="Nothing Technology Limited"' in detail.text
