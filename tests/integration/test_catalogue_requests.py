@@ -327,3 +327,16 @@ async def test_the_demo_store_has_a_request_waiting_in_the_console(client: Async
     assert "Nothing Phone (2a) 256 GB Milk" in queue and "ReNew Lab" in queue
     detail = await client.get("/ops/catalogue-requests/1")
     assert detail.status_code == 200 and 'value="Nothing Technology Limited"' in detail.text
+
+
+async def test_a_brand_made_in_another_worker_reaches_this_ones_search_documents(prepared_store) -> None:
+    from storefront.catalog import queries
+
+    await queries.load_snapshot([1])  # this worker has read the brands
+    brand = Brand(name="Elsewhere", slug="elsewhere")
+    await brand.save()  # as an approval in another worker would
+    model = ProductModel(name="Far Phone", slug="elsewhere-far-phone", brand=brand.id, category=await smartphones())
+    await model.save()
+    snapshot = await queries.load_snapshot([model.id])
+    assert snapshot.brands[brand.id]["name"] == "Elsewhere"
+    assert (await queries.model_with_context(model.id))[1]["name"] == "Elsewhere"
