@@ -138,13 +138,15 @@ async def test_the_operator_references_the_applicant_which_then_signs_in_to_sell
     data = application()
     assert (await submit(client, data)).status_code == 303
     seller = await Seller.select(Seller.id).where(Seller.name == data["shop_name"]).first()
-    await Account.update({Account.confirmed_at: Account.created_at}).where(Account.email == data["account_email"])
-
     operator = await make_account("operator", name="Olga Operator")
     await sign_in(client, operator["id"])
     queue = await client.get("/ops/sellers?status=pending")
     assert data["shop_name"] in unescape(queue.text)
+    assert f"{data['account_email']} (address not confirmed yet)" in (await client.get(
+        f"/ops/sellers/{seller['id']}")).text
+    await Account.update({Account.confirmed_at: Account.created_at}).where(Account.email == data["account_email"])
     page = await client.get(f"/ops/sellers/{seller['id']}")
+    assert f"{data['account_email']} (address confirmed)" in page.text
     referenced = await client.post(f"/ops/sellers/{seller['id']}/reference",
                                    data={"_csrf": CSRF.search(page.text).group(1)}, follow_redirects=False)
     assert referenced.status_code == 303
