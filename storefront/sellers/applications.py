@@ -3,9 +3,9 @@ details (DSA Art. 30), and stays pending until the operator references it (store
 
 The account follows the sign-up's rules (storefront.accounts.service): the same checks on name, e-mail and
 password, an address confirmed by a link before anyone signs in, and one answer whether or not the address
-already has an account, the work done after the response. A taken address gets a note and nothing is made; a
-new one gets a pending seller, its seller account (unconfirmed) and the confirmation link, which signs in to
-the seller portal.
+already has an account, the work done after the response. A confirmed address gets a note and nothing is made;
+a new one gets a pending seller, its seller account (unconfirmed) and the confirmation link, which signs in to
+the seller portal; an unconfirmed one is taken over by the latest application, as a sign-up takes it over.
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from piccolo.columns import Column
 
 from storefront.accounts.passwords import hash_password
 from storefront.accounts.service import account_by_email, confirmation_token, normalise_email, sign_up_problems
@@ -83,39 +85,64 @@ async def _unique_seller_slug(name: str) -> str:
 
 
 async def apply_to_sell(settings: Settings, application: SellerApplication, *, may_mail: bool) -> int | None:
-    """The work behind the application's one answer, done after it: the pending seller and its unconfirmed
-    account with a confirmation link, or, for an address that has an account, a note and nothing else.
-    `may_mail` is False once the address has had its share of account e-mails. Returns the new seller's id."""
+    """The work behind the application's one answer, done after it. A new address gets a pending seller and its
+    unconfirmed seller account; an unconfirmed one (a sign-up or an application nobody confirmed) is taken over,
+    as the sign-up does: it becomes this application's, with a pending seller of its own or the one it had, and
+    only the mailbox's owner can confirm it. Both get a confirmation link. A confirmed address gets a note and
+    nothing else. `may_mail` is False once the address has had its share of account e-mails. Returns the
+    pending seller's id, or None when nothing was made."""
     refuse_if(application.problems())
     email = application.account_email
-    password_hash = hash_password(application.password)  # on every path, so both cost the same
+    password_hash = hash_password(application.password)  # on every path, so all cost the same
     existing = await account_by_email(email)
-    if existing is not None:
+    if existing is not None and (existing["confirmed_at"] is not None or existing["role"] not in (Role.shopper,
+                                                                                                  Role.seller)):
         if may_mail:
             await _send_taken_note(settings, existing)
         return None
-    now = dt.datetime.now(dt.UTC)
     try:
-        async with write_transaction(Seller._meta.db):
-            seller = Seller(name=application.shop_name, slug=await _unique_seller_slug(application.shop_name),
-                            self_certified=application.company.self_certified, status=SellerStatus.pending,
-                            joined_at=now)
-            for column, value in application.company.stored().items():
-                setattr(seller, column, value)
-            await seller.save()
-            account = Account(email=email, name=application.account_name, password_hash=password_hash,
-                              role=Role.seller, seller=seller.id, created_at=now, confirmed_at=None)
-            await account.save()
-            await audit(account.id, "seller applied", "seller", seller.id, "through the public application form")
+        seller_id, account_id = await _record(application, password_hash, existing)
     except Exception:
-        if await account_by_email(email) is not None:
+        if existing is None and await account_by_email(email) is not None:
             return None  # another application or sign-up for the address got there first: it sends the mail
         raise
     if may_mail:
-        row = await Account.select().where(Account.id == account.id).first()
+        row = await Account.select().where(Account.id == account_id).first()
         if row is not None:
             await _send_confirmation(settings, row, application.shop_name)
-    return seller.id
+    return seller_id
+
+
+async def _record(application: SellerApplication, password_hash: str,
+                  unconfirmed: dict[str, Any] | None) -> tuple[int, int]:
+    """The pending seller and its unconfirmed account, in one transaction: made, or taken over."""
+    now = dt.datetime.now(dt.UTC)
+    async with write_transaction(Seller._meta.db):
+        seller_id = unconfirmed["seller"] if unconfirmed else None
+        if seller_id is not None and not await Seller.exists().where(
+                (Seller.id == seller_id) & (Seller.status == SellerStatus.pending)):
+            seller_id = None
+        values: dict[Column | str, Any] = {getattr(Seller, k): v for k, v in application.company.stored().items()}
+        values.update({Seller.name: application.shop_name, Seller.self_certified: application.company.self_certified})
+        if seller_id is None:
+            seller = Seller(slug=await _unique_seller_slug(application.shop_name), status=SellerStatus.pending,
+                            joined_at=now)
+            await seller.save()
+            seller_id = seller.id
+        await Seller.update(values).where(Seller.id == seller_id)
+        if unconfirmed is None:
+            account = Account(email=application.account_email, name=application.account_name,
+                              password_hash=password_hash, role=Role.seller, seller=seller_id, created_at=now,
+                              confirmed_at=None)
+            await account.save()
+            account_id = account.id
+        else:
+            account_id = unconfirmed["id"]
+            await Account.update({Account.name: application.account_name, Account.password_hash: password_hash,
+                                  Account.role: Role.seller, Account.seller: seller_id}).where(
+                (Account.id == account_id) & Account.confirmed_at.is_null())
+        await audit(account_id, "seller applied", "seller", seller_id, "through the public application form")
+    return seller_id, account_id
 
 
 async def _send_confirmation(settings: Settings, account: dict[str, Any], shop_name: str) -> None:

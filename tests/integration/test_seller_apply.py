@@ -181,3 +181,35 @@ async def test_a_seller_already_signed_in_goes_to_its_portal(client: AsyncTestCl
     await sign_in(client, account["id"])
     answer = await client.get("/seller/apply", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/seller/"
+
+
+async def test_an_application_takes_over_an_unconfirmed_sign_up_of_the_address(client: AsyncTestClient) -> None:
+    """Someone signed up with the address and never confirmed: only the mailbox's owner can, so the latest
+    application gets the account, as a later sign-up would."""
+    data = application()
+    login = await client.get("/signup")
+    await client.post("/signup", data={"_csrf": CSRF.search(login.text).group(1), "email": data["account_email"],
+                                       "name": "Somebody Else", "password": "another long password"})
+    squatted = await Account.select().where(Account.email == data["account_email"]).first()
+    assert (squatted["role"], squatted["confirmed_at"]) == ("shopper", None)
+
+    assert (await submit(client, data)).status_code == 303
+    account = await Account.select().where(Account.email == data["account_email"]).first()
+    seller = await Seller.select().where(Seller.name == data["shop_name"]).first()
+    assert (account["id"], account["role"], account["seller"], account["name"]) == (
+        squatted["id"], "seller", seller["id"], "Léa Dubois")
+    assert len(await mail_to(data["account_email"], "seller_application")) == 1
+
+
+async def test_applying_again_before_confirming_replaces_the_first_application(client: AsyncTestClient) -> None:
+    first = application()
+    assert (await submit(client, first)).status_code == 303
+    second = application(account_email=first["account_email"], shop_name=first["shop_name"] + " Lyon",
+                         address="8 quai Rambaud, 69002 Lyon")
+    assert (await submit(client, second)).status_code == 303
+    account = await Account.select().where(Account.email == first["account_email"]).first()
+    seller = await Seller.select().where(Seller.id == account["seller"]).first()
+    assert (seller["name"], seller["address"], seller["status"]) == (second["shop_name"], "8 quai Rambaud, 69002 Lyon",
+                                                                     "pending")
+    assert not await Seller.exists().where(Seller.name == first["shop_name"])
+    assert len(await mail_to(first["account_email"], "seller_application")) == 2
