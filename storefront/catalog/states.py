@@ -20,3 +20,9 @@ CATALOGUE_REQUEST_STATUS_LABELS: dict[str, str] = {
     CatalogueRequestStatus.approved: "Approved",
     CatalogueRequestStatus.refused: "Refused",
 }
+# How the console names them.
+CATALOGUE_REQUEST_QUEUE_LABELS: dict[str, str] = {
+    CatalogueRequestStatus.pending: "To review",
+    CatalogueRequestStatus.approved: "Approved",
+    CatalogueRequestStatus.refused: "Refused",
+}

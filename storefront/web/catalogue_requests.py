@@ -27,7 +27,11 @@ from storefront.catalog.safety import (
     read_safety,
     save_product_safety,
 )
-from storefront.catalog.states import CATALOGUE_REQUEST_STATUS_LABELS, CatalogueRequestStatus
+from storefront.catalog.states import (
+    CATALOGUE_REQUEST_QUEUE_LABELS,
+    CATALOGUE_REQUEST_STATUS_LABELS,
+    CatalogueRequestStatus,
+)
 from storefront.errors import Refused
 from storefront.moderation import referencing
 from storefront.orders import seller_views
@@ -45,8 +49,7 @@ OPS_DONE = {"corrected": "Your corrections are saved.",
 
 
 def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    return {"values": values, "errors": errors, "first_error": next(iter(errors), None), "fields": FORM_FIELDS,
-            "status_labels": CATALOGUE_REQUEST_STATUS_LABELS}
+    return {"values": values, "errors": errors, "first_error": next(iter(errors), None), "fields": FORM_FIELDS}
 
 
 async def _prefill(query: str) -> dict[str, str]:
@@ -111,10 +114,10 @@ async def seller_request_page(request_id: Id, seller_id: NamedDependency[int],
 
 @get("/catalogue-requests", name="ops_catalogue_requests")
 async def ops_queue(status: FromQuery[str | None] = None) -> Template:
-    shown = status if status in CATALOGUE_REQUEST_STATUS_LABELS else CatalogueRequestStatus.pending
+    shown = status if status in CATALOGUE_REQUEST_QUEUE_LABELS else CatalogueRequestStatus.pending
     return Template(template_name="pages/ops/catalogue_requests.html", context={
         "rows": await request_views.request_queue(shown), "shown": shown, "counts": await request_views.queue_counts(),
-        "status_labels": CATALOGUE_REQUEST_STATUS_LABELS, "section": "catalogue", "done": None})
+        "status_labels": CATALOGUE_REQUEST_QUEUE_LABELS, "section": "catalogue", "done": None})
 
 
 async def _ops_page(request_id: int, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -126,6 +129,7 @@ async def _ops_page(request_id: int, *, values: dict[str, str] | None = None, er
         "catalogue_request": row, "categories": await request_views.category_choices(), "section": "catalogue",
         "refuse_values": refuse_values or {}, "refuse_errors": refuse_errors or {},
         "done": OPS_DONE.get(done or ""), "reason_max": catalogue.REASON_MAX,
+        "status_labels": CATALOGUE_REQUEST_QUEUE_LABELS,
         **_form_context(shown, errors or {})})
 
 
