@@ -28,6 +28,7 @@ from storefront.accounts.sessions import SessionState
 from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
+from storefront.catalog import requests as catalogue_requests
 from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import complaints, notices, review_reports
@@ -50,11 +51,18 @@ SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
          "/decisions": "account", "/dev": "dev"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
-OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id", "offer_id"},
+OWNED = {"account": {"reference", "review_id", "decision_id"},
+         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id"},
          "shop": {"line_id"}}
 
 
+# Public pages under a private prefix (tests/integration/test_route_access.py says which, and why).
+PUBLIC_UNDER_PRIVATE = {"/seller/apply", "/seller/apply/sent"}
+
+
 def area_of(path: str) -> str:
+    if path in PUBLIC_UNDER_PRIVATE:
+        return "shop"
     return next((area for prefix, area in AREAS.items() if path == prefix or path.startswith(prefix + "/")), "shop")
 
 
@@ -119,6 +127,16 @@ async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
     return seller.id, offers, set(variants)
 
 
+async def _catalogue_request(seller_id: int, model_name: str) -> int:
+    """A pending catalogue request of the seller's, whose model name only its own portal and the console show."""
+    return await catalogue_requests.submit_request(seller_id, catalogue_requests.read_request_form({
+        "brand_name": "Matrixphone", "model_name": model_name, "category": "1", "color": "Blue",
+        "ean": "4006381333931", "manufacturer_name": "Matrixphone GmbH",
+        "manufacturer_address": "1 Matrixstraße, Berlin", "manufacturer_country": "DE",
+        "manufacturer_email": "safety@matrixphone.example", "product_type": "Smartphone",
+        "safety_information": "Contains a lithium-ion battery: do not open or heat it."}))
+
+
 async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list[int], operator_id: int,
                                         settings: Settings, *, complains: bool) -> Party:
     name = f"{label} Matrixperson{uuid.uuid4().hex[:6]}"
@@ -178,10 +196,12 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     for role, seller_id, buyer, offers in (("seller_x", x, "shopper_a", x_offers),
                                            ("seller_y", y, "shopper_b", y_offers)):
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
+        requested = f"Matrixmodel{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
-        parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
+        parties[role] = Party(account, [account["email"], name, requested], seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
-            "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0]})
+            "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0],
+            "request_id": await _catalogue_request(seller_id, requested)})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
@@ -196,7 +216,8 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
               "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
                   "model"], "notice_id": notice_id, "message_id": message["id"],
-              "period": dt.date.today().strftime("%Y-%m")}
+              "period": dt.date.today().strftime("%Y-%m"),
+              "request_id": parties["seller_y"].owned["request_id"]}
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 
