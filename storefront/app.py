@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -196,6 +196,11 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             await close_database()
 
     assets = StaticAssets(ROOT / "static", watch=settings.debug)
+    page_handlers: dict[type[Exception], Callable[..., Response]] = {
+        SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
+        HTTPException: http_exception_handler, Exception: internal_error_handler,
+        # The database busy or its connection lost: 503 with what was typed, never a 500.
+        **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)}
     app = Litestar(
         route_handlers=[*areas(settings), static_files(assets)],
         dependencies={
@@ -218,11 +223,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings, assets),
         # The seller API answers every error with problem details (storefront.web.seller_api.problems).
-        exception_handlers={exception: unless_api(handler) for exception, handler in {
-            SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
-            HTTPException: http_exception_handler, Exception: internal_error_handler,
-            # The database busy or its connection lost: 503 with what was typed, never a 500.
-            **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)}.items()},
+        exception_handlers={exception: unless_api(handler) for exception, handler in page_handlers.items()},
         before_request=protect,
         after_request=_vary_on_htmx,
         before_send=[security_headers(settings)],

@@ -38,6 +38,7 @@ from storefront.web import (
     review_reports,
     reviews,
     seller_api,
+    seller_api_portal,
     seller_portal,
 )
 from storefront.web.guards import (
@@ -60,7 +61,8 @@ def areas(settings: Settings) -> list[Router]:
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
-    seller = Router(path="/seller", guards=[requires_seller], route_handlers=seller_portal.HANDLERS,
+    seller = Router(path="/seller", guards=[requires_seller],
+                    route_handlers=[*seller_portal.HANDLERS, *seller_api_portal.HANDLERS],
                     dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from storefront.errors import NotFound, refuse_if
 from storefront.inputs import has_unreadable_characters
@@ -185,7 +185,7 @@ async def accept_order(order_id: Id, seller_id: NamedDependency[int], settings: 
 @post("/orders/{order_id:int}/refuse", name="seller_api_order_refuse",
       tags=["orders"], status_code=200, responses=MOVE_PROBLEMS,
       summary="Refuse an order", description="A pending order is refused: the buyer is refunded, the stock is back.")
-async def refuse_order(order_id: Id, data: Refusal, seller_id: NamedDependency[int],
+async def refuse_order(order_id: Id, data: JSONBody[Refusal], seller_id: NamedDependency[int],
                        settings: NamedDependency[Settings]) -> Order:
     refuse_if(_text_problems(reason=data.reason))
     await _visible(seller_id, order_id)
@@ -196,7 +196,7 @@ async def refuse_order(order_id: Id, data: Refusal, seller_id: NamedDependency[i
 @post("/orders/{order_id:int}/ship", name="seller_api_order_ship",
       tags=["orders"], status_code=200, responses=MOVE_PROBLEMS,
       summary="Mark an order shipped", description="An accepted order is shipped; the buyer gets the tracking.")
-async def ship_order(order_id: Id, data: Shipment, seller_id: NamedDependency[int],
+async def ship_order(order_id: Id, data: JSONBody[Shipment], seller_id: NamedDependency[int],
                      settings: NamedDependency[Settings]) -> Order:
     refuse_if(_text_problems(carrier=data.carrier, tracking_number=data.tracking_number))
     await _visible(seller_id, order_id)

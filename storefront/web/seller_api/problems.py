@@ -68,6 +68,7 @@ def problem(request: Request, status: int, detail: str, *, errors: list[FieldPro
 
 # "Expected `int`, got `str` - at `$.changes[3].price_cents`": msgspec names the place in the body.
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`")
 _STEP = re.compile(r"\.([A-Za-z_][\w]*)|\[(\d+)\]")
 
 
@@ -75,22 +76,33 @@ def pointer_to(path: str) -> str:
     """`.changes[3].price_cents` (msgspec's path, or a domain field name) as the JSON Pointer
     `/changes/3/price_cents`."""
     steps = [name or index for name, index in _STEP.findall(path if path.startswith((".", "[")) else "." + path)]
-    return "".join("/" + step.replace("~", "~0").replace("/", "~1") for step in steps) or "/"
+    return "".join("/" + step.replace("~", "~0").replace("/", "~1") for step in steps)
 
 
-def _validation_errors(exc: ValidationException) -> list[FieldProblem]:
+def _parameter_name(request: Request, key: str) -> str:
+    """The name the client sent (`state`) for a handler argument Litestar reports by its own name."""
+    try:
+        kwarg = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
+    except (KeyError, AttributeError):
+        return key
+    return getattr(kwarg, "query", None) or getattr(kwarg, "header", None) or key
+
+
+def _validation_errors(request: Request, exc: ValidationException) -> list[FieldProblem]:
     found = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(item, dict):
             continue
         source, key, message = item.get("source"), item.get("key"), str(item.get("message", ""))
         if source in (ParamType.QUERY, ParamType.PATH, ParamType.HEADER, ParamType.COOKIE) and key:
-            found.append(FieldProblem(message=message, parameter=str(key)))
+            found.append(FieldProblem(message=message, parameter=_parameter_name(request, str(key))))
             continue
         match = _AT.match(message)
         text = match["message"] if match else message
-        where = (match["path"] if match else None) or (f".{key}" if key else "")
-        found.append(FieldProblem(message=text, pointer=pointer_to(where) if where else "/"))
+        where = (match["path"] if match else None) or (f".{key}" if key and key != "data" else "")
+        if missing := _MISSING.search(text):
+            where += f".{missing[1]}"  # the field that is not there, rather than the object that lacks it
+        found.append(FieldProblem(message=text, pointer=pointer_to(where) if where else ""))
     return found
 
 
@@ -111,7 +123,7 @@ def api_problem(request: Request, exc: Exception) -> Response[Problem]:
         return problem(request, 503, "The store is busy: try again in a moment.",
                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc)
+        errors = _validation_errors(request, exc)
         if any(e.parameter is not None for e in errors) and any(
                 isinstance(item, dict) and item.get("source") == ParamType.PATH for item in exc.extra or []):
             # An id out of range names no object: 404, like a missing one (as the HTML pages answer).
