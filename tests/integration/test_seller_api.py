@@ -170,7 +170,8 @@ async def test_orders_are_listed_by_state_and_scoped_to_the_tokens_seller(client
 
 async def test_an_unknown_state_is_a_400_naming_the_parameter(client: AsyncTestClient, market: Shop) -> None:
     seller = await market.seller()
-    response = await client.get(f"{API}/orders", params={"state": "lost"}, headers=bearer(await token_for(seller["id"])))
+    headers = bearer(await token_for(seller["id"]))
+    response = await client.get(f"{API}/orders", params={"state": "lost"}, headers=headers)
     body = assert_problem(response, 400)
     assert [e["parameter"] for e in body["errors"]] == ["state"]
 
