@@ -434,3 +434,225 @@ async def test_another_sellers_token_cannot_be_revoked(client: AsyncTestClient, 
 async def test_a_shopper_cannot_open_the_api_page(client: AsyncTestClient, market: Shop) -> None:
     await sign_in(client, (await market.account("shopper"))["id"])
     assert (await client.get("/seller/api")).status_code == 403
+
+
+# Offers
+
+
+def new_offer(variant_id: int, sku: str = "IP13-128-BLK-A", **changes: object) -> dict:
+    return {"sku": sku, "variant_id": variant_id, "grade": "excellent", "price_cents": 31_900, "stock": 4,
+            "shipping_cents": 490, "delivery_days": 2, "warranty_months": 24, "battery_health_pct": 92,
+            "new_battery": False, "payment_means": ["card", "paypal"], "condition_note": "Light marks on the back.",
+            **changes}
+
+
+async def seller_with_token(market: Shop) -> tuple[dict, dict[str, str]]:
+    seller = await market.seller()
+    return seller, bearer(await token_for(seller["id"]))
+
+
+async def test_an_offer_is_created_read_and_listed_by_its_sku(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+
+    created = await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)
+    read = await client.get(f"{API}/offers/IP13-128-BLK-A", headers=headers)
+    listed = await client.get(f"{API}/offers", params={"q": "IP13-128"}, headers=headers)
+
+    assert created.status_code == 201
+    body = created.json()
+    assert {k: body[k] for k in ("sku", "variant_id", "grade", "price_cents", "currency", "stock", "shipping_cents",
+                                 "delivery_days", "warranty_months", "battery_health_pct", "new_battery",
+                                 "payment_means", "condition_note", "status", "on_sale")} == {
+        "sku": "IP13-128-BLK-A", "variant_id": seller["variant"], "grade": "excellent", "price_cents": 31_900,
+        "currency": "EUR", "stock": 4, "shipping_cents": 490, "delivery_days": 2, "warranty_months": 24,
+        "battery_health_pct": 92, "new_battery": False, "payment_means": ["card", "paypal"],
+        "condition_note": "Light marks on the back.", "status": "active", "on_sale": True}
+    assert read.status_code == 200 and read.json() == body
+    assert [o["sku"] for o in listed.json()["offers"]] == ["IP13-128-BLK-A"]
+
+
+async def test_a_sku_holding_a_slash_is_addressed_by_the_rest_of_the_path(client: AsyncTestClient,
+                                                                          market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    await client.post(f"{API}/offers", json=new_offer(seller["variant"], sku="IP13/128/A"), headers=headers)
+    assert (await client.get(f"{API}/offers/IP13/128/A", headers=headers)).json()["sku"] == "IP13/128/A"
+    assert (await client.get(f"{API}/offers/IP13%2F128%2FA", headers=headers)).json()["sku"] == "IP13/128/A"
+
+
+async def test_a_sku_already_used_is_a_422_pointing_at_it(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)
+    again = await client.post(f"{API}/offers", json=new_offer(seller["variant"], grade="good"), headers=headers)
+    assert assert_problem(again, 422)["errors"] == [
+        {"pointer": "/sku", "message": "You already have an offer with this SKU: give each offer its own."}]
+
+
+async def test_a_price_below_one_euro_is_a_422_pointing_at_price_cents(client: AsyncTestClient,
+                                                                       market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    response = await client.post(f"{API}/offers", json=new_offer(seller["variant"], price_cents=99), headers=headers)
+    assert assert_problem(response, 422)["errors"] == [
+        {"pointer": "/price_cents", "message": "Enter a price from €1.00 to €10,000.00, VAT included."}]
+
+
+async def test_an_unknown_variant_is_a_422(client: AsyncTestClient, market: Shop) -> None:
+    _, headers = await seller_with_token(market)
+    response = await client.post(f"{API}/offers", json=new_offer(2_000_000_000), headers=headers)
+    assert [e["pointer"] for e in assert_problem(response, 422)["errors"]] == ["/variant_id"]
+
+
+async def test_a_refurbished_device_may_not_be_called_like_new(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    response = await client.post(f"{API}/offers", json=new_offer(seller["variant"], condition_note="Like new!"),
+                                 headers=headers)
+    assert [e["pointer"] for e in assert_problem(response, 422)["errors"]] == ["/condition_note"]
+
+
+async def test_a_battery_below_80_percent_is_a_422(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    response = await client.post(f"{API}/offers", json=new_offer(seller["variant"], battery_health_pct=79),
+                                 headers=headers)
+    assert [e["pointer"] for e in assert_problem(response, 422)["errors"]] == ["/battery_health_pct"]
+
+
+async def test_an_unknown_grade_is_a_400_pointing_at_it(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    response = await client.post(f"{API}/offers", json=new_offer(seller["variant"], grade="as new"), headers=headers)
+    assert [e["pointer"] for e in assert_problem(response, 400)["errors"]] == ["/grade"]
+
+
+async def test_another_sellers_offer_answers_404(client: AsyncTestClient, market: Shop) -> None:
+    mine, headers = await seller_with_token(market)
+    theirs, their_headers = await seller_with_token(market)
+    await client.post(f"{API}/offers", json=new_offer(theirs["variant"], sku="THEIRS-1"), headers=their_headers)
+
+    assert_problem(await client.get(f"{API}/offers/THEIRS-1", headers=headers), 404)
+    assert_problem(await client.put(f"{API}/offers/THEIRS-1", json=new_offer(mine["variant"]), headers=headers), 404)
+    assert_problem(await client.patch(f"{API}/offers/THEIRS-1", json={"status": "paused"}, headers=headers), 404)
+    assert_problem(await client.delete(f"{API}/offers/THEIRS-1", headers=headers), 404)
+    assert (await client.get(f"{API}/offers/THEIRS-1", headers=their_headers)).json()["status"] == "active"
+
+
+async def test_replacing_an_offer_keeps_its_price_history(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    offer_id = (await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)).json()["id"]
+    body = new_offer(seller["variant"], price_cents=29_900, stock=2)
+    del body["sku"]
+
+    response = await client.put(f"{API}/offers/IP13-128-BLK-A", json=body, headers=headers)
+
+    assert response.status_code == 200
+    assert (response.json()["price_cents"], response.json()["stock"]) == (29_900, 2)
+    from storefront.sellers.tables import OfferPrice
+
+    prices = await OfferPrice.select(OfferPrice.price_cents).where(OfferPrice.offer == offer_id).order_by(OfferPrice.id)
+    assert [p["price_cents"] for p in prices] == [31_900, 29_900]
+
+
+async def test_pausing_takes_an_offer_off_sale_and_resuming_puts_it_back(client: AsyncTestClient,
+                                                                         market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)
+
+    paused = await client.patch(f"{API}/offers/IP13-128-BLK-A", json={"status": "paused"}, headers=headers)
+    resumed = await client.patch(f"{API}/offers/IP13-128-BLK-A", json={"status": "active"}, headers=headers)
+
+    assert (paused.json()["status"], paused.json()["on_sale"]) == ("paused", False)
+    assert (resumed.json()["status"], resumed.json()["on_sale"]) == ("active", True)
+
+
+async def test_an_offer_encore_removed_cannot_be_resumed(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    offer_id = (await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)).json()["id"]
+    await Offer.update({Offer.status: "removed"}).where(Offer.id == offer_id)
+
+    response = await client.patch(f"{API}/offers/IP13-128-BLK-A", json={"status": "active"}, headers=headers)
+
+    assert assert_problem(response, 409)["detail"].startswith("Encore removed this offer")
+
+
+async def test_a_deleted_offer_is_gone_and_its_sku_free_again(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)
+
+    deleted = await client.delete(f"{API}/offers/IP13-128-BLK-A", headers=headers)
+
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{API}/offers/IP13-128-BLK-A", headers=headers), 404)
+    again = await client.post(f"{API}/offers", json=new_offer(seller["variant"]), headers=headers)
+    assert again.status_code == 201
+
+
+async def offers_with_skus(seller_id: int, variant_id: int, count: int) -> list[str]:
+    from storefront.sellers import listings
+
+    rows = [listings.OfferFields(sku=f"BATCH-{n:04d}", variant_id=variant_id, grade="good", price_cents=20_000,
+                                 stock=5) for n in range(count)]
+    await listings.apply_offers(seller_id, rows)
+    return [row.sku for row in rows]
+
+
+async def stock_of(seller_id: int, sku: str) -> tuple[int, int]:
+    row = await Offer.select(Offer.price_cents, Offer.stock).where(
+        (Offer.seller == seller_id) & (Offer.sku == sku)).first()
+    return row["price_cents"], row["stock"]
+
+
+async def test_prices_and_stock_change_in_one_batch(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    skus = await offers_with_skus(seller["id"], seller["variant"], 3)
+
+    response = await client.post(f"{API}/offers/stock-and-prices", headers=headers, json={"changes": [
+        {"sku": skus[0], "price_cents": 18_900}, {"sku": skus[1], "stock": 0},
+        {"sku": skus[2], "price_cents": 20_000, "stock": 5}]})
+
+    assert response.status_code == 200 and response.json() == {"changed": 2, "unchanged": 1}
+    assert [await stock_of(seller["id"], sku) for sku in skus] == [(18_900, 5), (20_000, 0), (20_000, 5)]
+
+
+async def test_a_batch_with_bad_entries_changes_nothing_and_lists_each(client: AsyncTestClient,
+                                                                       market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    skus = await offers_with_skus(seller["id"], seller["variant"], 2)
+
+    response = await client.post(f"{API}/offers/stock-and-prices", headers=headers, json={"changes": [
+        {"sku": skus[0], "price_cents": 18_900}, {"sku": "NOT-MINE", "stock": 3},
+        {"sku": skus[1], "price_cents": 50}, {"sku": skus[1], "stock": 10_000}]})
+
+    body = assert_problem(response, 422)
+    assert [e["pointer"] for e in body["errors"]] == ["/changes/1/sku", "/changes/2/price_cents", "/changes/3/stock"]
+    assert body["errors"][0]["message"] == "You have no offer with the SKU “NOT-MINE”."
+    assert [await stock_of(seller["id"], sku) for sku in skus] == [(20_000, 5), (20_000, 5)]
+
+
+async def test_a_batch_takes_1000_changes(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    skus = await offers_with_skus(seller["id"], seller["variant"], 1_000)
+
+    response = await client.post(f"{API}/offers/stock-and-prices", headers=headers,
+                                 json={"changes": [{"sku": sku, "stock": 7} for sku in skus]})
+
+    assert response.status_code == 200 and response.json() == {"changed": 1_000, "unchanged": 0}
+    assert await stock_of(seller["id"], skus[999]) == (20_000, 7)
+
+
+async def test_a_batch_of_1001_changes_is_refused(client: AsyncTestClient, market: Shop) -> None:
+    seller, headers = await seller_with_token(market)
+    skus = await offers_with_skus(seller["id"], seller["variant"], 1)
+
+    response = await client.post(f"{API}/offers/stock-and-prices", headers=headers,
+                                 json={"changes": [{"sku": skus[0], "stock": 7}] * 1_001})
+
+    body = assert_problem(response, 400)
+    assert [e["pointer"] for e in body["errors"]] == ["/changes"]
+    assert await stock_of(seller["id"], skus[0]) == (20_000, 5)
+
+
+def test_the_apis_grades_and_means_of_payment_are_the_stores() -> None:
+    from typing import get_args
+
+    from storefront.catalog.grades import GRADE_KEYS
+    from storefront.ranking.weights import PAYMENT_MEANS
+    from storefront.web.seller_api.offers import Grade, PaymentMeans
+
+    assert get_args(Grade) == GRADE_KEYS and get_args(PaymentMeans) == PAYMENT_MEANS

@@ -19,7 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 from storefront.settings import Settings
 from storefront.throttle import Throttle, storage_for
 from storefront.web.headers import NO_STORE
-from storefront.web.seller_api import orders
+from storefront.web.seller_api import offers, orders
 from storefront.web.seller_api.auth import api_seller, requires_api_token
 from storefront.web.seller_api.problems import API_PREFIX
 
@@ -32,7 +32,7 @@ def router(settings: Settings) -> Router:
     throttle = Throttle.of("seller-api/token", rules.seller_api_requests_per_token, storage_for(rules.storage_url),
                            settings.secret_key, prefix=rules.key_prefix)
     return Router(path=API_PREFIX, guards=[requires_api_token(throttle)], opt=NO_STORE, include_in_schema=True,
-                  route_handlers=[*orders.HANDLERS],
+                  route_handlers=[*offers.HANDLERS, *orders.HANDLERS],
                   dependencies={"seller_id": Provide(api_seller, sync_to_thread=False)})
 
 
@@ -57,7 +57,8 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
         components=Components(security_schemes={SECURITY_SCHEME: SecurityScheme(
             type="http", scheme="bearer", description="An API token from the seller portal (`enc_…`).")}),
         security=[{SECURITY_SCHEME: []}],
-        tags=[Tag(name="orders", description="Your orders: read them, accept, refuse or ship them.")],
+        tags=[Tag(name="offers", description="Your offers, each by your own SKU; prices and stock in batches."),
+              Tag(name="orders", description="Your orders: read them, accept, refuse or ship them.")],
         render_plugins=[JsonRenderPlugin()],
         openapi_router=Router(path=API_PREFIX, route_handlers=[], include_in_schema=False, guards=[schema_only]),
     )
