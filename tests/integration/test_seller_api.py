@@ -656,3 +656,10 @@ def test_the_apis_grades_and_means_of_payment_are_the_stores() -> None:
     from storefront.web.seller_api.offers import Grade, PaymentMeans
 
     assert get_args(Grade) == GRADE_KEYS and get_args(PaymentMeans) == PAYMENT_MEANS
+
+
+async def test_api_answers_are_never_kept_by_a_cache(client: AsyncTestClient, market: Shop) -> None:
+    _, headers = await seller_with_token(market)
+    response = await client.get(f"{API}/orders", headers=headers)
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert response.headers["content-type"].startswith("application/json")
