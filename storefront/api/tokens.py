@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,12 @@ async def holder_of(token: str, *, now: dt.datetime | None = None) -> TokenHolde
         return None
     now = now or _now()
     if row["last_used_at"] is None or row["last_used_at"] <= now - USE_NOTED_EVERY:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(
-            (ApiToken.id == row["id"])
-            & (ApiToken.last_used_at.is_null() | (ApiToken.last_used_at <= now - USE_NOTED_EVERY)))
+        try:
+            await ApiToken.update({ApiToken.last_used_at: now}).where(
+                (ApiToken.id == row["id"])
+                & (ApiToken.last_used_at.is_null() | (ApiToken.last_used_at <= now - USE_NOTED_EVERY)))
+        except sqlite3.OperationalError as exc:
+            # SQLite's write lock held past the busy timeout: the note waits for the next call, the call goes on.
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
     return TokenHolder(token_id=row["id"], seller_id=row["seller"])

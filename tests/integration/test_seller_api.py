@@ -663,3 +663,30 @@ async def test_api_answers_are_never_kept_by_a_cache(client: AsyncTestClient, ma
     response = await client.get(f"{API}/orders", headers=headers)
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     assert response.headers["content-type"].startswith("application/json")
+
+
+async def test_a_database_busy_past_its_timeout_is_a_503_problem_with_retry_after(prepared_store: Settings,
+                                                                                  market: Shop) -> None:
+    import sqlite3
+
+    from search_index.service import backend_from_settings
+    from storefront.db import bind_tables, make_engine
+
+    seller, headers = await seller_with_token(market)
+    order = await market.paid_order(await market.account(), seller["offer"])
+    previous = bind_tables(make_engine(prepared_store.database_url, busy_timeout_ms=100))
+    try:
+        async with AsyncTestClient(app=create_app(prepared_store, backend_from_settings(prepared_store))) as client:
+            other_writer = sqlite3.connect(prepared_store.database_url.removeprefix("sqlite:///"), isolation_level=None)
+            other_writer.execute("BEGIN IMMEDIATE")  # holds the write lock while the seller accepts
+            try:
+                response = await client.post(f"{API}/orders/{order['id']}/accept", headers=headers)
+            finally:
+                other_writer.rollback()
+                other_writer.close()
+    finally:
+        for table, engine in previous.items():
+            table._meta.db = engine
+    assert assert_problem(response, 503)["detail"] == "The store is busy: try again in a moment."
+    assert response.headers["retry-after"] == "5"
+    assert await status_of(order["id"]) == "pending"

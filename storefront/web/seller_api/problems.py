@@ -26,7 +26,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from storefront.errors import NotFound, Refused
 from storefront.orders.transitions import TransitionError
-from storefront.web.unavailable import RETRY_AFTER_SECONDS, is_busy, is_connection_lost
+from storefront.web.unavailable import RETRY_AFTER_SECONDS, is_busy, is_connection_lost, retry_once
 
 log = logging.getLogger("storefront.errors")
 
@@ -119,6 +119,8 @@ def api_problem(request: Request, exc: Exception) -> Response[Problem]:
     if isinstance(exc, NotFound):
         return problem(request, 404, "There is no such object among yours.")
     if is_busy(exc) or is_connection_lost(exc):
+        if is_connection_lost(exc):
+            retry_once(request)  # as the pages do: once more on a fresh connection, then this 503
         log.warning("503 on %s %s: %s", request.method, request.url.path, exc)
         return problem(request, 503, "The store is busy: try again in a moment.",
                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
