@@ -8,6 +8,7 @@ A handler gets its access from the area it is listed in, never from a call at th
 - account: a signed-in person (checkout, my orders, my reviews, contesting a decision addressed to me);
 - seller portal (/seller): a seller user, whose reads are scoped to its own seller by `seller_id`;
 - operator console (/ops): an operator;
+- seller API (/api/seller/v1): a seller's API token (storefront.web.seller_api), never a session;
 - dev pages (/dev): the demo store only, this machine only, without SMTP and not through a proxy.
 In production (`ENCORE_ENV`, storefront.settings) the sandbox and dev routes are not mounted at all: 404.
 tests/integration/test_route_access.py fails on any handler of the app whose access is not declared here.
@@ -38,6 +39,8 @@ from storefront.web import (
     review_forms,
     review_reports,
     reviews,
+    seller_api,
+    seller_api_portal,
     seller_apply,
     seller_offers,
     seller_portal,
@@ -65,12 +68,14 @@ def areas(settings: Settings) -> list[Router]:
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *catalogue_requests.SELLER_HANDLERS,
+        *seller_api_portal.HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
     ])
+    api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:
-        return [shop, sign_in, account, seller, console]
+        return [shop, sign_in, account, seller, console, api]
     sandbox = Router(path="/", opt=PUBLIC, route_handlers=payments.HANDLERS)
     dev = Router(path="/dev", guards=[requires_dev_machine(settings)], route_handlers=mailbox.HANDLERS)
-    return [shop, sign_in, sandbox, account, seller, console, dev]
+    return [shop, sign_in, sandbox, account, seller, console, dev, api]

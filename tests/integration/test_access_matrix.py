@@ -25,6 +25,7 @@ from litestar.testing import AsyncTestClient
 from search_index.service import backend_from_settings
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SessionState
+from storefront.api import tokens as api_tokens
 from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
@@ -49,10 +50,13 @@ from tests.integration.commerce import make_account
 ROLES = ("anonymous", "shopper_a", "shopper_b", "seller_x", "seller_y", "operator")
 SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
-         "/decisions": "account", "/dev": "dev"}
+         "/decisions": "account", "/dev": "dev", "/api/seller/v1": "api"}
+# The seller API opens to an API token only, never to a session's cookie: every role is refused (401), but
+# for its public schema; the schema router's other paths do not exist.
+API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404", "/api/seller/v1/{path:str}": "404"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
 OWNED = {"account": {"reference", "review_id", "decision_id"},
-         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id"},
+         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id"},
          "shop": {"line_id"}}
 
 
@@ -198,10 +202,11 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
         requested = f"Matrixmodel{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
-        parties[role] = Party(account, [account["email"], name, requested], seller=seller_id, owned={
+        token = await api_tokens.create_token(seller_id, api_tokens.TokenInput(f"Matrix ERP {uuid.uuid4().hex[:6]}"))
+        parties[role] = Party(account, [account["email"], name, requested, token.name], seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
             "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0],
-            "request_id": await _catalogue_request(seller_id, requested)})
+            "request_id": await _catalogue_request(seller_id, requested), "token_id": token.id})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
@@ -217,7 +222,9 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
                   "model"], "notice_id": notice_id, "message_id": message["id"],
               "period": dt.date.today().strftime("%Y-%m"),
-              "request_id": parties["seller_y"].owned["request_id"]}
+              "request_id": parties["seller_y"].owned["request_id"],
+              # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
+              "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x"}
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 
@@ -278,6 +285,8 @@ def expectation(method: str, template: str, role: str) -> str:
     params = set(re.findall(r"\{(\w+):", template))
     if area == "dev":
         return "404"  # through a proxy, the development pages do not exist for anyone
+    if area == "api":
+        return API_SCHEMA.get(template, "401")
     if area != "shop" and role == "anonymous":
         return "sign in"
     if (area == "operator" and role != "operator") or (area == "seller" and not role.startswith("seller")):
@@ -303,7 +312,7 @@ async def test_no_route_leaks(method: str, template: str, world: World, matrix_c
             failures.append(f"{role}: {status}")
         elif expected == "sign in" and not (status == 303 and SIGN_IN.match(location)):
             failures.append(f"{role}: expected a redirect to sign in, got {status} {location}")
-        elif expected in ("403", "404") and status != int(expected):
+        elif expected in ("401", "403", "404") and status != int(expected):
             failures.append(f"{role}: expected {expected}, got {status}")
         elif expected == "allowed" and ((status in (401, 403, 404) and area_of(template) == "operator")
                                         or SIGN_IN.match(location)):
@@ -318,7 +327,7 @@ async def test_no_route_leaks(method: str, template: str, world: World, matrix_c
 
 
 def test_the_matrix_covers_every_area() -> None:
-    assert {area_of(path) for _, path in ROUTES} == {"shop", "account", "seller", "operator", "dev"}
+    assert {area_of(path) for _, path in ROUTES} == {"shop", "account", "seller", "operator", "dev", "api"}
 
 
 async def test_the_private_words_are_on_their_owners_pages(world: World, matrix_client: AsyncTestClient) -> None:

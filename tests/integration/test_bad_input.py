@@ -50,7 +50,10 @@ FIELDS = ("q", "page", "sort", "brand", "grade", "storage", "color", "price_min"
           "product_type", "safety_information")
 # Who asks on each area: anonymous everywhere (turned away from private areas), and the area's own people.
 ASKERS = {"shop": ("anonymous", "shopper_a"), "account": ("anonymous", "shopper_a"),
-          "seller": ("anonymous", "seller_x"), "operator": ("anonymous", "operator"), "dev": ("anonymous",)}
+          "seller": ("anonymous", "seller_x"), "operator": ("anonymous", "operator"), "dev": ("anonymous",),
+          # Cookies open nothing in the seller API: tests/integration/test_seller_api_schema.py fuzzes it with a
+          # token, valid and invalid data alike.
+          "api": ("anonymous",)}
 # Whose objects fill each asker's path: the other party's "other" is the asker itself.
 OWN = {"anonymous": "operator", "shopper_a": "shopper_b", "seller_x": "seller_y", "operator": "operator"}
 PAGES = [(method, path) for method, path in ROUTES]
