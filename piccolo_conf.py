@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "storefront.contact.piccolo_app",
         "storefront.audience.piccolo_app",
         "storefront.jobs.piccolo_app",
+        "storefront.webhooks.piccolo_app",
     ]
 )

@@ -37,6 +37,7 @@ from storefront.web import (
     review_reports,
     reviews,
     seller_portal,
+    seller_webhooks,
 )
 from storefront.web.guards import (
     PUBLIC,
@@ -58,7 +59,8 @@ def areas(settings: Settings) -> list[Router]:
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
-    seller = Router(path="/seller", guards=[requires_seller], route_handlers=seller_portal.HANDLERS,
+    seller = Router(path="/seller", guards=[requires_seller],
+                    route_handlers=[*seller_portal.HANDLERS, *seller_webhooks.HANDLERS],
                     dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,
