@@ -52,7 +52,7 @@ def start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
     receiver = Receiver(free_port())
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with receiver.lock:
                 receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
@@ -62,10 +62,13 @@ def start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the signature http.server calls
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", receiver.port), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # a sender posts a batch side by side
+
+    server = Server(("127.0.0.1", receiver.port), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, receiver
