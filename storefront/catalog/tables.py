@@ -51,6 +51,8 @@ class Variant(Table):
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     model = ForeignKey(ProductModel, index=True)
     slug = Varchar(length=180, unique=True, index=True)
+    # The manufacturer's GTIN-13 (EAN) for this variant, as printed on the box; "" when unknown.
+    ean = Varchar(length=14, default="", index=True)
     storage_gb = Integer(null=True, default=None)
     color = Varchar(length=40)
     color_hex = Varchar(length=7, default="#888888")

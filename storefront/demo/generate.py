@@ -118,8 +118,9 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
                     for colour, hex_code in colours:
                         label = _storage_label(storage)
                         title = " ".join(part for part in (brand, model_name, label, colour) if part)
+                        variant_id = len(cat.variants) + 1
                         cat.variants.append({
-                            "id": len(cat.variants) + 1, "model": model_id, "slug": slugify(title),
+                            "id": variant_id, "model": model_id, "slug": slugify(title), "ean": demo_ean(variant_id),
                             "storage_gb": storage, "color": colour, "color_hex": hex_code,
                             "reference_price_cents": (model_price + int(base_price * 0.16 * s_index)) // 100 * 100 - 1,
                             "specs": _specs(category, label, colour, year + rank, rng),
@@ -190,6 +191,7 @@ def _applicants(cat: DemoCatalogue) -> None:
                 "id": len(cat.offers) + 1, "seller": seller_id, "variant": variant["id"], "grade": grade,
                 "price_cents": max(999, price), "shipping_cents": 0, "stock": rng.choice([2, 3, 5]),
                 "delivery_days": 3, "warranty_months": 12, "payment_means": "card", "status": "active",
+                **_listing_details(len(cat.offers) + 1, variant["id"], grade),
             })
 
 
@@ -211,7 +213,33 @@ def _offers(cat: DemoCatalogue, target: int, profiles: list[SellerProfile], rng:
                 "stock": rng.choice([0, 1, 2, 3, 5, 8, 12, 20]) if rng.random() < 0.95 else 0,
                 "delivery_days": rng.randint(1, 5), "warranty_months": rng.choice([12, 12, 18, 24]),
                 "payment_means": ",".join(means), "status": "active",
+                **_listing_details(len(cat.offers) + 1, variant["id"], grade),
             })
+
+
+CONDITION_NOTES = {
+    "premium": "Flawless screen and body. Tested on 25 points, data wiped, genuine parts only.",
+    "excellent": "No marks visible from 20 cm. Tested on 25 points and data wiped.",
+    "good": "Light marks on the body, none visible from 50 cm. Screen without scratches. Fully tested.",
+    "fair": "Visible scratches on the body and light marks on the screen. Works perfectly, fully tested.",
+}
+
+
+def _listing_details(offer_id: int, variant_id: int, grade: str) -> dict[str, object]:
+    """What a seller adds to each offer besides price and stock. Derived from ids rather than drawn from the
+    generator's random stream, so the rest of the catalogue (and every figure built on it) stays as it was."""
+    new_battery = offer_id % 5 == 0
+    return {"sku": f"V{variant_id}-{grade[:3].upper()}", "new_battery": new_battery,
+            "battery_health_pct": 100 if new_battery else 80 + (offer_id * 7) % 20,
+            "description": CONDITION_NOTES[grade]}
+
+
+def demo_ean(variant_id: int) -> str:
+    """A GTIN-13 in the 20–29 prefix range, which GS1 keeps for in-store numbering: it can never be a real
+    product's, and its check digit is right."""
+    body = f"29{variant_id:010d}"
+    total = sum(int(digit) * (3 if position % 2 else 1) for position, digit in enumerate(body))
+    return body + str((10 - total % 10) % 10)
 
 
 def _weighted_sample(pairs: list[tuple[int, str]], weights: list[int], count: int,

@@ -22,8 +22,20 @@ SELLER_STATUS_LABELS: dict[str, str] = {
 
 
 class OfferStatus(StrEnum):
-    """An active offer is on sale if its seller, product and stock allow; a removed one was taken down by the
-    operator with a statement of reasons."""
+    """An active offer is on sale if its seller, product and stock allow; a paused one is kept off sale by its
+    seller until resumed; a removed one was taken down by the operator with a statement of reasons; a deleted
+    one is gone for everyone, its seller included, and kept only because past orders and carts point at it."""
 
     active = "active"
+    paused = "paused"
     removed = "removed"
+    deleted = "deleted"
+
+
+# How the portal names each offer state to its seller.
+OFFER_STATUS_LABELS: dict[str, str] = {
+    OfferStatus.active: "On sale",
+    OfferStatus.paused: "Paused",
+    OfferStatus.removed: "Removed by Encore",
+    OfferStatus.deleted: "Deleted",
+}

@@ -49,6 +49,9 @@ class Seller(Table):
 class Offer(Table):
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     seller = ForeignKey(Seller, index=True)
+    # The seller's own reference, unique per seller (a unique index on seller and sku): imports and the API
+    # find offers by it.
+    sku = Varchar(length=64, default="")
     variant = ForeignKey(Variant, index=True)
     grade = Varchar(length=16)
     price_cents = Integer()
@@ -59,6 +62,22 @@ class Offer(Table):
     warranty_months = Integer(default=12)
     # Comma-separated means of payment the seller accepts (card, paypal, instalments, bank_transfer).
     payment_means = Varchar(length=120, default="card")
+    # Share of its original capacity the battery holds (at least 80 % for every grade), and whether it was
+    # replaced by a new one.
+    battery_health_pct = Integer(default=85)
+    new_battery = Boolean(default=False)
     status = Varchar(length=16, choices=OfferStatus, default=OfferStatus.active, index=True)
-    description = Text(default="")
+    description = Text(default="")  # the seller's short condition note
+    created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class OfferPrice(Table):
+    """Every price an offer has had, from `starts_at` until the next row's: the prior price of a reduction
+    (Price Indication Directive Art. 6a) is the lowest of them over the 30 days before it."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    offer = ForeignKey(Offer)  # indexed with starts_at by the migration that made the table
+    price_cents = Integer()
+    currency = Varchar(length=3, default="EUR")
+    starts_at = Timestamptz()

@@ -110,7 +110,8 @@ async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
     variants = [v["id"] for v in await Variant.select(Variant.id).order_by(Variant.id).limit(2)]
     offers = []
     for variant in variants:
-        offer = Offer(seller=seller.id, variant=variant, grade="fair", price_cents=15_000, shipping_cents=500,
+        offer = Offer(seller=seller.id, sku=f"M-{variant}", variant=variant, grade="fair", price_cents=15_000,
+                      shipping_cents=500,
                       stock=50, delivery_days=3, warranty_months=12, payment_means="card", status="active",
                       updated_at=dt.datetime.now(dt.UTC))
         await offer.save()
