@@ -38,9 +38,10 @@ BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minute
            dt.timedelta(hours=6), dt.timedelta(hours=24))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 TIMEOUT_SECONDS = 5.0
-# Deliveries one claim takes; they are posted at once, side by side, so a claim outlasts a few timeouts.
+# Deliveries one claim takes: each seller's are posted in turn and the sellers' side by side, so a claim
+# outlasts BATCH timeouts in a row.
 BATCH = 20
-CLAIM = dt.timedelta(minutes=2)
+CLAIM = dt.timedelta(seconds=BATCH * TIMEOUT_SECONDS * 3)
 USER_AGENT = "Encore-Webhooks/1"
 
 
@@ -110,11 +111,23 @@ async def deliver_due(settings: Settings, *, now: dt.datetime | None = None,
         while batch:
             endpoints = {row["seller"]: row for row in await WebhookEndpoint.select().where(
                 WebhookEndpoint.seller.is_in(list({row["seller"] for row in batch})))}
-            results = await asyncio.gather(*(
-                _attempt(client, row, endpoints.get(row["seller"]), now, public_only=not settings.is_demo,
-                         timeout=timeout) for row in batch))
-            delivered += sum(results)
+            by_seller: dict[int, list[dict[str, Any]]] = {}
+            for row in batch:
+                by_seller.setdefault(row["seller"], []).append(row)
+            delivered += sum(await asyncio.gather(*(
+                _in_turn(client, rows, endpoints.get(seller), now, public_only=not settings.is_demo, timeout=timeout)
+                for seller, rows in by_seller.items())))
             batch = await claim(now)
+    return delivered
+
+
+async def _in_turn(client: httpx.AsyncClient, rows: list[dict[str, Any]], endpoint: dict[str, Any] | None,
+                   now: dt.datetime, *, public_only: bool, timeout: float) -> int:
+    """One seller's events one after the other, oldest first, so they arrive in the order they happened (a retry
+    may still come after a later event); the sellers' side by side."""
+    delivered = 0
+    for row in rows:
+        delivered += await _attempt(client, row, endpoint, now, public_only=public_only, timeout=timeout)
     return delivered
 
 

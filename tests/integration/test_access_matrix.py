@@ -43,6 +43,8 @@ from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
+from storefront.webhooks import endpoints as webhook_endpoints
+from storefront.webhooks.tables import WebhookDelivery, WebhookEndpoint
 from tests.integration.commerce import make_account
 
 ROLES = ("anonymous", "shopper_a", "shopper_b", "seller_x", "seller_y", "operator")
@@ -50,7 +52,7 @@ SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
          "/decisions": "account", "/dev": "dev"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
-OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id"},
+OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id", "delivery_id"},
          "shop": {"line_id"}}
 
 
@@ -178,9 +180,16 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
-        parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
+        # A webhook endpoint and a delivery: the address and the signing secret are the seller's alone.
+        hook_url = f"http://127.0.0.1:9/hooks-{uuid.uuid4().hex[:8]}"
+        await webhook_endpoints.save_endpoint(seller_id, hook_url, settings)
+        event_id = await webhook_endpoints.send_test_event(seller_id)
+        delivery = await WebhookDelivery.select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).first()
+        secret = (await WebhookEndpoint.select(WebhookEndpoint.secret).where(
+            WebhookEndpoint.seller == seller_id).first())["secret"]
+        parties[role] = Party(account, [account["email"], name, hook_url, secret, event_id], seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
-            "claim_id": parties[buyer].owned["claim_id"]})
+            "claim_id": parties[buyer].owned["claim_id"], "delivery_id": delivery["id"]})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",

@@ -43,7 +43,7 @@ FIELDS = ("q", "page", "sort", "brand", "grade", "storage", "color", "price_min"
           "location", "category", "good_faith", "note", "answer", "carrier", "tracking_number", "card_number",
           "expiry", "cvc", "holder", "payment_means", "city", "postcode", "country", "phone", "kind",
           "idempotency_key", "self_certified", "legal_name", "vat_number", "trade_register_number", "iban",
-          "description", "referrer", "username")
+          "description", "referrer", "username", "url", "enabled", "done")
 # Who asks on each area: anonymous everywhere (turned away from private areas), and the area's own people.
 ASKERS = {"shop": ("anonymous", "shopper_a"), "account": ("anonymous", "shopper_a"),
           "seller": ("anonymous", "seller_x"), "operator": ("anonymous", "operator"), "dev": ("anonymous",)}
