@@ -4,7 +4,8 @@ demand, rotated), on or off, "Send a test event", and the log of the latest deli
 Mounted in the seller area (storefront.web.areas), whose guard lets seller users only in; every read and write
 is scoped to `seller_id`, so another seller's delivery answers 404 like a missing one. Each form posts, then
 redirects back to the page (303) with what was done; a refused one comes back with 400, its message next to
-its field and what was typed kept. Everything works without JavaScript.
+its field and what was typed kept. Everything works without JavaScript; with it, "Send a test event" swaps the
+delivery log only (htmx follows the redirect, and the page answers an htmx request with the log).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from litestar.response import Redirect, Template
 from storefront.errors import Refused
 from storefront.orders import seller_views
 from storefront.settings import Settings
+from storefront.web.htmx import page_or_fragment
 from storefront.web.inputs import Id
 from storefront.webhooks import endpoints, views
 from storefront.webhooks.sender import BACKOFF, MAX_ATTEMPTS, TIMEOUT_SECONDS
@@ -50,11 +52,11 @@ def _backoff_words() -> str:
     return ", ".join(words(delay.total_seconds()) for delay in BACKOFF)
 
 
-async def _page(seller_id: int, settings: Settings, *, values: dict[str, str] | None = None,
-                errors: dict[str, str] | None = None, done: str | None = None, status_code: int = 200) -> Template:
+async def _context(seller_id: int, settings: Settings, *, values: dict[str, str] | None = None,
+                   errors: dict[str, str] | None = None, done: str | None = None) -> dict[str, Any]:
     endpoint = await views.endpoint_of(seller_id)
     errors = errors or {}
-    return Template(template_name="pages/seller/webhooks.html", status_code=status_code, context={
+    return {
         "seller": await seller_views.seller_profile(seller_id),
         "section": "webhooks",
         "endpoint": endpoint,
@@ -70,7 +72,15 @@ async def _page(seller_id: int, settings: Settings, *, values: dict[str, str] | 
         "backoff": _backoff_words(),
         "timeout": f"{TIMEOUT_SECONDS:g}",
         "https_only": not settings.is_demo,
-    })
+        # The test event's message sits in the delivery log, which htmx swaps after the button.
+        "test_sent": done == "test",
+    }
+
+
+async def _page(seller_id: int, settings: Settings, *, values: dict[str, str] | None = None,
+                errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    return Template(template_name="pages/seller/webhooks.html", status_code=status_code,
+                    context=await _context(seller_id, settings, values=values, errors=errors))
 
 
 def _field(form: Any, name: str) -> str:
@@ -83,9 +93,10 @@ def _done(what: str) -> Redirect:
 
 
 @get("/webhooks", name="seller_webhooks")
-async def webhooks_page(seller_id: NamedDependency[int], settings: NamedDependency[Settings],
+async def webhooks_page(request: Request, seller_id: NamedDependency[int], settings: NamedDependency[Settings],
                         done: FromQuery[str | None] = None) -> Template:
-    return await _page(seller_id, settings, done=done)
+    return page_or_fragment(request, "pages/seller/webhooks.html", "pages/seller/_webhook_log.html",
+                            await _context(seller_id, settings, done=done))
 
 
 @post("/webhooks/endpoint", name="seller_webhooks_endpoint")

@@ -323,3 +323,17 @@ async def test_the_webhook_pages_are_valid_html(client: AsyncTestClient, receive
     messages = json.loads(done.stderr or "{}").get("messages", [])
     assert [f"{m.get('url', '').rsplit('/', 1)[-1]} line {m.get('lastLine')}: {m.get('message')}"
             for m in messages if m.get("type") in ("error", "non-document-error")] == []
+
+
+async def test_with_htmx_the_test_button_gets_the_delivery_log_alone(client: AsyncTestClient) -> None:
+    await seller_client(client)
+    await set_up_endpoint(client, "http://127.0.0.1:9/encore")
+    page = (await client.get("/seller/webhooks")).text
+    assert 'data-hx-post="/seller/webhooks/test" data-hx-target="#webhook-log"' in page
+    response = await post_form(client, "/seller/webhooks", "/seller/webhooks/test", headers={"HX-Request": "true"})
+    assert (response.status_code, response.headers["location"]) == (303, "/seller/webhooks?done=test")
+    fragment = await client.get("/seller/webhooks?done=test", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith("<section id=\"webhook-log\"")
+    assert "<html" not in fragment.text
+    assert "A test event is on its way." in fragment.text
+    assert "HX-Request" in fragment.headers["vary"]
