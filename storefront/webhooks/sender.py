@@ -22,6 +22,7 @@ import ipaddress
 import logging
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,9 +102,14 @@ async def claim(now: dt.datetime, limit: int = BATCH) -> list[dict[str, Any]]:
 
 async def deliver_due(settings: Settings, *, now: dt.datetime | None = None,
                       timeout: float = TIMEOUT_SECONDS) -> int:
-    """Posts every delivery due at `now` until none is left to claim; returns how many were delivered."""
-    now = now or dt.datetime.now(dt.UTC)
-    batch = await claim(now)
+    """Posts every delivery due at `now` until none is left to claim; returns how many were delivered. Without
+    `now` each batch reads the clock afresh, so a long backlog is not signed with a time receivers refuse."""
+    fixed = now
+
+    def clock() -> dt.datetime:
+        return fixed or dt.datetime.now(dt.UTC)
+
+    batch = await claim(clock())
     if not batch:
         return 0  # the every-minute run with nothing due costs one query
     delivered = 0
@@ -115,19 +121,19 @@ async def deliver_due(settings: Settings, *, now: dt.datetime | None = None,
             for row in batch:
                 by_seller.setdefault(row["seller"], []).append(row)
             delivered += sum(await asyncio.gather(*(
-                _in_turn(client, rows, endpoints.get(seller), now, public_only=not settings.is_demo, timeout=timeout)
-                for seller, rows in by_seller.items())))
-            batch = await claim(now)
+                _in_turn(client, rows, endpoints.get(seller), clock, public_only=not settings.is_demo,
+                         timeout=timeout) for seller, rows in by_seller.items())))
+            batch = await claim(clock())
     return delivered
 
 
 async def _in_turn(client: httpx.AsyncClient, rows: list[dict[str, Any]], endpoint: dict[str, Any] | None,
-                   now: dt.datetime, *, public_only: bool, timeout: float) -> int:
+                   clock: Callable[[], dt.datetime], *, public_only: bool, timeout: float) -> int:
     """One seller's events one after the other, oldest first, so they arrive in the order they happened (a retry
     may still come after a later event); the sellers' side by side."""
     delivered = 0
     for row in rows:
-        delivered += await _attempt(client, row, endpoint, now, public_only=public_only, timeout=timeout)
+        delivered += await _attempt(client, row, endpoint, clock(), public_only=public_only, timeout=timeout)
     return delivered
 
 
