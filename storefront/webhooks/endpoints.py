@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,6 +22,8 @@ from storefront.webhooks.signing import new_secret
 from storefront.webhooks.states import EventType
 from storefront.webhooks.tables import URL_LENGTH, WebhookEndpoint
 
+# A host name as DNS has it: labels of letters, digits and inner hyphens, up to 63 characters, between dots.
+HOST_NAME = re.compile(r"(?=.{1,253}\.?$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?", re.IGNORECASE)
 # Names that never lead out of the network they are asked from.
 LOCAL_NAMES = ("localhost", ".localhost", ".local", ".internal", ".lan", ".home.arpa")
 NO_ENDPOINT = "Give your endpoint's address first."
@@ -54,7 +57,11 @@ class EndpointInput:
         if not url.isascii() or any(ch.isspace() or not ch.isprintable() for ch in url):
             return {"url": "The address may contain no spaces and no accented letters (use the punycode form of a "
                            "name)."}
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:  # brackets that hold no IPv6 address
+            return {"url": "The part in [ ] is not an IPv6 address."}
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return {"url": "Give a full address starting with https://, such as https://example.com/encore."}
         if parts.scheme == "http" and not demo:
@@ -64,21 +71,24 @@ class EndpointInput:
         if parts.fragment:
             return {"url": "Leave out the part after #: it is never sent to a server."}
         try:
-            parts.port  # noqa: B018 - reading it checks it
+            port = parts.port
         except ValueError:
+            port = 0
+        if port == 0:
             return {"url": "The port after : must be a number from 1 to 65535."}
-        host = parts.hostname or ""
         if not host:
             return {"url": "Give a full address starting with https://, such as https://example.com/encore."}
-        if not demo:
-            try:
-                address = ipaddress.ip_address(host)
-            except ValueError:
-                if is_local_name(host) or "." not in host:
-                    return {"url": PRIVATE_ADDRESS}
-            else:
-                if not is_public(address):
-                    return {"url": PRIVATE_ADDRESS}
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            if not HOST_NAME.fullmatch(host) or host.rstrip(".").rsplit(".", 1)[-1].isdigit():
+                return {"url": "The server's name is not a valid host name (letters, digits and hyphens, between "
+                               "dots)."}
+            if not demo and (is_local_name(host) or "." not in host.rstrip(".")):
+                return {"url": PRIVATE_ADDRESS}
+        else:
+            if not demo and not is_public(address):
+                return {"url": PRIVATE_ADDRESS}
         return {}
 
 

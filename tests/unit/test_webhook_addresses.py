@@ -57,10 +57,26 @@ def test_a_port_out_of_range_is_refused() -> None:
     assert problem("https://example.com:70000/") == "The port after : must be a number from 1 to 65535."
 
 
+def test_a_port_of_zero_is_refused() -> None:
+    assert problem("https://example.com:0/") == "The port after : must be a number from 1 to 65535."
+
+
+def test_brackets_without_an_ipv6_address_are_refused() -> None:
+    assert problem("https://[example.com]/") == "The part in [ ] is not an IPv6 address."
+
+
+# Shorthands such as 127.1 or 2130706433 are 127.0.0.1 to the resolver: not names, and not taken as addresses.
+@pytest.mark.parametrize("url", ["https://exa_mple.com/", "https://-shop.example/", "https://%41.example/",
+                                 "https://127.1/", "https://0x7f.1/", "https://2130706433/", "https://./"])
+def test_a_name_that_is_not_a_host_name_is_refused(url: str) -> None:
+    assert problem(url, demo=True) == ("The server's name is not a valid host name (letters, digits and hyphens, "
+                                       "between dots).")
+
+
 @pytest.mark.parametrize("url", ["https://127.0.0.1/hooks", "https://10.1.2.3/", "https://192.168.0.10/",
                                  "https://169.254.169.254/latest/meta-data", "https://[::1]/", "https://[fd00::1]/",
                                  "https://[::ffff:10.0.0.1]/", "https://100.64.0.1/", "https://localhost/",
-                                 "https://printer.local/", "https://intranet/"])
+                                 "https://printer.local/", "https://intranet/", "https://api.internal./"])
 def test_private_and_loopback_addresses_are_refused_in_production(url: str) -> None:
     assert problem(url) == PRIVATE_ADDRESS
 
