@@ -105,6 +105,12 @@ async def _send_webhooks(context: JobContext) -> int:
     return await deliver_due(context.settings)  # each delivery is claimed by one sender
 
 
+async def _purge_webhook_deliveries(context: JobContext) -> int:
+    from storefront.webhooks.outbox import purge_old_deliveries
+
+    return await purge_old_deliveries()  # a DELETE: the second run finds nothing
+
+
 async def _sync_index(context: JobContext) -> int:
     return await context.drain_search()  # reindexing a variant twice writes the same document
 
@@ -119,6 +125,7 @@ JOBS: tuple[Job, ...] = (
     Job("roll-up-active-recipients", _roll_up_active_recipients),
     Job(SEND_MAIL, _send_mail),
     Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
+    Job("purge-webhook-deliveries", _purge_webhook_deliveries),
     Job(SYNC_INDEX, _sync_index),
 )
 

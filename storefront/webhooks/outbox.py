@@ -17,6 +17,9 @@ from typing import Any
 from storefront.webhooks.states import DeliveryStatus, EventType
 from storefront.webhooks.tables import WebhookDelivery, WebhookEndpoint
 
+# Delivered and failed events are kept this long for the portal's log (which shows the latest 50), then deleted.
+KEPT_FOR = dt.timedelta(days=90)
+
 
 class RecordedEvents:
     """Whether a unit of work (a request, a job) recorded an event, so it goes out at once."""
@@ -71,3 +74,11 @@ async def record_event(seller_id: int, event_type: EventType, data: Mapping[str,
     if watching is not None:
         watching.recorded = True
     return event_id
+
+
+async def purge_old_deliveries(*, now: dt.datetime | None = None) -> int:
+    """Deletes delivered and failed events older than KEPT_FOR; one waiting for a retry stays. Returns how many."""
+    cutoff = (now or dt.datetime.now(dt.UTC)) - KEPT_FOR
+    gone = await WebhookDelivery.delete().where((WebhookDelivery.status != DeliveryStatus.pending)
+                                                & (WebhookDelivery.created_at < cutoff)).returning(WebhookDelivery.id)
+    return len(gone)

@@ -337,3 +337,19 @@ async def test_with_htmx_the_test_button_gets_the_delivery_log_alone(client: Asy
     assert "<html" not in fragment.text
     assert "A test event is on its way." in fragment.text
     assert "HX-Request" in fragment.headers["vary"]
+
+
+async def test_old_delivered_and_failed_events_are_deleted_and_waiting_ones_kept(prepared_store: Settings) -> None:
+    from storefront.webhooks.outbox import purge_old_deliveries
+
+    seller_id = await make_seller()
+    await endpoints.save_endpoint(seller_id, "http://127.0.0.1:9/encore", replace_demo())
+    delivered, failed, waiting, recent = await pings(seller_id, 4)
+    for event_id, status in ((delivered, "delivered"), (failed, "failed"), (recent, "delivered")):
+        await WebhookDelivery.update({WebhookDelivery.status: status}).where(WebhookDelivery.event_id == event_id)
+    now = dt.datetime.now(dt.UTC)
+    await WebhookDelivery.update({WebhookDelivery.created_at: now - dt.timedelta(days=91)}).where(
+        WebhookDelivery.event_id.is_in([delivered, failed, waiting]))
+    assert await purge_old_deliveries(now=now) == 2
+    kept = await WebhookDelivery.select(WebhookDelivery.event_id).where(WebhookDelivery.seller == seller_id)
+    assert {row["event_id"] for row in kept} == {waiting, recent}
