@@ -21,5 +21,6 @@ APP_REGISTRY = AppRegistry(
         "storefront.audience.piccolo_app",
         "storefront.jobs.piccolo_app",
         "storefront.api.piccolo_app",
+        "storefront.webhooks.piccolo_app",
     ]
 )

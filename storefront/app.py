@@ -50,6 +50,7 @@ from storefront.web.static_assets import StaticAssets, static_files
 from storefront.web.transfer import transfer_layer
 from storefront.web.unavailable import LOST_CONNECTION, RetryOnLostConnection, unavailable_handler
 from storefront.web.viewer import IdentifyViewer, viewer_of
+from storefront.web.webhooks_after_response import SendWebhooksAfterResponse
 
 if TYPE_CHECKING:
     import procrastinate
@@ -219,7 +220,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer),
                     # A request that queued mail wakes the mail job once its response is sent.
-                    DefineMiddleware(SendMailAfterResponse, waker=waker)],
+                    DefineMiddleware(SendMailAfterResponse, waker=waker),
+                    # And one that recorded a webhook event wakes the webhooks job.
+                    DefineMiddleware(SendWebhooksAfterResponse, waker=waker)],
         state=State({"active_recipients": recipients}),
         template_config=_templates(settings, assets),
         # The seller API answers every error with problem details (storefront.web.seller_api.problems).

@@ -44,6 +44,7 @@ from storefront.web import (
     seller_apply,
     seller_offers,
     seller_portal,
+    seller_webhooks,
 )
 from storefront.web.guards import (
     PUBLIC,
@@ -68,7 +69,7 @@ def areas(settings: Settings) -> list[Router]:
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *catalogue_requests.SELLER_HANDLERS,
-        *seller_api_portal.HANDLERS,
+        *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,

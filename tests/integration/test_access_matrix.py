@@ -45,6 +45,8 @@ from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
+from storefront.webhooks import endpoints as webhook_endpoints
+from storefront.webhooks.tables import WebhookDelivery, WebhookEndpoint
 from tests.integration.commerce import make_account
 
 ROLES = ("anonymous", "shopper_a", "shopper_b", "seller_x", "seller_y", "operator")
@@ -56,7 +58,7 @@ AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/check
 API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404", "/api/seller/v1/{path:str}": "404"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
 OWNED = {"account": {"reference", "review_id", "decision_id"},
-         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id"},
+         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id"},
          "shop": {"line_id"}}
 
 
@@ -203,10 +205,19 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         requested = f"Matrixmodel{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
         token = await api_tokens.create_token(seller_id, api_tokens.TokenInput(f"Matrix ERP {uuid.uuid4().hex[:6]}"))
-        parties[role] = Party(account, [account["email"], name, requested, token.name], seller=seller_id, owned={
+        # A webhook endpoint and a delivery: the address and the signing secret are the seller's alone.
+        hook_url = f"http://127.0.0.1:9/hooks-{uuid.uuid4().hex[:8]}"
+        await webhook_endpoints.save_endpoint(seller_id, hook_url, settings)
+        event_id = await webhook_endpoints.send_test_event(seller_id)
+        delivery = await WebhookDelivery.select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).first()
+        secret = (await WebhookEndpoint.select(WebhookEndpoint.secret).where(
+            WebhookEndpoint.seller == seller_id).first())["secret"]
+        parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id],
+                              seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
             "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0],
-            "request_id": await _catalogue_request(seller_id, requested), "token_id": token.id})
+            "request_id": await _catalogue_request(seller_id, requested), "token_id": token.id,
+            "delivery_id": delivery["id"]})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
