@@ -209,7 +209,8 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer),
                     # A request that queued mail wakes the mail job once its response is sent.
                     DefineMiddleware(SendMailAfterResponse, waker=waker)],
-        state=State({"active_recipients": recipients}),
+        # `job_waker`: a handler that queued work for a job wakes it after its response (an offer import).
+        state=State({"active_recipients": recipients, "job_waker": waker}),
         template_config=_templates(settings, assets),
         exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
                             HTTPException: http_exception_handler, Exception: internal_error_handler,

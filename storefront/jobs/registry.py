@@ -22,6 +22,7 @@ from storefront.settings import Settings
 
 SEND_MAIL = "send-mail"
 SYNC_INDEX = "sync-index"
+OFFER_IMPORTS = "offer-imports"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,12 @@ async def _roll_up_active_recipients(context: JobContext) -> int:
     return len(await roll_up())  # one figure per month, inserted once
 
 
+async def _run_offer_imports(context: JobContext) -> int:
+    from storefront.sellers.offer_import import run_pending_imports
+
+    return await run_pending_imports()  # each step of an import is claimed by one run
+
+
 async def _send_mail(context: JobContext) -> int:
     from storefront.mail.outbox import deliver_pending
 
@@ -100,6 +107,7 @@ JOBS: tuple[Job, ...] = (
     Job("purge-abandoned-carts", _purge_abandoned_carts),
     Job("apply-terminations", _apply_terminations),
     Job("roll-up-active-recipients", _roll_up_active_recipients),
+    Job(OFFER_IMPORTS, _run_offer_imports),
     Job(SEND_MAIL, _send_mail),
     Job(SYNC_INDEX, _sync_index),
 )

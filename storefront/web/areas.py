@@ -36,6 +36,7 @@ from storefront.web import (
     review_forms,
     review_reports,
     reviews,
+    seller_import,
     seller_portal,
 )
 from storefront.web.guards import (
@@ -58,7 +59,8 @@ def areas(settings: Settings) -> list[Router]:
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
-    seller = Router(path="/seller", guards=[requires_seller], route_handlers=seller_portal.HANDLERS,
+    seller = Router(path="/seller", guards=[requires_seller],
+                    route_handlers=[*seller_portal.HANDLERS, *seller_import.HANDLERS],
                     dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,
