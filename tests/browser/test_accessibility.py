@@ -27,7 +27,7 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
           "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
           "/login", "/signup", "/signup/sent?to=ann%40example.com", "/password/forgot", "/cart", "/no-such-page"]
 SHOPPER = ["/account/orders", "/cart"]
-SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/company"]
+SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/company", "/seller/offers/import"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
             "/ops/products?q=iphone", "/ops/products/1", "/ops/audit", "/ops/reviews/1"]
 

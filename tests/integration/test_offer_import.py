@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
+import subprocess
 import uuid
 from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -23,6 +26,7 @@ from storefront.sellers.offer_csv import read_upload
 from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, OfferImport, Seller
 from tests.integration.commerce import csrf_from, make_account, sign_in
+from tests.integration.test_valid_html import VNU
 
 HEADER = ",".join(OFFER_COLUMNS)
 JOB_PAGE = re.compile(r"^/seller/offers/import/(\d+)$")
@@ -331,3 +335,21 @@ async def test_applying_refuses_a_preview_of_offers_changed_since(portal: Portal
     page = unescape((await portal.client.get(f"/seller/offers/import/{import_id}")).text)
     assert "Your offers changed since this preview was made, so it was not applied and nothing changed." in page
     assert await offers_of(portal.seller_id) == {"A-1": (24_900, 9), "A-2": (19_900, 5)}
+
+
+async def test_the_import_pages_are_valid_html(portal: Portal, tmp_path: Path) -> None:
+    v = portal.variants
+    import_id, preview = await uploaded(portal.client, csv_file(
+        row(v[0], "A-1", price="239"), row(v[2], "A-3"), row(v[1], "A-9", price="=1+1")))
+    assert counts(preview) == (1, 1, 0, 1)
+    queued = await start_import(portal.seller_id, read_upload(csv_file(row(v[0], "Q-1"))), "queued.csv")
+    pages = {"upload": "/seller/offers/import", "preview": f"/seller/offers/import/{import_id}",
+             "queued": f"/seller/offers/import/{queued}", "too-large": "/seller/offers/import?refused=too-large"}
+    for name, path in pages.items():
+        (tmp_path / f"{name}.html").write_text((await portal.client.get(path)).text, encoding="utf-8")
+    done = subprocess.run(["java", "-Xss2m", "-jar", str(VNU), "--errors-only", "--format", "json",
+                           *(str(tmp_path / f"{name}.html") for name in pages)], capture_output=True, text=True,
+                          timeout=300)
+    messages = json.loads(done.stderr or "{}").get("messages", [])
+    assert [f"{m.get('url', '').rsplit('/', 1)[-1]} line {m.get('lastLine')}: {m.get('message')}"
+            for m in messages] == []
