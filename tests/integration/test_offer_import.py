@@ -152,7 +152,7 @@ async def test_a_file_creates_changes_and_leaves_offers_once_applied(portal: Por
     applied = await apply(portal.client, import_id)
     assert (applied.status_code, applied.headers["location"]) == (303, f"/seller/offers/import/{import_id}")
     done = unescape((await portal.client.get(f"/seller/offers/import/{import_id}")).text)
-    assert "Done: 1 offers created, 1 changed and 1 left as they were." in done
+    assert "Done: 1 created, 1 changed, 1 left as they were." in done
     assert await offers_of(portal.seller_id) == {"A-1": (24_900, 3), "A-2": (18_900, 5), "A-3": (9_950, 3)}
     assert (await apply(portal.client, import_id)).status_code == 400  # applied once only
 
@@ -295,7 +295,7 @@ async def test_a_large_file_is_checked_and_applied_by_the_job_with_its_progress(
     assert job == {"rows_done": 1_200, "total_rows": 1_200}
     assert (await apply(portal.client, import_id)).status_code == 303
     page = await wait_for(portal.client, import_id, "Done:", seen)
-    assert "Done: 1,200 offers created, 0 changed and 0 left as they were." in page
+    assert "Done: 1,200 created, 0 changed, 0 left as they were." in page
     assert len(await offers_of(portal.seller_id)) == 1_202
 
 
