@@ -23,7 +23,7 @@ from storefront.catalog.tables import ProductModel, Variant
 from storefront.sellers import listings
 from storefront.sellers.listings import OFFER_COLUMNS, OfferFields
 from storefront.sellers.offer_csv import read_upload
-from storefront.sellers.offer_import import start_import
+from storefront.sellers.offer_import import apply_import, check_import, request_apply, run_pending_imports, start_import
 from storefront.sellers.tables import Offer, OfferImport, Seller
 from tests.integration.commerce import csrf_from, make_account, sign_in
 from tests.integration.test_valid_html import VNU
@@ -120,7 +120,7 @@ async def offers_of(seller_id: int) -> dict[str, tuple[int, int]]:
 def rejected_cells(page: str) -> list[tuple[str, str, str, str]]:
     body = page.split('id="rejected-title"', 1)[1].split("</table>", 1)[0]
     return [tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in cells)  # type: ignore[misc]
-            for cells in re.findall(r'<tr><td class="num">(\d+)</td><td>(.*?)</td><td[^>]*>(.*?)</td>'
+            for cells in re.findall(r'<tr><td class="num[^"]*">(\d+)</td><td>(.*?)</td><td[^>]*>(.*?)</td>'
                                     r'<td[^>]*>(.*?)</td></tr>', body)]
 
 
@@ -353,3 +353,22 @@ async def test_the_import_pages_are_valid_html(portal: Portal, tmp_path: Path) -
     messages = json.loads(done.stderr or "{}").get("messages", [])
     assert [f"{m.get('url', '').rsplit('/', 1)[-1]} line {m.get('lastLine')}: {m.get('message')}"
             for m in messages] == []
+
+
+async def test_each_step_of_an_import_is_claimed_once(portal: Portal) -> None:
+    import_id = await start_import(portal.seller_id, read_upload(csv_file(row(portal.variants[2], "A-3"))), "x.csv")
+    assert sorted(await asyncio.gather(check_import(import_id), check_import(import_id))) == [False, True]
+    assert await run_pending_imports() == 0  # checked: nothing waits
+    await request_apply(portal.seller_id, import_id)
+    assert sorted(await asyncio.gather(apply_import(import_id), apply_import(import_id))) == [False, True]
+    assert await run_pending_imports() == 0
+    assert "A-3" in await offers_of(portal.seller_id)
+
+
+async def test_the_job_takes_what_was_queued(portal: Portal) -> None:
+    import_id = await start_import(portal.seller_id, read_upload(csv_file(row(portal.variants[2], "A-3"))), "x.csv")
+    assert await run_pending_imports() == 1
+    await request_apply(portal.seller_id, import_id)
+    assert await run_pending_imports() == 1
+    state = await OfferImport.select(OfferImport.state).where(OfferImport.id == import_id).first()
+    assert state == {"state": "applied"}
