@@ -13,6 +13,8 @@ The steps of an `OfferImport` (its `state`, storefront.sellers.states.ImportStat
 4. `apply_import()` claims it and, in one transaction, checks that the offers the file names are still what
    the preview saw (`fingerprint`), then `listings.apply_offers()`, which checks every rule again, writes
    everything and the import's state: applied. Anything refused: failed with the reason, nothing changed.
+A preview left unapplied for `PREVIEW_KEPT` expires (`expire_previews()`, run by the job). The file's text
+is kept only while it may still be applied.
 
 Each step is claimed by a conditional UPDATE (the state, and no claim or a claim older than `STALE_CLAIM`), so
 two workers, two store processes or a job and a request never run one step twice. A worker that died holding
@@ -53,9 +55,12 @@ PROGRESS_EVERY = 500
 PREVIEW_ROWS = 50
 REJECTED_PER_PAGE = 100
 STALE_CLAIM = dt.timedelta(minutes=10)
+# A preview not applied within this time expires: the offers have moved on, and the file's text is let go.
+PREVIEW_KEPT = dt.timedelta(days=7)
 VALUE_SHOWN_MAX = 80
 CHANGED_SINCE = ("Your offers changed since this preview was made, so it was not applied and nothing changed. "
                  "Upload the file again to see a fresh preview.")
+EXPIRED = "This preview was not applied within 7 days and has expired; nothing was changed. Upload the file again."
 WENT_WRONG = "Something went wrong on our side while {doing} the file; nothing was changed. Please upload it again."
 
 
@@ -292,6 +297,7 @@ async def run_pending_imports(rules: ListingRules | None = None) -> int:
     waiting = await OfferImport.select(OfferImport.id, OfferImport.state).where(
         OfferImport.state.is_in([ImportState.queued, ImportState.checking, ImportState.applying])
         & (OfferImport.claimed_by.is_null() | (OfferImport.claimed_at < stale))).order_by(OfferImport.id)
+    await expire_previews()
     handled = 0
     for job in waiting:
         if job["state"] == ImportState.applying:
@@ -299,6 +305,17 @@ async def run_pending_imports(rules: ListingRules | None = None) -> int:
         else:
             handled += await check_import(job["id"], rules)
     return handled
+
+
+async def expire_previews(now: dt.datetime | None = None) -> int:
+    """Previews left unapplied for `PREVIEW_KEPT` expire (failed, their file's text emptied); returns how many."""
+    at = now or _now()
+    expired = await OfferImport.update({
+        OfferImport.state: ImportState.failed, OfferImport.content: "", OfferImport.message: EXPIRED,
+        OfferImport.updated_at: at,
+    }).where((OfferImport.state == ImportState.ready) & (OfferImport.updated_at < at - PREVIEW_KEPT)
+             ).returning(OfferImport.id)
+    return len(expired)
 
 
 async def _own(seller_id: int, import_id: int) -> dict[str, Any]:

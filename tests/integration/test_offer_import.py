@@ -23,7 +23,14 @@ from storefront.catalog.tables import ProductModel, Variant
 from storefront.sellers import listings
 from storefront.sellers.listings import OFFER_COLUMNS, OfferFields
 from storefront.sellers.offer_csv import read_upload
-from storefront.sellers.offer_import import apply_import, check_import, request_apply, run_pending_imports, start_import
+from storefront.sellers.offer_import import (
+    apply_import,
+    check_import,
+    expire_previews,
+    request_apply,
+    run_pending_imports,
+    start_import,
+)
 from storefront.sellers.tables import Offer, OfferImport, Seller
 from tests.integration.commerce import csrf_from, make_account, sign_in
 from tests.integration.test_valid_html import VNU
@@ -372,3 +379,18 @@ async def test_the_job_takes_what_was_queued(portal: Portal) -> None:
     assert await run_pending_imports() == 1
     state = await OfferImport.select(OfferImport.state).where(OfferImport.id == import_id).first()
     assert state == {"state": "applied"}
+
+
+async def test_a_preview_left_unapplied_for_a_week_expires(portal: Portal) -> None:
+    import_id, _ = await uploaded(portal.client, csv_file(row(portal.variants[2], "A-3")))
+    assert await expire_previews(dt.datetime.now(dt.UTC) + dt.timedelta(days=6)) == 0
+    assert await expire_previews(dt.datetime.now(dt.UTC) + dt.timedelta(days=8)) == 1
+    page = unescape((await portal.client.get(f"/seller/offers/import/{import_id}")).text)
+    assert "This preview was not applied within 7 days and has expired; nothing was changed." in page
+    assert (await apply(portal.client, import_id)).status_code == 400
+
+
+async def test_an_upload_without_the_forms_token_is_refused(portal: Portal) -> None:
+    response = await portal.client.post("/seller/offers/import", files={"file": ("x.csv", csv_file(), "text/csv")})
+    assert response.status_code == 403
+    assert await OfferImport.count().where(OfferImport.seller == portal.seller_id) == 0
