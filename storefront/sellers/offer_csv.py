@@ -167,7 +167,10 @@ def read_upload(data: bytes) -> CsvFile:
     text = _decoded(data)
     if not text.strip():
         raise UnreadableFile(EMPTY)
-    delimiter, names = _header(text)
+    try:
+        delimiter, names = _header(text)
+    except csv.Error as error:
+        raise UnreadableFile(f"The header line could not be read as CSV: {error}.") from None
     known = [name for name in names if name in OFFER_COLUMNS]
     if twice := sorted({name for name in known if known.count(name) > 1}):
         raise UnreadableFile("The header line names " + ", ".join(twice) + " more than once: keep one column each.")

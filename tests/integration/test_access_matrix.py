@@ -39,6 +39,8 @@ from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
+from storefront.sellers.offer_csv import read_upload, template_csv
+from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
@@ -50,7 +52,7 @@ SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
          "/decisions": "account", "/dev": "dev"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
-OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id"},
+OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id", "import_id"},
          "shop": {"line_id"}}
 
 
@@ -178,9 +180,11 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     for role, seller_id, buyer in (("seller_x", x, "shopper_a"), ("seller_y", y, "shopper_b")):
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
+        offers_file = read_upload((template_csv() + "M-1,1,good,100,1,0,2,12,90,no,card,ok\r\n").encode())
         parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
-            "claim_id": parties[buyer].owned["claim_id"]})
+            "claim_id": parties[buyer].owned["claim_id"],
+            "import_id": await start_import(seller_id, offers_file, "matrix.csv")})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
