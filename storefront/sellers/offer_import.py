@@ -364,5 +364,6 @@ async def import_view(seller_id: int, import_id: int, rejected_page: int = 1) ->
 async def recent_imports(seller_id: int, limit: int = 10) -> list[dict[str, Any]]:
     """The seller's latest imports, newest first, for the upload page."""
     return await OfferImport.select(
-        OfferImport.id, OfferImport.state, OfferImport.file_name, OfferImport.total_rows, OfferImport.created_at,
+        OfferImport.id, OfferImport.state, OfferImport.file_name, OfferImport.total_rows, OfferImport.rejected,
+        OfferImport.created_at,
     ).where(OfferImport.seller == seller_id).order_by(OfferImport.id, ascending=False).limit(limit)
