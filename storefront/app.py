@@ -220,10 +220,11 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer),
                     # A request that queued mail wakes the mail job once its response is sent.
-                    DefineMiddleware(SendMailAfterResponse, waker=waker),
-                    # And one that recorded a webhook event wakes the webhooks job.
-                    DefineMiddleware(SendWebhooksAfterResponse, waker=waker)],
-        state=State({"active_recipients": recipients}),
+                      DefineMiddleware(SendMailAfterResponse, waker=waker),
+                      # And one that recorded a webhook event wakes the webhooks job.
+                      DefineMiddleware(SendWebhooksAfterResponse, waker=waker)],
+        # `job_waker`: a handler that queued work for a job wakes it after its response (an offer import).
+        state=State({"active_recipients": recipients, "job_waker": waker}),
         template_config=_templates(settings, assets),
         # The seller API answers every error with problem details (storefront.web.seller_api.problems).
         exception_handlers={exception: unless_api(handler) for exception, handler in page_handlers.items()},

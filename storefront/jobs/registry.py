@@ -28,6 +28,7 @@ SEND_WEBHOOKS = "send-webhooks"
 # Webhook retries are due 1 minute after a failure at the earliest: their job looks every minute (as often as
 # the sweeps when they are more frequent), and not at all when the sweeps are off.
 RETRIES = "retries"
+OFFER_IMPORTS = "offer-imports"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ async def _roll_up_active_recipients(context: JobContext) -> int:
     return len(await roll_up())  # one figure per month, inserted once
 
 
+async def _run_offer_imports(context: JobContext) -> int:
+    from storefront.sellers.offer_import import run_pending_imports
+
+    return await run_pending_imports()  # each step of an import is claimed by one run
+
+
 async def _send_mail(context: JobContext) -> int:
     from storefront.mail.outbox import deliver_pending
 
@@ -123,6 +130,7 @@ JOBS: tuple[Job, ...] = (
     Job("purge-abandoned-carts", _purge_abandoned_carts),
     Job("apply-terminations", _apply_terminations),
     Job("roll-up-active-recipients", _roll_up_active_recipients),
+    Job(OFFER_IMPORTS, _run_offer_imports),
     Job(SEND_MAIL, _send_mail),
     Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
     Job("purge-webhook-deliveries", _purge_webhook_deliveries),

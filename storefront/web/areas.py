@@ -42,6 +42,7 @@ from storefront.web import (
     seller_api,
     seller_api_portal,
     seller_apply,
+    seller_import,
     seller_offers,
     seller_portal,
     seller_webhooks,
@@ -68,8 +69,8 @@ def areas(settings: Settings) -> list[Router]:
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
-        *seller_portal.HANDLERS, *seller_offers.HANDLERS, *catalogue_requests.SELLER_HANDLERS,
-        *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
+        *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,
+        *catalogue_requests.SELLER_HANDLERS, *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,

@@ -41,6 +41,8 @@ from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
+from storefront.sellers.offer_csv import read_upload, template_csv
+from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
@@ -58,7 +60,7 @@ AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/check
 API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404", "/api/seller/v1/{path:str}": "404"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
 OWNED = {"account": {"reference", "review_id", "decision_id"},
-         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id"},
+         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id", "import_id"},
          "shop": {"line_id"}}
 
 
@@ -212,12 +214,13 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         delivery = await WebhookDelivery.select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).first()
         secret = (await WebhookEndpoint.select(WebhookEndpoint.secret).where(
             WebhookEndpoint.seller == seller_id).first())["secret"]
+        offers_file = read_upload((template_csv() + "M-1,1,good,100,1,0,2,12,90,no,card,ok\r\n").encode())
         parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id],
                               seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
             "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0],
             "request_id": await _catalogue_request(seller_id, requested), "token_id": token.id,
-            "delivery_id": delivery["id"]})
+            "delivery_id": delivery["id"], "import_id": await start_import(seller_id, offers_file, "matrix.csv")})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
