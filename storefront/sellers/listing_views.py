@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from piccolo.columns import Column
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from storefront.catalog.tables import Variant
@@ -73,14 +74,19 @@ def _storage_gb(word: str) -> int | None:
     return None
 
 
+def _contains(column: Any, word: str) -> Any:
+    """Case-insensitive "contains": SQLite's LIKE already ignores ASCII case, and Piccolo warns at every ILIKE."""
+    pattern = f"%{word}%"
+    return column.ilike(pattern) if isinstance(Offer._meta.db, PostgresEngine) else column.like(pattern)
+
+
 def _matching(seller_id: int, query: str, status: str | None, grade: str | None) -> Any:
     where = (Offer.seller == seller_id) & (Offer.status != OfferStatus.deleted)
     words = query.split()
     for word in words[:8]:
-        like = f"%{word}%"
-        condition = (Offer.sku.ilike(like) | Offer.variant._.ean.ilike(like)
-                     | Offer.variant._.model._.name.ilike(like) | Offer.variant._.model._.brand._.name.ilike(like)
-                     | Offer.variant._.color.ilike(like))
+        condition = (_contains(Offer.sku, word) | _contains(Offer.variant._.ean, word)
+                     | _contains(Offer.variant._.model._.name, word)
+                     | _contains(Offer.variant._.model._.brand._.name, word) | _contains(Offer.variant._.color, word))
         if (storage := _storage_gb(word)) is not None:
             condition |= Offer.variant._.storage_gb == storage
         where &= condition
@@ -187,9 +193,8 @@ async def find_variants(query: str, limit: int = 20) -> list[dict[str, Any]]:
         return []
     where: Any = Variant.model._.is_dereferenced.eq(False)
     for word in words:
-        like = f"%{word}%"
-        condition = (Variant.model._.name.ilike(like) | Variant.model._.brand._.name.ilike(like)
-                     | Variant.color.ilike(like) | Variant.ean.ilike(like))
+        condition = (_contains(Variant.model._.name, word) | _contains(Variant.model._.brand._.name, word)
+                     | _contains(Variant.color, word) | _contains(Variant.ean, word))
         if (storage := _storage_gb(word)) is not None:
             condition |= Variant.storage_gb == storage
         where &= condition

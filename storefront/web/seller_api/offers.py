@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from storefront.errors import Refused
 from storefront.orders.transitions import TransitionError
@@ -165,7 +165,8 @@ def _sku_of(path_value: str) -> str:
                  "state and a grade, in the order asked for.")
 async def list_offers(seller_id: NamedDependency[int],
                       q: Annotated[str, QueryParameter(max_length=100)] = "",
-                      status: StatusFilter | None = None, grade: Grade | None = None, sort: Sort = "updated",
+                      status: FromQuery[StatusFilter | None] = None, grade: FromQuery[Grade | None] = None,
+                      sort: FromQuery[Sort] = "updated",
                       page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
                       per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 25) -> OfferList:
     found = await listing_views.seller_offers(seller_id, query=q, status=status, grade=grade, sort=sort, page=page,
@@ -186,14 +187,14 @@ async def create_offer(data: JSONBody[NewOffer], seller_id: NamedDependency[int]
 
 
 @get("/offers/{sku:path}", name="seller_api_offer", tags=TAGS, responses=READ_PROBLEMS, summary="Read one offer")
-async def read_offer(sku: str, seller_id: NamedDependency[int]) -> Offer:
+async def read_offer(sku: FromPath[str], seller_id: NamedDependency[int]) -> Offer:
     return _offer(await listing_views.seller_offer_by_sku(seller_id, _sku_of(sku)))
 
 
 @put("/offers/{sku:path}", name="seller_api_offer_replace", tags=TAGS, responses=WRITE_PROBLEMS,
      summary="Replace an offer", description="Every field of the offer takes the value sent (a field left out "
                                              "takes its default); a new price is kept in its price history.")
-async def replace_offer(sku: str, data: JSONBody[OfferInput], seller_id: NamedDependency[int],
+async def replace_offer(sku: FromPath[str], data: JSONBody[OfferInput], seller_id: NamedDependency[int],
                         settings: NamedDependency[Settings]) -> Offer:
     current = await listing_views.seller_offer_by_sku(seller_id, _sku_of(sku))
     try:
@@ -207,7 +208,7 @@ async def replace_offer(sku: str, data: JSONBody[OfferInput], seller_id: NamedDe
 @patch("/offers/{sku:path}", name="seller_api_offer_status", tags=TAGS, responses=WRITE_PROBLEMS,
        summary="Pause or resume an offer", description="`paused` takes the offer off sale until it is `active` "
                                                        "again; an offer Encore removed stays removed (409).")
-async def change_status(sku: str, data: JSONBody[StatusChange], seller_id: NamedDependency[int]) -> Offer:
+async def change_status(sku: FromPath[str], data: JSONBody[StatusChange], seller_id: NamedDependency[int]) -> Offer:
     current = await listing_views.seller_offer_by_sku(seller_id, _sku_of(sku))
     move = listings.pause_offer if data.status == "paused" else listings.resume_offer
     try:
@@ -220,7 +221,7 @@ async def change_status(sku: str, data: JSONBody[StatusChange], seller_id: Named
 @delete("/offers/{sku:path}", name="seller_api_offer_delete", tags=TAGS, responses=WRITE_PROBLEMS,
         summary="Delete an offer", description="The offer disappears for everyone, you included; its SKU is free "
                                                "again. Past orders keep what they sold.")
-async def delete_offer(sku: str, seller_id: NamedDependency[int]) -> None:
+async def delete_offer(sku: FromPath[str], seller_id: NamedDependency[int]) -> None:
     current = await listing_views.seller_offer_by_sku(seller_id, _sku_of(sku))
     try:
         await listings.delete_offer(seller_id, current["id"])
