@@ -62,6 +62,7 @@ bench: deps
 	$(PY) -m bench.ranking_bench
 	$(PY) -m bench.search_bench
 	$(PY) -m bench.active_recipients_bench
+	$(PY) -m bench.webhooks_bench
 	ENCORE_ENV=demo $(PY) -m storefront.manage prepare
 	ENCORE_ENV=demo $(PY) -m bench.transfer_bench
 	$(PY) -m bench.server_bench

@@ -20,5 +20,7 @@ APP_REGISTRY = AppRegistry(
         "storefront.contact.piccolo_app",
         "storefront.audience.piccolo_app",
         "storefront.jobs.piccolo_app",
+        "storefront.api.piccolo_app",
+        "storefront.webhooks.piccolo_app",
     ]
 )

@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,7 @@ from storefront.jobs.registry import JOBS, JobContext, Waker
 from storefront.payments.provider import PaymentProvider, SandboxProvider
 from storefront.sellers.states import SELLER_STATUS_LABELS
 from storefront.settings import ROOT, Settings, SettingsError, get_settings
-from storefront.web import crawlers, csrf
+from storefront.web import crawlers, csrf, seller_api
 from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
 from storefront.web.edge import TrustForwardedHeaders, allowed_hosts_config
@@ -44,10 +44,13 @@ from storefront.web.guards import SignInRequired, redirect_to_sign_in
 from storefront.web.headers import security_headers
 from storefront.web.inputs import RefuseUnreadableAddresses, check_posted_form
 from storefront.web.mail_after_response import SendMailAfterResponse
+from storefront.web.seller_api.auth import carries_bearer_token
+from storefront.web.seller_api.problems import unless_api
 from storefront.web.static_assets import StaticAssets, static_files
 from storefront.web.transfer import transfer_layer
 from storefront.web.unavailable import LOST_CONNECTION, RetryOnLostConnection, unavailable_handler
 from storefront.web.viewer import IdentifyViewer, viewer_of
+from storefront.web.webhooks_after_response import SendWebhooksAfterResponse
 
 if TYPE_CHECKING:
     import procrastinate
@@ -160,6 +163,10 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         once the area's guards have let the viewer in (IdentifyViewer loaded it)."""
         if request.url.path.startswith(("/static/", "/media/")):
             return
+        if carries_bearer_token(request):
+            # The seller API's guard has checked the token, its only credential: no cookie is read there, so
+            # there is nothing for another site to ride on (storefront.web.seller_api.auth).
+            return
         await csrf.check(request, viewer_of(request), settings.secret_key, settings.public_base_url)
         await check_posted_form(request)
 
@@ -190,6 +197,11 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             await close_database()
 
     assets = StaticAssets(ROOT / "static", watch=settings.debug)
+    page_handlers: dict[type[Exception], Callable[..., Response]] = {
+        SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
+        HTTPException: http_exception_handler, Exception: internal_error_handler,
+        # The database busy or its connection lost: 503 with what was typed, never a 500.
+        **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)}
     app = Litestar(
         route_handlers=[*areas(settings), static_files(assets)],
         dependencies={
@@ -208,13 +220,14 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                     # Domain writes mark the search outbox; this drains it once their response is sent.
                     DefineMiddleware(DrainOutboxAfterResponse, drainer=drainer),
                     # A request that queued mail wakes the mail job once its response is sent.
-                    DefineMiddleware(SendMailAfterResponse, waker=waker)],
-        state=State({"active_recipients": recipients}),
+                      DefineMiddleware(SendMailAfterResponse, waker=waker),
+                      # And one that recorded a webhook event wakes the webhooks job.
+                      DefineMiddleware(SendWebhooksAfterResponse, waker=waker)],
+        # `job_waker`: a handler that queued work for a job wakes it after its response (an offer import).
+        state=State({"active_recipients": recipients, "job_waker": waker}),
         template_config=_templates(settings, assets),
-        exception_handlers={SignInRequired: redirect_to_sign_in, NotFound: not_found_handler,
-                            HTTPException: http_exception_handler, Exception: internal_error_handler,
-                            # The database busy or its connection lost: 503 with what was typed, never a 500.
-                            **dict.fromkeys((sqlite3.OperationalError, *LOST_CONNECTION), unavailable_handler)},
+        # The seller API answers every error with problem details (storefront.web.seller_api.problems).
+        exception_handlers={exception: unless_api(handler) for exception, handler in page_handlers.items()},
         before_request=protect,
         after_request=_vary_on_htmx,
         before_send=[security_headers(settings)],
@@ -225,7 +238,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
             log_exceptions="never",  # 500s are logged with their traceback by internal_error_handler
         ),
         debug=settings.debug,
-        openapi_config=None,
+        # The one OpenAPI schema is the seller API's: every other route stays out of it.
+        openapi_config=seller_api.openapi_config(settings),
+        include_in_schema=False,
     )
     # Around the router, not in `middleware`: the router refuses HEAD before any middleware runs.
     app.asgi_handler = transfer_layer(app.asgi_handler)

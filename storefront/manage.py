@@ -72,6 +72,7 @@ async def worker() -> None:
 
 async def seed(offers: int) -> bool:
     from storefront.demo.accounts import load_demo_accounts
+    from storefront.demo.catalogue_requests import load_demo_requests
     from storefront.demo.generate import generate
     from storefront.demo.history import load_demo_history
     from storefront.demo.load import is_empty, load
@@ -81,6 +82,7 @@ async def seed(offers: int) -> bool:
     catalogue = generate(offers=offers)
     await load(catalogue)
     await load_demo_accounts(catalogue)
+    await load_demo_requests(catalogue)
     history = await load_demo_history(catalogue, get_settings())
     log.info("demo history: %d orders, %d delivered, %d claims, %d reviews", history.orders, history.delivered,
              history.claims, history.reviews)

@@ -174,6 +174,9 @@ class ThrottleRules:
     account_mail_per_address: str = field(default="3 per hour", metadata=_rate("ACCOUNT_MAIL_PER_ADDRESS"))
     # Sign-ups and reset requests from one client.
     account_requests_per_client: str = field(default="20 per hour", metadata=_rate("ACCOUNT_REQUESTS_PER_CLIENT"))
+    # Calls to the seller API (/api/seller/v1) per token; beyond it 429 with Retry-After.
+    seller_api_requests_per_token: str = field(default="600 per minute",
+                                               metadata=_rate("SELLER_API_REQUESTS_PER_TOKEN"))
 
 
 @dataclass(frozen=True)

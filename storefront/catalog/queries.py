@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,14 +37,20 @@ class _ReferenceData:
     categories: dict[int, dict[str, Any]]  # by id, in display order
     brands: list[dict[str, Any]]  # by name
 
+    @property
+    def brand_ids(self) -> set[int]:
+        return {b["id"] for b in self.brands}
+
 
 _reference: _ReferenceData | None = None
 
 
 async def _reference_data() -> _ReferenceData:
     """Categories and brands, read once per worker rather than on every page: they are a few dozen rows and
-    change only when a catalogue is loaded, whose loader calls `forget_reference_data()`. Tied to the engine
-    the tables point at, so a process that rebinds them (tests on PostgreSQL) reads them afresh."""
+    change only when a catalogue is loaded, whose loader calls `forget_reference_data()`, or when an approved
+    catalogue request makes a brand (read afresh by `_reference_knowing` in the workers that did not make it).
+    Tied to the engine the tables point at, so a process that rebinds them (tests on PostgreSQL) reads them
+    afresh."""
     global _reference
     engine = Category._meta.db
     if _reference is None or _reference.engine is not engine:
@@ -60,14 +66,25 @@ def forget_reference_data() -> None:
     _reference = None
 
 
-async def load_snapshot(model_ids: Sequence[int] | None = None) -> CatalogueSnapshot:
+async def _reference_knowing(models: Iterable[dict[str, Any]]) -> _ReferenceData:
+    """The reference data, read afresh when it lacks a brand or category one of `models` names: an approved
+    catalogue request (storefront.catalog.requests) may have made one in another worker since this one read it."""
     reference = await _reference_data()
-    snapshot = CatalogueSnapshot(categories=dict(reference.categories),
-                                 brands={b["id"]: b for b in reference.brands})
+    if any(m["brand"] not in reference.brand_ids or m["category"] not in reference.categories for m in models):
+        forget_reference_data()
+        reference = await _reference_data()
+    return reference
+
+
+async def load_snapshot(model_ids: Sequence[int] | None = None) -> CatalogueSnapshot:
     model_query = ProductModel.select()
     if model_ids is not None:
         model_query = model_query.where(ProductModel.id.is_in(list(model_ids) or [0]))
-    snapshot.models = {m["id"]: m for m in await model_query}
+    models = await model_query
+    reference = await _reference_knowing(models)
+    snapshot = CatalogueSnapshot(categories=dict(reference.categories),
+                                 brands={b["id"]: b for b in reference.brands})
+    snapshot.models = {m["id"]: m for m in models}
     snapshot.sellers = {s["id"]: s for s in await Seller.select()}
     return snapshot
 
@@ -155,6 +172,6 @@ async def model_with_context(model_id: int) -> tuple[dict, dict, dict] | None:
     model = await ProductModel.select().where(ProductModel.id == model_id).first()
     if model is None:
         return None
-    reference = await _reference_data()
+    reference = await _reference_knowing([model])
     brand = next(b for b in reference.brands if b["id"] == model["brand"])
     return model, brand, reference.categories[model["category"]]

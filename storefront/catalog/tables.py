@@ -11,6 +11,8 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from storefront.catalog.states import CatalogueRequestStatus
+
 
 class Category(Table):
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
@@ -43,6 +45,18 @@ class ProductModel(Table):
     rating_count = Integer(default=0)
     is_dereferenced = Boolean(default=False)
     dereferenced_reason = Text(default="")
+    # Product safety (GPSR, Reg. 2023/988 Art. 19), shown on every listing: who made it and how to reach them,
+    # the person responsible in the EU when the manufacturer is outside it, what kind of product it is, and its
+    # warnings. Rules in storefront.catalog.safety.
+    manufacturer_name = Varchar(length=200, default="")
+    manufacturer_address = Text(default="")
+    manufacturer_country = Varchar(length=2, default="")
+    manufacturer_email = Varchar(length=254, default="")
+    eu_responsible_name = Varchar(length=200, default="")
+    eu_responsible_address = Text(default="")
+    eu_responsible_email = Varchar(length=254, default="")
+    product_type = Varchar(length=120, default="")
+    safety_information = Text(default="")
 
 
 class Variant(Table):
@@ -60,6 +74,36 @@ class Variant(Table):
     # Price of the same device new, for the saving shown to shoppers and used by ranking.
     reference_price_cents = Integer(default=0)
     currency = Varchar(length=3, default="EUR")
+
+
+class CatalogueRequest(Table):
+    """A seller asks for a model or variant the catalogue lacks; the operator approves (the variant is made),
+    edits or refuses it with a reason. `seller_id` is a plain integer: the sellers app builds on this one, so a
+    foreign key here would make the two apps' migrations depend on each other."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    seller_id = Integer(index=True)
+    brand_name = Varchar(length=80)
+    model_name = Varchar(length=120)
+    category = ForeignKey(Category)
+    storage_gb = Integer(null=True, default=None)
+    color = Varchar(length=40)
+    ean = Varchar(length=14)
+    specifications = Text(default="")
+    manufacturer_name = Varchar(length=200, default="")
+    manufacturer_address = Text(default="")
+    manufacturer_country = Varchar(length=2, default="")
+    manufacturer_email = Varchar(length=254, default="")
+    eu_responsible_name = Varchar(length=200, default="")
+    eu_responsible_address = Text(default="")
+    eu_responsible_email = Varchar(length=254, default="")
+    product_type = Varchar(length=120, default="")
+    safety_information = Text(default="")
+    status = Varchar(length=16, choices=CatalogueRequestStatus, default=CatalogueRequestStatus.pending, index=True)
+    reason = Text(default="")  # the operator's, when refused
+    variant: "ForeignKey[Variant]" = ForeignKey(Variant, null=True, default=None)  # made on approval
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
 
 
 class SearchOutbox(Table):

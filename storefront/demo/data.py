@@ -100,3 +100,97 @@ CITIES = [
 ]
 
 PAYMENT_MEANS = ("card", "paypal", "instalments", "bank_transfer")
+
+# Product safety (GPSR) per brand: (manufacturer, postal address, country, e-mail, and the person responsible in
+# the EU when the manufacturer is outside it: (name, address, e-mail) or None). Plausible demo entities, not
+# anyone's published contact details: every e-mail is under `.example`.
+MANUFACTURERS: dict[str, tuple[str, str, str, str, tuple[str, str, str] | None]] = {
+    "Apple": ("Apple Distribution International Ltd", "Hollyhill Industrial Estate, Hollyhill, Cork, T23 YK84, Ireland",
+              "IE", "product-safety@apple.example", None),
+    "Samsung": ("Samsung Electronics GmbH", "Am Kronberger Hang 6, 65824 Schwalbach am Taunus, Germany", "DE",
+                "product-safety@samsung.example", None),
+    "Fairphone": ("Fairphone B.V.", "Jollemanhof 17, 1019 GW Amsterdam, Netherlands", "NL",
+                  "safety@fairphone.example", None),
+    "Google": ("Google LLC", "1600 Amphitheatre Parkway, Mountain View, CA 94043, United States", "US",
+               "product-safety@google.example",
+               ("Google Ireland Limited", "Gordon House, Barrow Street, Dublin 4, D04 E5W5, Ireland",
+                "eu-safety@google.example")),
+    "Xiaomi": ("Xiaomi Communications Co., Ltd.", "Xiaomi Campus, Anningzhuang Road, Haidian District, Beijing, China",
+               "CN", "product-safety@xiaomi.example",
+               ("Xiaomi Technology Netherlands B.V.", "Prinses Beatrixlaan 582, 2595 BM The Hague, Netherlands",
+                "eu-safety@xiaomi.example")),
+    "OnePlus": ("OnePlus Technology (Shenzhen) Co., Ltd.", "Tairan Building, Futian District, Shenzhen, China", "CN",
+                "product-safety@oneplus.example",
+                ("OnePlus Europe B.V.", "Herikerbergweg 292, 1101 CT Amsterdam, Netherlands",
+                 "eu-safety@oneplus.example")),
+    "Huawei": ("Huawei Technologies Co., Ltd.", "Bantian, Longgang District, Shenzhen, China", "CN",
+               "product-safety@huawei.example",
+               ("Huawei Technologies Düsseldorf GmbH", "Hansaallee 205, 40549 Düsseldorf, Germany",
+                "eu-safety@huawei.example")),
+    "Motorola": ("Motorola Mobility LLC", "222 West Merchandise Mart Plaza, Chicago, IL 60654, United States", "US",
+                 "product-safety@motorola.example",
+                 ("Motorola Mobility Germany GmbH", "Gutenbergstraße 10, 70771 Leinfelden-Echterdingen, Germany",
+                  "eu-safety@motorola.example")),
+    "Lenovo": ("Lenovo PC International Ltd", "Lenovo Building, 979 King's Road, Quarry Bay, Hong Kong", "HK",
+               "product-safety@lenovo.example",
+               ("Lenovo (Deutschland) GmbH", "Meitnerstraße 9, 70563 Stuttgart, Germany", "eu-safety@lenovo.example")),
+    "Dell": ("Dell Inc.", "One Dell Way, Round Rock, TX 78682, United States", "US", "product-safety@dell.example",
+             ("Dell Products", "Raheen Business Park, Limerick, Ireland", "eu-safety@dell.example")),
+    "HP": ("HP Inc.", "1501 Page Mill Road, Palo Alto, CA 94304, United States", "US", "product-safety@hp.example",
+           ("HP Deutschland GmbH", "Schickardstraße 32, 71034 Böblingen, Germany", "eu-safety@hp.example")),
+    "Microsoft": ("Microsoft Corporation", "One Microsoft Way, Redmond, WA 98052, United States", "US",
+                  "product-safety@microsoft.example",
+                  ("Microsoft Ireland Operations Limited", "One Microsoft Place, South County Business Park, "
+                   "Leopardstown, Dublin 18, Ireland", "eu-safety@microsoft.example")),
+    "Asus": ("ASUSTeK Computer Inc.", "No. 15, Li-Te Road, Beitou District, Taipei 112, Taiwan", "TW",
+             "product-safety@asus.example",
+             ("ASUS Computer GmbH", "Harkortstraße 21-23, 40880 Ratingen, Germany", "eu-safety@asus.example")),
+    "Garmin": ("Garmin International, Inc.", "1200 East 151st Street, Olathe, KS 66062, United States", "US",
+               "product-safety@garmin.example",
+               ("Garmin Würzburg GmbH", "Beethovenstraße 1a, 97080 Würzburg, Germany", "eu-safety@garmin.example")),
+    "Sony": ("Sony Group Corporation", "1-7-1 Konan, Minato-ku, Tokyo 108-0075, Japan", "JP",
+             "product-safety@sony.example",
+             ("Sony Europe B.V.", "Da Vincilaan 7-D1, 1930 Zaventem, Belgium", "eu-safety@sony.example")),
+    "Nintendo": ("Nintendo Co., Ltd.", "11-1 Hokotate-cho, Kamitoba, Minami-ku, Kyoto 601-8501, Japan", "JP",
+                 "product-safety@nintendo.example",
+                 ("Nintendo of Europe SE", "Goldsteinstraße 235, 60528 Frankfurt am Main, Germany",
+                  "eu-safety@nintendo.example")),
+    "Bose": ("Bose Corporation", "100 The Mountain Road, Framingham, MA 01701, United States", "US",
+             "product-safety@bose.example",
+             ("Bose Products B.V.", "Gorslaan 60, 1441 RG Purmerend, Netherlands", "eu-safety@bose.example")),
+    "JBL": ("Harman International Industries, Inc.", "400 Atlantic Street, Stamford, CT 06901, United States", "US",
+            "product-safety@jbl.example",
+            ("Harman Deutschland GmbH", "Parkring 3, 85748 Garching bei München, Germany", "eu-safety@jbl.example")),
+}
+
+# Product type and warnings per category (GPSR Art. 19(c) and (e)).
+_BATTERY = ("Contains a lithium-ion battery: do not open, puncture, crush or heat it, and do not expose it to fire "
+            "or to temperatures above 45 °C. Charge only with a certified charger and cable. Stop using the device "
+            "and contact the seller if the battery swells, leaks or overheats.")
+_REFURBISHED = ("Refurbished device: tested by the seller; the battery holds at least 80 % of its original "
+                "capacity.")
+PRODUCT_SAFETY: dict[str, tuple[str, str]] = {
+    "smartphones": ("Smartphone (mobile phone)", f"{_BATTERY} Keep at least 5 mm away from implanted medical "
+                    f"devices such as pacemakers. Listening at high volume for long periods may damage hearing. "
+                    f"{_REFURBISHED}"),
+    "tablets": ("Tablet computer", f"{_BATTERY} Keep at least 15 cm away from implanted medical devices. "
+                f"{_REFURBISHED}"),
+    "ultrabooks": ("Laptop computer", f"{_BATTERY} Use only the supplied or an equivalent certified power adapter; "
+                   f"do not block the ventilation openings or use it on soft surfaces for long periods. "
+                   f"{_REFURBISHED}"),
+    "gaming-laptops": ("Gaming laptop computer", f"{_BATTERY} Parts of the case may become hot under load: do not "
+                       f"keep it on your lap for long periods, and do not block the ventilation openings. "
+                       f"{_REFURBISHED}"),
+    "smartwatches": ("Smartwatch", f"{_BATTERY} Stop wearing it if your skin becomes red, swollen or itchy. Not a "
+                     f"medical device: its readings are not for diagnosis. {_REFURBISHED}"),
+    "consoles": ("Video game console", "Use only the supplied power cable. Keep the ventilation openings clear and "
+                 "place the console on a stable, hard surface. Take a 15-minute break every hour of play; some "
+                 "people may have seizures when exposed to flashing lights. Controllers contain lithium-ion "
+                 "batteries: do not open or heat them. Refurbished device, tested by the seller."),
+    "headphones": ("Wireless headphones", f"{_BATTERY} Listening at high volume for long periods may damage hearing; "
+                   f"keep the volume moderate. Small parts (ear tips): keep away from children under 3. "
+                   f"{_REFURBISHED}"),
+    "speakers": ("Portable wireless speaker", f"{_BATTERY} Water resistance decreases with age: do not submerge a "
+                 f"refurbished speaker. Listening at high volume for long periods may damage hearing. "
+                 f"{_REFURBISHED}"),
+}

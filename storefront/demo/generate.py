@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import math
 import random
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from storefront.demo.data import CATEGORIES, CITIES, FAMILIES, PAYMENT_MEANS, SELLER_NAMES
+from storefront.catalog.slugs import slugify
+from storefront.demo.data import (
+    CATEGORIES,
+    CITIES,
+    FAMILIES,
+    MANUFACTURERS,
+    PAYMENT_MEANS,
+    PRODUCT_SAFETY,
+    SELLER_NAMES,
+)
 from storefront.sellers.services import iban_with_check_digits
 
 # Share of the new price, by grade. Close together, as refurbishers price them: a better grade from a better
@@ -26,11 +33,6 @@ GRADE_PRICE_FACTORS = {"premium": 0.64, "excellent": 0.62, "good": 0.605, "fair"
 # better grades, the cheap ones mostly fair devices.
 GRADE_WEIGHTS = {0: (5, 4, 2, 1), 1: (3, 4, 3, 2), 2: (2, 3, 4, 3), 3: (1, 2, 3, 6), 4: (2, 3, 3, 2)}
 BASE_OFFERS = 3_000
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 @dataclass
@@ -75,6 +77,17 @@ def _seller_profile(index: int, rng: random.Random) -> SellerProfile:
     )
 
 
+def product_safety(brand: str, category: str) -> dict[str, str]:
+    """The GPSR columns of a demo model: its brand's manufacturer (and EU responsible person when the
+    manufacturer is outside the EU), its category's product type and warnings."""
+    name, address, country, email, responsible = MANUFACTURERS[brand]
+    product_type, warnings = PRODUCT_SAFETY[category]
+    eu_name, eu_address, eu_email = responsible or ("", "", "")
+    return {"manufacturer_name": name, "manufacturer_address": address, "manufacturer_country": country,
+            "manufacturer_email": email, "eu_responsible_name": eu_name, "eu_responsible_address": eu_address,
+            "eu_responsible_email": eu_email, "product_type": product_type, "safety_information": warnings}
+
+
 def _storage_label(gb: int | None) -> str:
     if gb is None:
         return ""
@@ -112,6 +125,7 @@ def generate(offers: int = BASE_OFFERS, seed: int = 2026) -> DemoCatalogue:
                     "brand": brand_ids[brand], "category": category_ids[category],
                     "release_year": year + rank,
                     "description": f"The {brand} {model_name}, refurbished and tested by professional sellers.",
+                    **product_safety(brand, category),
                 })
                 model_price = int(base_price * (1 + 0.09 * rank))
                 for s_index, storage in enumerate(storages):

@@ -19,9 +19,16 @@ from storefront.jobs.schedule import cron_every
 from storefront.mail.outbox import stop_watching as stop_watching_mail
 from storefront.mail.outbox import watch_queued
 from storefront.settings import Settings
+from storefront.webhooks.outbox import stop_watching as stop_watching_webhooks
+from storefront.webhooks.outbox import watch_recorded
 
 SEND_MAIL = "send-mail"
 SYNC_INDEX = "sync-index"
+SEND_WEBHOOKS = "send-webhooks"
+# Webhook retries are due 1 minute after a failure at the earliest: their job looks every minute (as often as
+# the sweeps when they are more frequent), and not at all when the sweeps are off.
+RETRIES = "retries"
+OFFER_IMPORTS = "offer-imports"
 
 
 @dataclass(frozen=True)
@@ -36,13 +43,18 @@ class JobContext:
 class Job:
     name: str
     perform: Callable[[JobContext], Awaitable[object]]
-    # "sweep": every JOBS_INTERVAL_SECONDS (none when that is 0); otherwise a cron expression.
+    # "sweep": every JOBS_INTERVAL_SECONDS (none when that is 0); "retries": every minute, or every
+    # JOBS_INTERVAL_SECONDS when that is shorter (none when it is 0); otherwise a cron expression.
     schedule: str = "sweep"
 
     def cron(self, settings: Settings) -> str | None:
-        if self.schedule != "sweep":
+        if self.schedule not in ("sweep", RETRIES):
             return self.schedule
-        return cron_every(settings.jobs_interval_seconds) if settings.jobs_interval_seconds > 0 else None
+        if settings.jobs_interval_seconds <= 0:
+            return None
+        if self.schedule == RETRIES:
+            return cron_every(min(60, settings.jobs_interval_seconds))
+        return cron_every(settings.jobs_interval_seconds)
 
 
 async def _send_review_invitations(context: JobContext) -> int:
@@ -82,10 +94,28 @@ async def _roll_up_active_recipients(context: JobContext) -> int:
     return len(await roll_up())  # one figure per month, inserted once
 
 
+async def _run_offer_imports(context: JobContext) -> int:
+    from storefront.sellers.offer_import import run_pending_imports
+
+    return await run_pending_imports()  # each step of an import is claimed by one run
+
+
 async def _send_mail(context: JobContext) -> int:
     from storefront.mail.outbox import deliver_pending
 
     return await deliver_pending(context.settings)  # each message is claimed by one sender
+
+
+async def _send_webhooks(context: JobContext) -> int:
+    from storefront.webhooks.sender import deliver_due
+
+    return await deliver_due(context.settings)  # each delivery is claimed by one sender
+
+
+async def _purge_webhook_deliveries(context: JobContext) -> int:
+    from storefront.webhooks.outbox import purge_old_deliveries
+
+    return await purge_old_deliveries()  # a DELETE: the second run finds nothing
 
 
 async def _sync_index(context: JobContext) -> int:
@@ -100,7 +130,10 @@ JOBS: tuple[Job, ...] = (
     Job("purge-abandoned-carts", _purge_abandoned_carts),
     Job("apply-terminations", _apply_terminations),
     Job("roll-up-active-recipients", _roll_up_active_recipients),
+    Job(OFFER_IMPORTS, _run_offer_imports),
     Job(SEND_MAIL, _send_mail),
+    Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
+    Job("purge-webhook-deliveries", _purge_webhook_deliveries),
     Job(SYNC_INDEX, _sync_index),
 )
 
@@ -114,17 +147,22 @@ def job_named(name: str) -> Job:
 
 async def run_job(job: Job, context: JobContext) -> set[str]:
     """Runs `job` once and returns the jobs it calls for: `send-mail` when it queued mail, so that mail leaves
-    now rather than at the next sweep, and `sync-index` when it marked variants for search."""
+    now rather than at the next sweep, `send-webhooks` when it recorded webhook events, and `sync-index` when it
+    marked variants for search."""
     mail, mail_token = watch_queued()
     marks, marks_token = watch_marks()
+    events, events_token = watch_recorded()
     try:
         await job.perform(context)
     finally:
         stop_watching_mail(mail_token)
         stop_watching_search(marks_token)
+        stop_watching_webhooks(events_token)
     follow_ups = set()
     if mail.queued and job.name != SEND_MAIL:
         follow_ups.add(SEND_MAIL)
+    if events.recorded and job.name != SEND_WEBHOOKS:
+        follow_ups.add(SEND_WEBHOOKS)
     if marks.written and job.name != SYNC_INDEX:
         follow_ups.add(SYNC_INDEX)
     return follow_ups

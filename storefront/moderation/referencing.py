@@ -323,7 +323,11 @@ async def seller_case(seller_id: int) -> dict:
     seller = await _seller(seller_id)
     offers = await Offer.count().where(Offer.seller == seller_id)
     active = await Offer.count().where((Offer.seller == seller_id) & buyable_offer_clause())
+    # An applicant's account confirms its address before anyone signs in to it (storefront.sellers.applications).
+    accounts = await Account.select(Account.email, Account.confirmed_at).where(Account.seller == seller_id).order_by(
+        Account.id)
     return {"seller": seller, "offers": offers, "active_offers": active, "gaps": traceability_gaps(seller),
+            "accounts": accounts,
             "decisions": await _decisions("seller", seller_id), "audit": await _trail("seller", seller_id)}
 
 

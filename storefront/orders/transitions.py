@@ -17,11 +17,13 @@ from storefront.errors import NotFound, refuse_if
 from storefront.orders import notifications
 from storefront.orders.states import OrderStatus, SellerOrderStatus
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
+from storefront.orders.webhook_events import seller_order_event
 from storefront.payments import attempts, ledger
 from storefront.rows import one
 from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
+from storefront.webhooks.states import EventType
 
 ALLOWED: dict[str, set[str]] = {
     "awaiting_payment": {"pending", "cancelled"},
@@ -152,6 +154,7 @@ async def payment_succeeded(order_id: int, settings: Settings, *, now: dt.dateti
         for seller_order in seller_orders:
             await notifications.new_order_for_seller(settings, to=sellers[seller_order["seller"]]["email"],
                                                      order=order, seller_order=seller_order)
+            await seller_order_event(seller_order["seller"], seller_order["id"], EventType.order_created, at=now)
     return True
 
 
@@ -201,6 +204,8 @@ async def _end_unpaid(order_id: int, to_status: OrderStatus, note: str, account_
                 variants += await _return_stock(seller_order["id"])
             # Stock came back: an offer that had sold out returns to search.
             await mark_for_reindex(variants)
+            # No webhook: an unpaid order was never an order for its sellers (no `order.created` went out, the
+            # portal does not show it), so its end is no news to them either.
     except _NotClaimed:
         return None
     return order
@@ -268,6 +273,7 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, re
         refund = seller_order["total_cents"] + fee_refund
         await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
                                             seller_name=seller["name"], accepted=False, refund_cents=refund)
+        await seller_order_event(seller_id, seller_order_id, EventType.order_cancelled)
     return refund
 
 
@@ -323,6 +329,8 @@ async def open_claim(seller_order_id: int, *, account_id: int, reason: str, mess
         seller = await _seller(seller_order["seller"])
         await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,
                                          reason=CLAIM_REASONS[reason])
+        await seller_order_event(seller_order["seller"], seller_order_id, EventType.claim_opened, claim_id=claim.id,
+                                 at=now)
         await figures.recompute(seller_order["seller"])
     return claim.id
 
@@ -344,3 +352,4 @@ async def answer_claim(claim_id: int, *, seller_id: int, answer: str, settings: 
         seller = await _seller(seller_id)
         await notifications.claim_answered(settings, to=await _buyer_email(order), order=order,
                                            seller_name=seller["name"])
+        await seller_order_event(seller_id, seller_order["id"], EventType.claim_answered, claim_id=claim_id)

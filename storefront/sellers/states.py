@@ -39,3 +39,29 @@ OFFER_STATUS_LABELS: dict[str, str] = {
     OfferStatus.removed: "Removed by Encore",
     OfferStatus.deleted: "Deleted",
 }
+
+
+class ImportState(StrEnum):
+    """An offer import (a CSV file a seller uploaded): queued until a worker checks it, then ready to preview
+    (or failed), then applying once its seller asked for it, and finally applied (or failed, nothing changed)."""
+
+    queued = "queued"
+    checking = "checking"
+    ready = "ready"
+    applying = "applying"
+    applied = "applied"
+    failed = "failed"
+
+
+# The states in which someone is still working on an import: its page keeps asking for news.
+IMPORT_IN_PROGRESS = frozenset({ImportState.queued, ImportState.checking, ImportState.applying})
+
+# How the portal names each import state to its seller.
+IMPORT_STATE_LABELS: dict[str, str] = {
+    ImportState.queued: "Waiting to be checked",
+    ImportState.checking: "Being checked",
+    ImportState.ready: "Preview ready",
+    ImportState.applying: "Being applied",
+    ImportState.applied: "Applied",
+    ImportState.failed: "Not applied",
+}

@@ -11,7 +11,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from storefront.catalog.tables import Variant
-from storefront.sellers.states import OfferStatus, SellerStatus
+from storefront.sellers.states import ImportState, OfferStatus, SellerStatus
 
 
 class Seller(Table):
@@ -86,3 +86,31 @@ class OfferPrice(Table):
     price_cents = Integer()
     currency = Varchar(length=3, default="EUR")
     starts_at = Timestamptz()
+
+
+class OfferImport(Table):
+    """A CSV file of offers a seller uploaded (storefront.sellers.offer_import): its text, the progress of
+    the worker checking or applying it, and the preview it produced, as JSON."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    seller = ForeignKey(Seller, index=True)
+    state = Varchar(length=16, choices=ImportState, default=ImportState.queued, index=True)
+    file_name = Varchar(length=200, default="")
+    # The file as UTF-8 text (its byte-order mark removed); emptied once the import is applied or failed.
+    content = Text(default="")
+    total_rows = Integer(default=0)
+    rows_done = Integer(default=0)
+    to_create = Integer(default=0)
+    to_change = Integer(default=0)
+    unchanged = Integer(default=0)
+    rejected = Integer(default=0)
+    # The preview (rejected rows, rows to create and change, ignored columns) as JSON.
+    report = Text(default="")
+    # What the seller's offers named in the file were when the preview was made: applying checks it again.
+    fingerprint = Varchar(length=64, default="")
+    message = Text(default="")
+    # The worker that claimed the current step (checking or applying), by a conditional UPDATE, and when.
+    claimed_by = Varchar(length=32, null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()

@@ -2,11 +2,13 @@
 
 A handler gets its access from the area it is listed in, never from a call at the top of its body:
 - shop: anyone, marked public (browsing, cart, legal pages, notices);
-- sign-in, sign-up and password forms: anyone, and never kept by a cache (storefront.web.headers);
+- sign-in, sign-up, password forms and the application to sell (/seller/apply, public although under /seller):
+  anyone, and never kept by a cache (storefront.web.headers);
 - payment sandbox: anyone, in the demo store only (it pays any order with a test card);
 - account: a signed-in person (checkout, my orders, my reviews, contesting a decision addressed to me);
 - seller portal (/seller): a seller user, whose reads are scoped to its own seller by `seller_id`;
 - operator console (/ops): an operator;
+- seller API (/api/seller/v1): a seller's API token (storefront.web.seller_api), never a session;
 - dev pages (/dev): the demo store only, this machine only, without SMTP and not through a proxy.
 In production (`ENCORE_ENV`, storefront.settings) the sandbox and dev routes are not mounted at all: 404.
 tests/integration/test_route_access.py fails on any handler of the app whose access is not declared here.
@@ -21,6 +23,7 @@ from storefront.web import (
     accounts,
     browse,
     cart,
+    catalogue_requests,
     checkout,
     contact,
     crawlers,
@@ -36,8 +39,13 @@ from storefront.web import (
     review_forms,
     review_reports,
     reviews,
+    seller_api,
+    seller_api_portal,
+    seller_apply,
+    seller_import,
     seller_offers,
     seller_portal,
+    seller_webhooks,
 )
 from storefront.web.guards import (
     PUBLIC,
@@ -55,20 +63,21 @@ def areas(settings: Settings) -> list[Router]:
         *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
     ])
-    sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=accounts.HANDLERS)
+    sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=[
+        *accounts.HANDLERS, *seller_apply.HANDLERS])
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
-        *seller_portal.HANDLERS,
-        *seller_offers.HANDLERS,
-    ],
-                    dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
+        *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,
+        *catalogue_requests.SELLER_HANDLERS, *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
+    ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
-        *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS,
+        *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
     ])
+    api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:
-        return [shop, sign_in, account, seller, console]
+        return [shop, sign_in, account, seller, console, api]
     sandbox = Router(path="/", opt=PUBLIC, route_handlers=payments.HANDLERS)
     dev = Router(path="/dev", guards=[requires_dev_machine(settings)], route_handlers=mailbox.HANDLERS)
-    return [shop, sign_in, sandbox, account, seller, console, dev]
+    return [shop, sign_in, sandbox, account, seller, console, dev, api]

@@ -42,6 +42,7 @@ ROBOTS_RULES = (
     "Disallow: /cart",
     "Disallow: /checkout",
     "Disallow: /seller",
+    "Disallow: /api/",
     "Disallow: /ops",
     "Disallow: /dev/",
     "Disallow: /sandbox/",

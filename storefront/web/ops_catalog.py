@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from storefront.catalog import console_views as products
+from storefront.catalog.safety import EU_RESPONSIBLE_FIELDS, SAFETY_FIELDS, safety_of
 from storefront.errors import Refused
 from storefront.inputs import parse_page
 from storefront.moderation import referencing
@@ -28,7 +29,8 @@ DONE = {"referenced": "The seller is referenced: its offers are on sale.",
         "dereferenced": "The seller is dereferenced: its offers have left search and product pages.",
         "reinstated": "Reinstated: the offers are back on sale.",
         "product_dereferenced": "The product is dereferenced: its page answers 410 and it has left search.",
-        "product_reinstated": "The product is back on the store."}
+        "product_reinstated": "The product is back on the store.",
+        "safety_saved": "The product safety information is saved: every listing of the product shows it."}
 
 
 def _form_text(form: Any, name: str) -> str:
@@ -138,7 +140,9 @@ async def _product_page(request: Request, model_id: int, *, form: str = "", valu
         "live_offers": await products.offers_on_sale(model_id),
         "grounds": referencing.PRODUCT_GROUNDS, "form": form, "values": values or {}, "errors": errors or {},
         "facts_max": referencing.FACTS_MAX, "done": DONE.get(request.query_params.get("done") or ""),
-        "section": "products"})
+        "section": "products", "safety": safety_of(case["model"]),
+        "safety_labels": {name: label for name, (label, _) in SAFETY_FIELDS.items()},
+        "eu_fields": EU_RESPONSIBLE_FIELDS})
 
 
 @get("/products/{model_id:int}", name="ops_product")

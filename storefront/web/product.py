@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from storefront.catalog import queries
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
+from storefront.catalog.safety import safety_of
 from storefront.sellers.availability import availability, product_gone
 from storefront.sellers.price_history import announced_reduction, saving_against_new
 from storefront.settings import Settings
@@ -90,4 +91,5 @@ async def product_page(slug: FromPath[str], request: Request, settings: NamedDep
         "saving_against_new": saving_against_new(lowest, variant["reference_price_cents"]) if lowest else None,
         "added_offer": request.query_params.get("added"),
         "reviews_shown": reviews is not None, **(reviews or {}),
+        "safety": safety_of(model),
     })

@@ -58,12 +58,17 @@ def _state(scope: Scope) -> dict[str, Any]:
     return cast(dict[str, Any], scope).setdefault("state", {})
 
 
+def retry_once(request: Request) -> None:
+    """Asks RetryOnLostConnection to run this request once more: its connection was lost under it."""
+    _state(request.scope)[_LOST] = True
+
+
 def unavailable_handler(request: Request, exc: Exception) -> Response:
     """The database is busy or its connection was lost: 503 with what was typed; anything else is a 500."""
     if not (is_busy(exc) or is_connection_lost(exc)):
         return internal_error_handler(request, exc)
     if is_connection_lost(exc):
-        _state(request.scope)[_LOST] = True  # RetryOnLostConnection re-runs the request once
+        retry_once(request)
     log.warning("503 on %s %s: %s", request.method, request.url.path, exc)
     typed = _state(request.scope).get(_TYPED) if request.method == "POST" else None
     asked_again = sorted({name for name, _ in typed or [] if name != "_csrf" and name in NOT_KEPT})

@@ -25,9 +25,11 @@ from litestar.testing import AsyncTestClient
 from search_index.service import backend_from_settings
 from storefront.accounts import sessions
 from storefront.accounts.sessions import SessionState
+from storefront.api import tokens as api_tokens
 from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
+from storefront.catalog import requests as catalogue_requests
 from storefront.catalog.tables import Variant
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import complaints, notices, review_reports
@@ -39,22 +41,36 @@ from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
+from storefront.sellers.offer_csv import read_upload, template_csv
+from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
+from storefront.webhooks import endpoints as webhook_endpoints
+from storefront.webhooks.tables import WebhookDelivery, WebhookEndpoint
 from tests.integration.commerce import make_account
 
 ROLES = ("anonymous", "shopper_a", "shopper_b", "seller_x", "seller_y", "operator")
 SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
-         "/decisions": "account", "/dev": "dev"}
+         "/decisions": "account", "/dev": "dev", "/api/seller/v1": "api"}
+# The seller API opens to an API token only, never to a session's cookie: every role is refused (401), but
+# for its public schema; the schema router's other paths do not exist.
+API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404", "/api/seller/v1/{path:str}": "404"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
-OWNED = {"account": {"reference", "review_id", "decision_id"}, "seller": {"seller_order_id", "claim_id", "offer_id"},
+OWNED = {"account": {"reference", "review_id", "decision_id"},
+         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id", "import_id"},
          "shop": {"line_id"}}
 
 
+# Public pages under a private prefix (tests/integration/test_route_access.py says which, and why).
+PUBLIC_UNDER_PRIVATE = {"/seller/apply", "/seller/apply/sent"}
+
+
 def area_of(path: str) -> str:
+    if path in PUBLIC_UNDER_PRIVATE:
+        return "shop"
     return next((area for prefix, area in AREAS.items() if path == prefix or path.startswith(prefix + "/")), "shop")
 
 
@@ -119,6 +135,16 @@ async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
     return seller.id, offers, set(variants)
 
 
+async def _catalogue_request(seller_id: int, model_name: str) -> int:
+    """A pending catalogue request of the seller's, whose model name only its own portal and the console show."""
+    return await catalogue_requests.submit_request(seller_id, catalogue_requests.read_request_form({
+        "brand_name": "Matrixphone", "model_name": model_name, "category": "1", "color": "Blue",
+        "ean": "4006381333931", "manufacturer_name": "Matrixphone GmbH",
+        "manufacturer_address": "1 Matrixstraße, Berlin", "manufacturer_country": "DE",
+        "manufacturer_email": "safety@matrixphone.example", "product_type": "Smartphone",
+        "safety_information": "Contains a lithium-ion battery: do not open or heat it."}))
+
+
 async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list[int], operator_id: int,
                                         settings: Settings, *, complains: bool) -> Party:
     name = f"{label} Matrixperson{uuid.uuid4().hex[:6]}"
@@ -178,10 +204,23 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     for role, seller_id, buyer, offers in (("seller_x", x, "shopper_a", x_offers),
                                            ("seller_y", y, "shopper_b", y_offers)):
         name = f"Sam Sellerperson{uuid.uuid4().hex[:6]}"
+        requested = f"Matrixmodel{uuid.uuid4().hex[:6]}"
         account = await make_account("seller", seller_id=seller_id, name=name)
-        parties[role] = Party(account, [account["email"], name], seller=seller_id, owned={
+        token = await api_tokens.create_token(seller_id, api_tokens.TokenInput(f"Matrix ERP {uuid.uuid4().hex[:6]}"))
+        # A webhook endpoint and a delivery: the address and the signing secret are the seller's alone.
+        hook_url = f"http://127.0.0.1:9/hooks-{uuid.uuid4().hex[:8]}"
+        await webhook_endpoints.save_endpoint(seller_id, hook_url, settings)
+        event_id = await webhook_endpoints.send_test_event(seller_id)
+        delivery = await WebhookDelivery.select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).first()
+        secret = (await WebhookEndpoint.select(WebhookEndpoint.secret).where(
+            WebhookEndpoint.seller == seller_id).first())["secret"]
+        offers_file = read_upload((template_csv() + "M-1,1,good,100,1,0,2,12,90,no,card,ok\r\n").encode())
+        parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id],
+                              seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
-            "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0]})
+            "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0],
+            "request_id": await _catalogue_request(seller_id, requested), "token_id": token.id,
+            "delivery_id": delivery["id"], "import_id": await start_import(seller_id, offers_file, "matrix.csv")})
     notice_id = await notices.file_notice(notices.NoticeInput(
         subject=await notices.reportable_subject("offer", y_offers[0]), category="counterfeit",
         explanation="The photos show a logo that the manufacturer never used.",
@@ -196,7 +235,10 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
               "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
                   "model"], "notice_id": notice_id, "message_id": message["id"],
-              "period": dt.date.today().strftime("%Y-%m")}
+              "period": dt.date.today().strftime("%Y-%m"),
+              "request_id": parties["seller_y"].owned["request_id"],
+              # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
+              "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x"}
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 
@@ -257,6 +299,8 @@ def expectation(method: str, template: str, role: str) -> str:
     params = set(re.findall(r"\{(\w+):", template))
     if area == "dev":
         return "404"  # through a proxy, the development pages do not exist for anyone
+    if area == "api":
+        return API_SCHEMA.get(template, "401")
     if area != "shop" and role == "anonymous":
         return "sign in"
     if (area == "operator" and role != "operator") or (area == "seller" and not role.startswith("seller")):
@@ -282,7 +326,7 @@ async def test_no_route_leaks(method: str, template: str, world: World, matrix_c
             failures.append(f"{role}: {status}")
         elif expected == "sign in" and not (status == 303 and SIGN_IN.match(location)):
             failures.append(f"{role}: expected a redirect to sign in, got {status} {location}")
-        elif expected in ("403", "404") and status != int(expected):
+        elif expected in ("401", "403", "404") and status != int(expected):
             failures.append(f"{role}: expected {expected}, got {status}")
         elif expected == "allowed" and ((status in (401, 403, 404) and area_of(template) == "operator")
                                         or SIGN_IN.match(location)):
@@ -297,7 +341,7 @@ async def test_no_route_leaks(method: str, template: str, world: World, matrix_c
 
 
 def test_the_matrix_covers_every_area() -> None:
-    assert {area_of(path) for _, path in ROUTES} == {"shop", "account", "seller", "operator", "dev"}
+    assert {area_of(path) for _, path in ROUTES} == {"shop", "account", "seller", "operator", "dev", "api"}
 
 
 async def test_the_private_words_are_on_their_owners_pages(world: World, matrix_client: AsyncTestClient) -> None:

@@ -43,10 +43,17 @@ FIELDS = ("q", "page", "sort", "brand", "grade", "storage", "color", "price_min"
           "location", "category", "good_faith", "note", "answer", "carrier", "tracking_number", "card_number",
           "expiry", "cvc", "holder", "payment_means", "city", "postcode", "country", "phone", "kind",
           "idempotency_key", "self_certified", "legal_name", "vat_number", "trade_register_number", "iban",
-          "description", "referrer", "username")
+          "description", "referrer", "username", "account_name", "account_email", "shop_name", "accepted_conditions",
+          "address", "representative_name", "id_document", "payment_account", "brand_name", "model_name",
+          "storage_gb", "ean", "specifications", "manufacturer_name", "manufacturer_address", "manufacturer_country",
+          "manufacturer_email", "eu_responsible_name", "eu_responsible_address", "eu_responsible_email",
+          "product_type", "safety_information", "url", "enabled", "done")
 # Who asks on each area: anonymous everywhere (turned away from private areas), and the area's own people.
 ASKERS = {"shop": ("anonymous", "shopper_a"), "account": ("anonymous", "shopper_a"),
-          "seller": ("anonymous", "seller_x"), "operator": ("anonymous", "operator"), "dev": ("anonymous",)}
+          "seller": ("anonymous", "seller_x"), "operator": ("anonymous", "operator"), "dev": ("anonymous",),
+          # Cookies open nothing in the seller API: tests/integration/test_seller_api_schema.py fuzzes it with a
+          # token, valid and invalid data alike.
+          "api": ("anonymous",)}
 # Whose objects fill each asker's path: the other party's "other" is the asker itself.
 OWN = {"anonymous": "operator", "shopper_a": "shopper_b", "seller_x": "seller_y", "operator": "operator"}
 PAGES = [(method, path) for method, path in ROUTES]

@@ -19,7 +19,8 @@ from tests.integration.test_bad_input import FIELDS, corrupt
 
 PATH_VALUES = ("2147483648", "99999999999999999999", "²", "\x00", "1")
 FIELD_VALUES = ("2147483648", "a\x00b", "²")
-AREA_ROLE = {"shop": "shopper", "account": "shopper", "seller": "seller", "operator": "operator", "dev": None}
+AREA_ROLE = {"shop": "shopper", "account": "shopper", "seller": "seller", "operator": "operator", "dev": None,
+             "api": None}  # cookies open nothing in the seller API: asked anonymously
 
 
 @pytest.fixture(scope="module")

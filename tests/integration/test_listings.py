@@ -176,3 +176,14 @@ async def test_prior_price_window_is_thirty_days_before_the_change() -> None:
                             OfferPrice(offer=offer_id, price_cents=16_000, starts_at=now - dt.timedelta(days=1)))
     # The 30 days before the last change (day −1) reach back to day −31, when 15,000 was in force.
     assert await prior_prices([offer_id], now) == {offer_id: 15_000}
+
+
+async def test_a_batch_price_change_keeps_the_prior_price_as_a_single_change_does() -> None:
+    made = await exclusive_seller()
+    variant = await variant_of(made)
+    await listings.apply_offers(made.seller_id, [fields(variant, sku="A", price_cents=30_000)],
+                                now=dt.datetime.now(dt.UTC) - dt.timedelta(days=40))
+    await listings.apply_offers(made.seller_id, [fields(variant, sku="A", price_cents=27_000)])
+    row = await Offer.select(Offer.price_cents, Offer.prior_price_cents).where(
+        (Offer.seller == made.seller_id) & (Offer.sku == "A")).first()
+    assert row == {"price_cents": 27_000, "prior_price_cents": 30_000}

@@ -87,3 +87,27 @@ async def test_the_sitemap_lists_and_dates_products_on_postgres(postgres_store) 
     assert sitemap.status_code == 200
     assert "<loc>http://127.0.0.1:8000/p/apple-iphone-13-128-gb-midnight</loc><lastmod>" in sitemap.text
     assert "<loc>http://127.0.0.1:8000/c/smartphones</loc><lastmod>" in sitemap.text
+
+
+async def test_a_catalogue_request_is_approved_on_postgres(postgres_store) -> None:
+    """The request's columns, the brand and model found or made, the variant with its JSON specifications."""
+    from storefront.catalog import requests as catalogue
+    from storefront.catalog.safety import with_check_digit
+    from storefront.catalog.tables import CatalogueRequest, Category, ProductModel, Variant
+    from storefront.demo.catalogue_requests import DEMO_REQUEST
+    from tests.integration.commerce import make_account
+
+    operator = await make_account(role="operator")
+    seller = await Seller.select(Seller.id).where(Seller.slug == "green-byte").first()
+    category = await Category.select(Category.id).where(Category.slug == "smartphones").first()
+    data = catalogue.read_request_form({**DEMO_REQUEST, "category": str(category["id"]),
+                                        "ean": with_check_digit("280000000077")})
+    request_id = await catalogue.submit_request(seller["id"], data)
+    variant_id = await catalogue.approve_request(request_id, data, operator_id=operator["id"],
+                                                 settings=postgres_store.settings)
+    variant = await Variant.select().where(Variant.id == variant_id).output(load_json=True).first()
+    assert variant["specs"] == {"Colour": "Milk", "Storage": "256 GB", "Screen": "6.7 in", "Network": "5G"}
+    model = await ProductModel.select().where(ProductModel.id == variant["model"]).first()
+    assert (model["name"], model["eu_responsible_name"]) == ("Phone (2a)", "Nothing Europe B.V.")
+    row = await CatalogueRequest.select().where(CatalogueRequest.id == request_id).first()
+    assert (row["status"], row["variant"]) == ("approved", variant_id)

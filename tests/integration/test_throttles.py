@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,18 @@ from tests.integration.smtp_standin import free_port
 from tests.integration.test_accounts import log_in, mail_to, post_form
 
 WRONG = "guess guess guess"
+# The sliding-window counter weighs the previous window by the time left in it: just after a window edge
+# (every 15 minutes for these rates) the last window's 10 failures weigh 9.99 and an 11th is let through.
+# That is the approximation `limits` documents, not a fault; a test counting exactly keeps clear of the edge.
+WINDOW_SECONDS = 15 * 60
+EDGE_MARGIN_SECONDS = 45
+
+
+@pytest.fixture(autouse=True)
+def clear_of_window_edges() -> None:
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < EDGE_MARGIN_SECONDS:
+        time.sleep(left + 1)
 
 
 class FromAddress:

@@ -26,3 +26,15 @@ def test_the_tick_of_a_moment_is_the_last_one_not_after_it() -> None:
     assert tick_at_or_before("*/15 * * * *", 2_699.9) == 1_800
     assert tick_at_or_before("*/15 * * * *", 1_799.9) == 900
     assert next_tick("*/15 * * * *", 1_800.0) == 2_700.0
+
+
+@pytest.mark.parametrize(("interval", "cron"), [(900, "*/1 * * * *"), (3_600, "*/1 * * * *"),
+                                                (30, "* * * * * */30"), (0, None)])
+def test_webhook_retries_are_looked_at_every_minute_or_with_quicker_sweeps_and_never_without(
+        interval: int, cron: str | None) -> None:
+    from dataclasses import replace
+
+    from storefront.jobs.registry import SEND_WEBHOOKS, job_named
+    from storefront.settings import Settings
+
+    assert job_named(SEND_WEBHOOKS).cron(replace(Settings(), jobs_interval_seconds=interval)) == cron
