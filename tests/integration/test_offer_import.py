@@ -184,7 +184,7 @@ async def test_rejected_rows_name_their_line_column_and_reason_and_change_nothin
     ]
     assert "4 rows were rejected, so this file changes nothing." in page
     assert "Preview ready, 4 rejected" in (await portal.client.get("/seller/offers/import")).text
-    assert "/apply" not in page
+    assert f"/seller/offers/import/{import_id}/apply" not in page
     assert (await apply(portal.client, import_id)).status_code == 400
     assert await offers_of(portal.seller_id) == {"A-1": (24_900, 3), "A-2": (19_900, 5)}
 

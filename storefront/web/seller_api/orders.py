@@ -151,7 +151,7 @@ async def _visible(seller_id: int, seller_order_id: int) -> None:
      tags=["orders"], responses=READ_PROBLEMS, summary="List your orders",
      description="Your paid orders, newest first, optionally in one state; `page` counts from 1.")
 async def list_orders(seller_id: NamedDependency[int], settings: NamedDependency[Settings],
-                      wanted: Annotated[OrderState | None, QueryParameter(name="state")] = None,
+                      wanted: Annotated[OrderState | None, QueryParameter(query="state")] = None,
                       page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
                       per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 25) -> OrderPage:
     rows, total = await seller_views.orders_page(seller_id, wanted, page, per_page)
