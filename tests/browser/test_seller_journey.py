@@ -145,15 +145,15 @@ def test_a_refurbisher_applies_lists_imports_wins_the_featured_slot_and_gets_its
         page.get_by_role("link", name=re.compile(r"iPhone 13 128 GB Midnight")).first.click()
         page.wait_for_url(re.compile(r"/seller/offers/new\?variant="))
         page.get_by_label("Your SKU").fill(f"IP13-128-MID-{tag}")
-        page.get_by_label(re.compile(r"^Good")).check()
+        page.get_by_role("radio", name=re.compile(r"^Good\b")).check()
         page.get_by_label("Price (€, VAT included)").fill("0.50")
         page.get_by_label("Stock (units ready to ship)").fill("4")
         page.get_by_label("Shipping cost (€)").fill("0")
         page.get_by_label("Delivery promise (working days)").fill("2")
         page.get_by_label("Commercial warranty (months)").fill("12")
         page.get_by_label("Battery health (%)").fill("91")
-        page.get_by_label("No, the original battery").check()
-        page.get_by_label("Card", exact=True).check()
+        page.get_by_role("radio", name="No, the original battery").check()
+        page.get_by_role("checkbox", name="Card", exact=True).check()
         page.get_by_role("button", name="Put on sale").click()
         page.get_by_text(re.compile(r"Enter a price from €1\.00")).first.wait_for()
         assert page.get_by_label("Your SKU").input_value() == f"IP13-128-MID-{tag}"
@@ -175,7 +175,7 @@ def test_a_refurbisher_applies_lists_imports_wins_the_featured_slot_and_gets_its
         page.get_by_label("CSV file of your offers").set_input_files(csv_file(bad))
         page.get_by_role("button", name="Upload and preview").click()
         page.get_by_role("heading", name="Rejected rows").wait_for()
-        rejected = page.locator(".import-table tbody tr")
+        rejected = page.locator("section[aria-labelledby=rejected-title] tbody tr")
         assert rejected.count() == 2
         assert [rejected.nth(i).locator("td").first.inner_text() for i in range(2)] == ["5", "9"]
         assert "price" in rejected.nth(0).inner_text() and "grade" in rejected.nth(1).inner_text()
