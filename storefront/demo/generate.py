@@ -14,6 +14,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from storefront.catalog.safety import with_check_digit
 from storefront.catalog.slugs import slugify
 from storefront.demo.data import (
     CATEGORIES,
@@ -251,9 +252,7 @@ def _listing_details(offer_id: int, variant_id: int, grade: str) -> dict[str, ob
 def demo_ean(variant_id: int) -> str:
     """A GTIN-13 in the 20–29 prefix range, which GS1 keeps for in-store numbering: it can never be a real
     product's, and its check digit is right."""
-    body = f"29{variant_id:010d}"
-    total = sum(int(digit) * (3 if position % 2 else 1) for position, digit in enumerate(body))
-    return body + str((10 - total % 10) % 10)
+    return with_check_digit(f"29{variant_id:010d}")
 
 
 def _weighted_sample(pairs: list[tuple[int, str]], weights: list[int], count: int,

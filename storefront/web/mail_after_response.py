@@ -1,4 +1,5 @@
-"""Mail a person waits for (a password reset, an order confirmation) leaves right after the response.
+"""Work a person waits for leaves right after the response: mail (a password reset, an order confirmation) and
+webhook events (storefront.web.webhooks_after_response).
 
 A request that queued a message (storefront.mail.outbox.queue) wakes the `send-mail` job once its response
 has been sent, and so once its transaction has committed: the embedded runner of this process sends it at
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from contextvars import Token
+from typing import Any, ClassVar
 
 from storefront.jobs.registry import SEND_MAIL, Waker
 from storefront.mail.outbox import stop_watching, watch_queued
@@ -22,25 +24,52 @@ Send = Callable[[Any], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class SendMailAfterResponse:
-    """ASGI middleware, beside search_index.drain's: it watches the request, then wakes the mail job."""
+class WakeJobAfterResponse:
+    """ASGI middleware, beside search_index.drain's: it watches what the request leaves in an outbox, then wakes
+    that outbox's job. A subclass names the job and how its outbox is watched."""
+
+    job: ClassVar[str]
+    # What is lost if the wake fails: nothing, the next sweep of the job takes it; said in the log.
+    what: ClassVar[str]
 
     def __init__(self, app: ASGIApp, waker: Waker) -> None:
         self.app = app
         self.waker = waker
 
+    def watch(self) -> tuple[Any, Token[Any]]:
+        raise NotImplementedError
+
+    def stop(self, token: Token[Any]) -> None:
+        raise NotImplementedError
+
+    def wrote(self, marks: Any) -> bool:
+        raise NotImplementedError
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        mail, token = watch_queued()
+        marks, token = self.watch()
         try:
             await self.app(scope, receive, send)
         finally:
-            stop_watching(token)
-            if mail.queued:
+            self.stop(token)
+            if self.wrote(marks):
                 try:
-                    await self.waker.wake(SEND_MAIL)
+                    await self.waker.wake(self.job)
                 except Exception:
-                    # The message stays in the outbox: the next sweep sends it.
-                    log.exception("the mail job could not be woken")
+                    log.exception("the %s job could not be woken: the next sweep takes the %s", self.job, self.what)
+
+
+class SendMailAfterResponse(WakeJobAfterResponse):
+    job = SEND_MAIL
+    what = "messages"
+
+    def watch(self) -> tuple[Any, Token[Any]]:
+        return watch_queued()
+
+    def stop(self, token: Token[Any]) -> None:
+        stop_watching(token)
+
+    def wrote(self, marks: Any) -> bool:
+        return bool(marks.queued)

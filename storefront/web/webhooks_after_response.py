@@ -3,34 +3,23 @@
 sent, and so once its transaction has committed. A request that recorded nothing costs nothing."""
 from __future__ import annotations
 
-import logging
+from contextvars import Token
+from typing import Any
 
-from storefront.jobs.registry import SEND_WEBHOOKS, Waker
-from storefront.web.mail_after_response import ASGIApp, Receive, Scope, Send
+from storefront.jobs.registry import SEND_WEBHOOKS
+from storefront.web.mail_after_response import WakeJobAfterResponse
 from storefront.webhooks.outbox import stop_watching, watch_recorded
 
-log = logging.getLogger(__name__)
 
+class SendWebhooksAfterResponse(WakeJobAfterResponse):
+    job = SEND_WEBHOOKS
+    what = "deliveries"
 
-class SendWebhooksAfterResponse:
-    """ASGI middleware, beside the mail one: it watches the request, then wakes the webhooks job."""
+    def watch(self) -> tuple[Any, Token[Any]]:
+        return watch_recorded()
 
-    def __init__(self, app: ASGIApp, waker: Waker) -> None:
-        self.app = app
-        self.waker = waker
+    def stop(self, token: Token[Any]) -> None:
+        stop_watching(token)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        events, token = watch_recorded()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            stop_watching(token)
-            if events.recorded:
-                try:
-                    await self.waker.wake(SEND_WEBHOOKS)
-                except Exception:
-                    # The delivery stays in the outbox: the next run of the job sends it.
-                    log.exception("the webhooks job could not be woken")
+    def wrote(self, marks: Any) -> bool:
+        return bool(marks.recorded)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from storefront.web.static_assets import StaticAssets
@@ -56,3 +57,16 @@ def test_while_debugging_an_edited_file_gets_its_new_url_at_once(tmp_path: Path)
     (folder / "css/site.css").write_bytes(b"body { color: blue }")
     assert fixed.url("css/site.css") == "/static/css/site.925e8741be69.css"
     assert watched.url("css/site.css") != "/static/css/site.925e8741be69.css"
+
+
+def test_every_stylesheet_closes_what_it_opens() -> None:
+    # A merge once dropped the brace that closed a media query: every rule after it applied to wide screens only.
+    for sheet in (Path(__file__).resolve().parents[2] / "static" / "css").glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+        depth = 0
+        for line_number, line in enumerate(text.splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{sheet.name}:{line_number} closes a block it never opened"
+            if line.startswith("@media"):
+                assert depth == 1, f"{sheet.name}:{line_number}: a media query inside another block"
+        assert depth == 0, f"{sheet.name} leaves {depth} block(s) open"
