@@ -403,6 +403,8 @@ async def remove_offer(offer_id: int, removal: OfferRemovalInput, *, operator_id
         raise NotFound(offer_id)
     if subject["status"] == "removed":
         raise Refused("ground", "This offer has already been removed.")
+    if subject["status"] == "deleted":
+        raise Refused("ground", "Its seller has deleted this offer: it is no longer on the store.")
     refuse_if(removal.problems())
     ground, facts = removal.ground, removal.facts
     offer = await one(Offer.select(Offer.variant, Offer.seller.email.as_alias("seller_email")).where(
@@ -410,7 +412,10 @@ async def remove_offer(offer_id: int, removal: OfferRemovalInput, *, operator_id
     seller_user = await Account.select(Account.id).where(Account.seller == subject["seller_id"]).order_by(
         Account.id).first()
     async with write_transaction(Offer._meta.db):
-        await Offer.update({Offer.status: "removed", Offer.updated_at: _now()}).where(Offer.id == offer_id)
+        removed = await Offer.update({Offer.status: "removed", Offer.updated_at: _now()}).where(
+            (Offer.id == offer_id) & Offer.status.is_in(["active", "paused"])).returning(Offer.id)
+        if not removed:
+            raise Refused("ground", "This offer changed meanwhile (removed or deleted): look at it again.")
         await mark_for_reindex([offer["variant"]])
         decision_id = await decide(
             subject_type="offer", subject_id=offer_id, measure=Measure.offer_removed,

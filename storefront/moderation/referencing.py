@@ -310,10 +310,14 @@ async def reverse(decision: dict, *, operator_id: int) -> str:
         return "the product is back on the store."
     if measure == Measure.offer_removed:
         offer = await Offer.select(Offer.variant).where(Offer.id == subject_id).first()
-        if offer:
-            await Offer.update({Offer.status: "active"}).where(Offer.id == subject_id)
-            await mark_for_reindex([offer["variant"]])
-            await audit(operator_id, "offer reinstated", "offer", subject_id, f"decision {decision['id']} reversed")
+        # Only a removed offer comes back: one its seller deleted meanwhile stays deleted.
+        back = offer is not None and bool(await Offer.update({Offer.status: "active"}).where(
+            (Offer.id == subject_id) & (Offer.status == "removed")).returning(Offer.id))
+        if not back:
+            return "your offer is no longer removed; you had deleted it, so it stays off the store."
+        assert offer is not None
+        await mark_for_reindex([offer["variant"]])
+        await audit(operator_id, "offer reinstated", "offer", subject_id, f"decision {decision['id']} reversed")
         return "your offer is back on sale."
     return ""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,7 +22,7 @@ from piccolo.table import Table
 from storefront.catalog.grades import GRADE_BY_KEY, GRADE_KEYS
 from storefront.catalog.outbox import mark_for_reindex
 from storefront.catalog.tables import Variant
-from storefront.db import write_transaction
+from storefront.db import is_unique_violation, write_transaction
 from storefront.errors import NotFound, Refused, refuse_if
 from storefront.inputs import has_unreadable_characters, parse_id, parse_whole
 from storefront.ranking.weights import PAYMENT_MEANS, PAYMENT_MEANS_LABELS
@@ -52,11 +53,19 @@ OFFER_COLUMNS: tuple[str, ...] = (
 # A refurbished product may not be called new, as new or like new (French consumer code R122-4 to R122-6).
 # "New" is allowed only for a part that really is new ("new battery", "new screen").
 _NEW_WORDING = re.compile(
-    r"\b(as|like|brand|good as|mint|comme|état)\s*[- ]?\s*(new|neuf|neuve)\b|\bmint\b|\bunused\b"
+    r"\b(as|like|brand|good as|comme|état)\s*[- ]?\s*(new|neuf|neuve)\b|\bmint\s+condition\b|\bin\s+mint\b"
+    r"|\bunused\b"
     r"|\b(new|neuf|neuve)\b(?!\s+(battery|batteries|screen|display|case|shell|housing|charger|cable|parts?|"
     r"glass|back|camera|speaker|buttons?|batterie|écran|coque))",
     re.IGNORECASE,
 )
+# Letters from other scripts that look like Latin ones, so "like nеw" (a Cyrillic е) is read as written.
+_LOOKALIKES = str.maketrans("аеорсухіјѕԁɡոѵⅰ", "aeopcyxijsdgnvi")
+
+
+def _as_read(text: str) -> str:
+    """The note as a reader sees it: compatibility forms folded (full-width letters) and look-alikes mapped."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_LOOKALIKES)
 _TRUE = {"yes", "true", "1", "on", "y"}
 _FALSE = {"no", "false", "0", "off", "n", ""}
 
@@ -137,7 +146,7 @@ class OfferFields:
                                        f"fewer (it has {len(self.condition_note)}).")
         elif has_unreadable_characters(self.condition_note.replace("\n", " ").replace("\r", " ")):
             found["condition_note"] = "Remove the control characters from the condition note."
-        elif (match := _NEW_WORDING.search(self.condition_note)) is not None:
+        elif (match := _NEW_WORDING.search(_as_read(self.condition_note))) is not None:
             found["condition_note"] = (f"A refurbished device may not be described as new: remove "
                                        f"\u201c{match.group(0)}\u201d. Naming a part that is new, such as "
                                        "\u201cnew battery\u201d, is fine.")
@@ -310,7 +319,13 @@ async def create_offer(seller_id: int, offer: OfferFields, rules: ListingRules |
         await _free_deleted_sku(seller_id, offer.sku)
         row = Offer(seller=seller_id, status=OfferStatus.active, created_at=now, updated_at=now,
                     currency="EUR", **_columns(offer))
-        await Offer.insert(row)
+        try:
+            await Offer.insert(row)
+        except Exception as error:
+            # Two creations of one SKU at once (PostgreSQL reads before either commits): the index decides.
+            if is_unique_violation(error):
+                raise Refused("sku", _SKU_TAKEN) from None
+            raise
         await OfferPrice.insert(OfferPrice(offer=row.id, price_cents=offer.price_cents, currency="EUR",
                                            starts_at=now))
         await mark_for_reindex([offer.variant_id])
@@ -329,39 +344,83 @@ async def _own_offer(seller_id: int, offer_id: int) -> dict[str, Any]:
     return row
 
 
-async def update_offer(seller_id: int, offer_id: int, offer: OfferFields,
-                       rules: ListingRules | None = None) -> bool:
-    """Changes every field of the seller's offer; a new price is kept in its history. Returns whether
-    anything changed. An offer removed by the operator may be corrected but stays off sale."""
+async def update_offer(seller_id: int, offer_id: int, offer: OfferFields, rules: ListingRules | None = None,
+                       *, stock_was: int | None = None) -> bool:
+    """Changes the seller's offer to `offer`; a new price is kept in its history. Returns whether anything
+    changed. An offer removed by the operator may be corrected but stays off sale.
+
+    `stock_was` is the stock the seller's form showed: left as it was, the stock is not written, so units
+    that orders took meanwhile stay taken; changed while orders took some, the change is refused with the
+    stock as it now is, rather than selling units that no longer exist."""
     refuse_if(offer.problems(rules))
     async with write_transaction(Offer._meta.db):
         await _seller_may_list(seller_id)
         current = await _own_offer(seller_id, offer_id)
+        if stock_was is not None:
+            if offer.stock == stock_was:
+                offer = replace(offer, stock=current["stock"])
+            elif current["stock"] != stock_was:
+                raise Refused("stock", stock_moved(current["stock"]))
         changed = await _write_changes(current, offer, _now())
     return changed
 
 
+def stock_moved(now_in_stock: int) -> str:
+    return (f"Orders changed the stock since you opened this page: it is now {now_in_stock}. Check the "
+            "stock and save again.")
+
+
+_SAME_GOOD = ("{what} is part of what buyers compare this offer's prices with: to sell the device {how}, "
+              "create a new offer with its own SKU.")
+_PRODUCT_FIXED = _SAME_GOOD.format(what="The product", how="as another product")
+_GRADE_FIXED = _SAME_GOOD.format(what="The grade", how="in another grade")
+
+
+def _same_good_problems(current: Mapping[str, Any], offer: OfferFields) -> dict[str, str]:
+    """An offer keeps its product and grade: its price history, and so its prior price (Price Indication
+    Directive Art. 6a), speaks of that one good."""
+    found: dict[str, str] = {}
+    if offer.variant_id != current["variant"]:
+        found["variant_id"] = _PRODUCT_FIXED
+    if offer.grade != current["grade"]:
+        found["grade"] = _GRADE_FIXED
+    return found
+
+
 async def _write_changes(current: Mapping[str, Any], offer: OfferFields, now: dt.datetime) -> bool:
-    """Inside a transaction: the offer row takes `offer`'s fields; a price change starts a history row."""
+    """Inside a transaction: the offer row takes `offer`'s fields, and only the ones that differ are written,
+    so a stock nobody changed is never written back over an order's; a price change starts a history row."""
+    refuse_if(_same_good_problems(current, offer))
     wanted = _columns(offer)
-    if all(current[name] == wanted[name] for name in _COMPARED):
+    differing = [name for name in _COMPARED if current[name] != wanted[name]]
+    if not differing:
         return False
-    if wanted["variant"] != current["variant"]:
-        await _check_variant(offer.variant_id)
-    if wanted["sku"] != current["sku"]:
+    if "sku" in differing:
         if await _sku_taken(current["seller"], offer.sku, other_than=current["id"]):
             raise Refused("sku", _SKU_TAKEN)
         await _free_deleted_sku(current["seller"], offer.sku)
-    values = {getattr(Offer, name): value for name, value in wanted.items()}
+    values: dict[Any, Any] = {getattr(Offer, name): wanted[name] for name in differing}
     values[Offer.updated_at] = now
-    if wanted["price_cents"] != current["price_cents"]:
+    if "price_cents" in differing:
         # The prior price of the new price: the lowest of the 30 days before it takes effect, the old one included.
         values[Offer.prior_price_cents] = (await lowest_prices_before([current["id"]], now)).get(current["id"])
-    await Offer.update(values).where(Offer.id == current["id"])
-    if wanted["price_cents"] != current["price_cents"]:
+    where = Offer.id == current["id"]
+    if "stock" in differing:
+        # Conditional on the stock read: on PostgreSQL an order may take a unit between the read and this write.
+        where &= Offer.stock == current["stock"]
+    try:
+        written = await Offer.update(values).where(where).returning(Offer.id)
+    except Exception as error:
+        if is_unique_violation(error):
+            raise Refused("sku", _SKU_TAKEN) from None
+        raise
+    if not written:
+        now_in_stock = await Offer.select(Offer.stock).where(Offer.id == current["id"]).first()
+        raise Refused("stock", stock_moved(now_in_stock["stock"] if now_in_stock else 0))
+    if "price_cents" in differing:
         await OfferPrice.insert(OfferPrice(offer=current["id"], price_cents=offer.price_cents,
                                            currency=current["currency"], starts_at=now))
-    await mark_for_reindex({current["variant"], wanted["variant"]})
+    await mark_for_reindex([current["variant"]])
     return True
 
 
@@ -417,9 +476,13 @@ async def offer_rows_problems(seller_id: int, rows: Sequence[OfferFields],
         else:
             first_row_of[row.sku] = index
     bad_variants = await variant_problems([row.variant_id for row in rows if row.variant_id > 0])
+    current = await existing_offers(seller_id)
     for index, row in enumerate(rows):
         if row.variant_id in bad_variants:
             found.setdefault(index, {}).setdefault("variant_id", bad_variants[row.variant_id])
+        if row.sku in current:
+            for name, message in _same_good_problems(current[row.sku], row).items():
+                found.setdefault(index, {}).setdefault(name, message)
     return dict(sorted(found.items()))
 
 
@@ -546,7 +609,14 @@ async def update_prices_and_stock(seller_id: int, changes: Sequence[StockPriceCh
         current = await existing_offers(seller_id)
         problems: dict[str, str] = {}
         wanted: list[tuple[dict[str, Any], OfferFields]] = []
+        first_entry_of: dict[str, int] = {}
         for index, change in enumerate(changes):
+            if change.sku in first_entry_of:
+                # Each entry is written from the offer as read: a second one would undo the first.
+                problems[f"changes[{index}].sku"] = (f"This SKU is already in entry {first_entry_of[change.sku]}: "
+                                                     "give each offer one entry.")
+                continue
+            first_entry_of[change.sku] = index
             offer = current.get(change.sku)
             if offer is None:
                 problems[f"changes[{index}].sku"] = f"You have no offer with the SKU \u201c{change.sku}\u201d."

@@ -38,7 +38,9 @@ async def lowest_prices_before(offer_ids: Iterable[int], at: dt.datetime,
 
 def lowest_in_window(history: Iterable[tuple[int, int, dt.datetime]], opens: dt.datetime) -> dict[int, int]:
     """From (offer, price, starts_at) rows in time order, each offer's lowest price in force after `opens`:
-    the last price set before the window opened, and every price set since."""
+    the last price set before the window opened, and every price set since. An offer that had no price yet
+    when the window opened is absent: it was not on sale for the whole period, so the directive's 30 days
+    give no prior price, and announcing one would let a price asked for a moment pass for a reference."""
     in_force_at_opening: dict[int, int] = {}
     lowest: dict[int, int] = {}
     for offer, price, starts_at in history:
@@ -46,9 +48,7 @@ def lowest_in_window(history: Iterable[tuple[int, int, dt.datetime]], opens: dt.
             in_force_at_opening[offer] = price
         else:
             lowest[offer] = min(price, lowest.get(offer, price))
-    for offer, price in in_force_at_opening.items():
-        lowest[offer] = min(price, lowest.get(offer, price))
-    return lowest
+    return {offer: min(price, lowest.get(offer, price)) for offer, price in in_force_at_opening.items()}
 
 
 async def prior_prices(offer_ids: Iterable[int], now: dt.datetime | None = None) -> dict[int, int]:

@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from storefront.catalog.grades import GRADE_BY_KEY, GRADES
 from storefront.errors import Refused
-from storefront.inputs import parse_id, parse_page
+from storefront.inputs import parse_id, parse_page, parse_whole
 from storefront.orders import seller_views
 from storefront.ranking.weights import PAYMENT_MEANS, PAYMENT_MEANS_LABELS
 from storefront.sellers import listing_views, listings
@@ -156,6 +156,11 @@ def _chosen_means(values: dict[str, Any]) -> list[str]:
     return list(means) if isinstance(means, list | tuple) else [m for m in str(means).split(",") if m]
 
 
+async def _posted(name: str, request: Request) -> str:
+    value = (await request.form()).get(name)
+    return value if isinstance(value, str) else ""
+
+
 async def _posted_values(request: Request) -> dict[str, Any]:
     form = await request.form()
     values: dict[str, Any] = {}
@@ -240,8 +245,10 @@ async def _edit_page(request: Request, seller_id: int, offer_id: int, settings: 
         "featured": (await featured_status(seller_id, [offer_id], settings.ranking)).get(offer_id),
         "done": _done(request) if status_code == 200 else None,
     }
-    return _offer_form("pages/seller/offer_edit.html", context,
-                       values if values is not None else listings.offer_input_values(offer), errors or {}, settings,
+    if values is None:
+        # The stock the form shows: a save that leaves it alone leaves the stock orders have changed since.
+        values = {**listings.offer_input_values(offer), "stock_was": str(offer["stock"])}
+    return _offer_form("pages/seller/offer_edit.html", context, values, errors or {}, settings,
                        status_code=status_code)
 
 
@@ -261,11 +268,17 @@ async def save_offer(request: Request, offer_id: Id, seller_id: NamedDependency[
     fields_, errors = listings.read_offer_input(values)
     if fields_ is not None:
         errors = fields_.problems(rules)
+    stock_was = parse_whole(str(await _posted("stock_was", request)), listings.STOCK_MAX)
+    values["stock_was"] = "" if stock_was is None else str(stock_was)
     if fields_ is not None and not errors:
         try:
-            changed = await listings.update_offer(seller_id, offer_id, fields_, rules)
+            changed = await listings.update_offer(seller_id, offer_id, fields_, rules, stock_was=stock_was)
         except Refused as refused:
             errors = refused.problems
+            if "stock" in errors:
+                # Shown as it now is, so saving again keeps what orders took.
+                now_in_stock = (await listing_views.seller_offer(seller_id, offer_id))["stock"]
+                values["stock"] = values["stock_was"] = str(now_in_stock)
         else:
             return Redirect(f"/seller/offers/{offer_id}", status_code=303,
                             query_params={"done": "saved" if changed else "unchanged"})

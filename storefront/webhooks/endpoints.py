@@ -30,10 +30,25 @@ NO_ENDPOINT = "Give your endpoint's address first."
 PRIVATE_ADDRESS = "This address is not on the public internet: give one our servers can reach from outside."
 
 
+# IPv6 ranges that carry an IPv4 address inside (NAT64, RFC 6052 and 8215; IPv4-compatible, RFC 4291): a
+# gateway on the way may deliver them to that IPv4 address, so they are judged by it, or refused.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """An address anyone on the internet reaches: not loopback, private, link-local, shared or reserved."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """An address anyone on the internet reaches: not loopback, private, link-local, shared or reserved, nor an
+    IPv6 address that wraps one of those (IPv4-mapped, 6to4, Teredo, NAT64, IPv4-compatible)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in network for network in _NAT64):
+            if address not in _NAT64[0]:
+                return False  # the local-use NAT64 prefix: whatever it wraps stays inside the network
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if address in _IPV4_COMPATIBLE:
+            return False
+        wrapped = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if wrapped is not None:
+            return is_public(wrapped)
     return address.is_global and not address.is_multicast
 
 

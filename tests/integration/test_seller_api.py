@@ -613,16 +613,17 @@ async def test_prices_and_stock_change_in_one_batch(client: AsyncTestClient, mar
 async def test_a_batch_with_bad_entries_changes_nothing_and_lists_each(client: AsyncTestClient,
                                                                        market: Shop) -> None:
     seller, headers = await seller_with_token(market)
-    skus = await offers_with_skus(seller["id"], seller["variant"], 2)
+    skus = await offers_with_skus(seller["id"], seller["variant"], 3)
 
     response = await client.post(f"{API}/offers/stock-and-prices", headers=headers, json={"changes": [
         {"sku": skus[0], "price_cents": 18_900}, {"sku": "NOT-MINE", "stock": 3},
-        {"sku": skus[1], "price_cents": 50}, {"sku": skus[1], "stock": 10_000}]})
+        {"sku": skus[1], "price_cents": 50}, {"sku": skus[2], "stock": 10_000}, {"sku": skus[0], "stock": 1}]})
 
     body = assert_problem(response, 422)
-    assert [e["pointer"] for e in body["errors"]] == ["/changes/1/sku", "/changes/2/price_cents", "/changes/3/stock"]
+    assert [e["pointer"] for e in body["errors"]] == ["/changes/1/sku", "/changes/2/price_cents", "/changes/3/stock",
+                                                      "/changes/4/sku"]
     assert body["errors"][0]["message"] == "You have no offer with the SKU “NOT-MINE”."
-    assert [await stock_of(seller["id"], sku) for sku in skus] == [(20_000, 5), (20_000, 5)]
+    assert [await stock_of(seller["id"], sku) for sku in skus] == [(20_000, 5), (20_000, 5), (20_000, 5)]
 
 
 async def test_a_batch_takes_1000_changes(client: AsyncTestClient, market: Shop) -> None:

@@ -300,6 +300,31 @@ async def test_a_change_is_saved_and_the_price_history_keeps_both_prices(client:
     assert [p["price_cents"] for p in prices] == [11_900, 9_950]
 
 
+async def test_a_price_change_keeps_the_units_ordered_since_the_form_opened(client: AsyncTestClient,
+                                                                           shop: ExclusiveSeller) -> None:
+    offer_id = await listings.create_offer(shop.seller_id, offer(await variant_of(shop), "EDIT-3"))
+    def as_loaded(html: str, **changes: str) -> dict:
+        # What the browser posts back: the offer as the page showed it, with the stock it showed.
+        shown = re.search(r'name="stock_was" value="(\d+)"', html)
+        assert shown, "the form carries the stock it showed"
+        return {**form_data(html), "sku": "EDIT-3", "grade": "excellent", "stock": shown.group(1),
+                "stock_was": shown.group(1), **changes}
+
+    form = await page(client, f"/seller/offers/{offer_id}")
+    await Offer.update({Offer.stock: Offer.stock - 1}).where(Offer.id == offer_id)  # an order meanwhile
+    response = await client.post(f"/seller/offers/{offer_id}", data=as_loaded(form, price="99.00"))
+    assert response.status_code == 303
+    row = await Offer.select(Offer.stock, Offer.price_cents).where(Offer.id == offer_id).first()
+    assert row == {"stock": 2, "price_cents": 9_900}
+    # A new stock typed over units sold meanwhile: refused, and the form shows the stock as it is.
+    form = await page(client, f"/seller/offers/{offer_id}")
+    await Offer.update({Offer.stock: 1}).where(Offer.id == offer_id)
+    response = await client.post(f"/seller/offers/{offer_id}", data=as_loaded(form, stock="7"))
+    assert response.status_code == 400
+    assert "it is now 1" in error_of(response.text, "stock")
+    assert (await Offer.select(Offer.stock).where(Offer.id == offer_id).first())["stock"] == 1
+
+
 async def test_a_refused_change_keeps_what_was_typed(client: AsyncTestClient, shop: ExclusiveSeller) -> None:
     offer_id = await listings.create_offer(shop.seller_id, offer(await variant_of(shop), "EDIT-2"))
     form = await page(client, f"/seller/offers/{offer_id}")

@@ -62,14 +62,14 @@ def test_each_rule_names_its_field(field: str, value: str, says: str) -> None:
 
 
 @pytest.mark.parametrize("note", ["Like new, barely used", "As new condition", "Brand-new look", "Comme neuf",
-                                  "It is new", "Mint condition"])
+                                  "It is new", "Mint condition", "Like n\u0435w (Cyrillic e)", "Ｌｉｋｅ ｎｅｗ"])
 def test_a_refurbished_device_is_never_called_new(note: str) -> None:
     problems = problems_with(condition_note=note)
     assert "may not be described as new" in problems["condition_note"]
 
 
 @pytest.mark.parametrize("note", ["New battery fitted, 100 % capacity", "New screen, original parts",
-                                  "Renewed packaging"])
+                                  "Renewed packaging", "Mint green back, light marks"])
 def test_a_part_that_is_new_may_be_named(note: str) -> None:
     assert problems_with(condition_note=note) == {}
 

@@ -57,3 +57,11 @@ def test_the_saving_against_new_is_a_sum_of_money() -> None:
     assert saving_against_new(49_900, 80_900) == 31_000
     assert saving_against_new(80_900, 80_900) is None
     assert saving_against_new(49_900, 0) is None
+
+
+def test_a_price_asked_for_a_moment_is_no_prior_price() -> None:
+    # On sale at €500 for one second, then €200: the offer was not on sale for the 30 days before the reduction.
+    moment = day(0) + dt.timedelta(seconds=1)
+    assert prior_price([(50_000, day(0)), (20_000, moment)]) is None
+    assert prior_price([(50_000, day(0)), (20_000, day(29))]) is None
+    assert prior_price([(50_000, day(0)), (20_000, day(30))]) == 50_000

@@ -2,9 +2,11 @@
 (and the tests) also http and this machine. Each rule's message, one test each."""
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
-from storefront.webhooks.endpoints import PRIVATE_ADDRESS, EndpointInput
+from storefront.webhooks.endpoints import PRIVATE_ADDRESS, EndpointInput, is_public
 from storefront.webhooks.sender import Undeliverable, target_of
 
 
@@ -105,3 +107,17 @@ async def test_the_sender_posts_to_the_address_it_checked_with_the_name_in_host_
     assert str(target.url) == "https://93.184.215.14:8443/hooks?shop=7"
     assert target.headers == {"Host": "93.184.215.14:8443"}
     assert target.extensions == {"sni_hostname": "93.184.215.14"}
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+    ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+    ("64:ff9b:1::1", False),  # local-use NAT64
+    ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+    ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+    ("::a9fe:a9fe", False),  # IPv4-compatible
+    ("::ffff:10.0.0.1", False),  # IPv4-mapped
+    ("2606:4700::1111", True),
+])
+def test_ipv6_addresses_are_judged_by_the_ipv4_address_they_carry(address: str, public: bool) -> None:
+    assert is_public(ipaddress.ip_address(address)) is public
