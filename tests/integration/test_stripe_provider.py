@@ -12,10 +12,12 @@ import hmac
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -147,6 +149,41 @@ async def test_an_unpaid_payment_is_not_refunded(stripe: StripeProvider) -> None
     started = await stripe.start_payment("pay_unpaid", 5_000, "EUR", "key-unpaid", "http://x/ok", "http://x/no")
     with pytest.raises(RefundRefused):
         await stripe.refund(started.provider_payment_id, 5_000, "refund-unpaid")
+
+
+class RecordingStripe(BaseHTTPRequestHandler):
+    """At the HTTP level, for what localstripe ignores: the Idempotency-Key each creating call carries."""
+
+    seen: list[tuple[str, str | None]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        RecordingStripe.seen.append((self.path, self.headers.get("Idempotency-Key")))
+        kind = "refund" if self.path.startswith("/v1/refunds") else "payment_intent"
+        body = json.dumps({"id": "re_1" if kind == "refund" else "pi_1", "object": kind, "amount": 100,
+                           "currency": "eur", "status": "requires_payment_method", "next_action": None}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+async def test_creating_calls_carry_the_idempotency_key() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingStripe)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        stripe = StripeProvider("sk_test_encore", WEBHOOK_SECRET, f"http://127.0.0.1:{server.server_port}")
+        await stripe.start_payment("pay_key", 100, "EUR", "encore-payment-pay_key", "http://x/ok", "http://x/no")
+        await stripe.refund("pi_1", 100, "refund-key")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert RecordingStripe.seen == [("/v1/payment_intents", "encore-payment-pay_key"),
+                                    ("/v1/refunds", "refund-key")]
 
 
 # --- the webhook: Stripe's signature ----------------------------------------------------------------------------
