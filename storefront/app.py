@@ -32,9 +32,10 @@ from storefront.db import close_pool, open_pool
 from storefront.errors import NotFound
 from storefront.jobs.embedded import EmbeddedRunner, cancel_and_wait
 from storefront.jobs.registry import JOBS, JobContext, Waker
-from storefront.payments.provider import PaymentProvider, SandboxProvider
+from storefront.payments.provider import PaymentProvider
+from storefront.payments.providers import provider_from_settings
 from storefront.sellers.states import SELLER_STATUS_LABELS
-from storefront.settings import ROOT, Settings, SettingsError, get_settings
+from storefront.settings import ROOT, Settings, get_settings
 from storefront.web import crawlers, csrf, seller_api
 from storefront.web.areas import areas
 from storefront.web.audience import ActiveRecipientMiddleware
@@ -136,20 +137,11 @@ def _vary_on_htmx(response: Response) -> Response:
     return response
 
 
-def _payment_provider(settings: Settings) -> PaymentProvider:
-    """The sandbox pays any order with the test card 4242: it serves the demo store only. No real provider is
-    built in yet, so production refuses to start rather than take orders it cannot be paid for."""
-    if settings.is_demo:
-        return SandboxProvider(settings.payment_webhook_secret)
-    raise SettingsError("ENCORE_ENV is production (the default), which has no payment provider yet: the payment "
-                        "sandbox is for ENCORE_ENV=demo only (see Deploying in README.md)")
-
-
 def create_app(settings: Settings | None = None, backend: SearchBackend | None = None,
                provider: PaymentProvider | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.refuse_unsafe_production()
-    provider = provider or _payment_provider(settings)
+    provider = provider or provider_from_settings(settings)
     backend = backend or backend_from_settings(settings)
     drainer = OutboxDrainer(backend, settings.ranking)
     # Active recipients (DSA Art. 24(2)): requests note visitors here, the flush task writes them.

@@ -245,6 +245,13 @@ class Settings:
     # The embedded payment sandbox signs its notifications with this shared secret.
     payment_webhook_secret: str = field(default=DEV_PAYMENT_WEBHOOK_SECRET,
                                         metadata=env_var("PAYMENT_WEBHOOK_SECRET"))
+    # Who takes the money: the embedded sandbox (demo only; it pays any order with a test card) or Stripe.
+    payment_provider: Literal["sandbox", "stripe"] = field(default="sandbox", metadata=env_var("PAYMENT_PROVIDER"))
+    stripe_secret_key: str | None = field(default=None, metadata=env_var("STRIPE_SECRET_KEY"))
+    # The signing secret (whsec_…) of the Stripe webhook endpoint /payments/stripe/webhook.
+    stripe_webhook_secret: str | None = field(default=None, metadata=env_var("STRIPE_WEBHOOK_SECRET"))
+    # Another address for Stripe's API (a test double such as localstripe); unset means Stripe's own.
+    stripe_api_base: str | None = field(default=None, metadata=env_var("STRIPE_API_BASE"))
 
     def __post_init__(self) -> None:
         if self.job_queue == "procrastinate" and self.database_url.startswith("sqlite"):
@@ -274,6 +281,13 @@ class Settings:
                 problems.append(f"{name} is shorter than {MIN_SECRET_BYTES} bytes")
         if self.debug:
             problems.append("DEBUG is on, which shows tracebacks and settings to anyone")
+        if self.payment_provider == "sandbox":
+            problems.append("PAYMENT_PROVIDER is the payment sandbox, which pays any order with a test card "
+                            "(set PAYMENT_PROVIDER=stripe)")
+        else:
+            problems.extend(f"PAYMENT_PROVIDER is stripe but {name} is not set"
+                            for name, value in (("STRIPE_SECRET_KEY", self.stripe_secret_key),
+                                                ("STRIPE_WEBHOOK_SECRET", self.stripe_webhook_secret)) if not value)
         return problems
 
     def refuse_unsafe_production(self) -> None:

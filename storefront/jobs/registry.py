@@ -69,6 +69,14 @@ async def _expire_unpaid_orders(context: JobContext) -> int:
     return await expire_unpaid_orders(context.settings)  # each order is claimed by one run
 
 
+async def _reconcile_payments(context: JobContext) -> int:
+    from storefront.payments.opening import reconcile_pending
+    from storefront.payments.providers import provider_from_settings
+
+    # Each payment moves on a conditional UPDATE and its event id is unique: a second run settles nothing twice.
+    return await reconcile_pending(provider_from_settings(context.settings), context.settings)
+
+
 async def _purge_sessions(context: JobContext) -> int:
     from storefront.accounts.sessions import purge_expired
 
@@ -125,6 +133,7 @@ async def _sync_index(context: JobContext) -> int:
 # In this order within a tick: what the others queue or mark goes out, or is indexed, in the same tick.
 JOBS: tuple[Job, ...] = (
     Job("send-review-invitations", _send_review_invitations),
+    Job("reconcile-payments", _reconcile_payments),  # before expiry: an order paid at the provider is not lost
     Job("expire-unpaid-orders", _expire_unpaid_orders),
     Job("purge-sessions", _purge_sessions),
     Job("purge-abandoned-carts", _purge_abandoned_carts),

@@ -5,12 +5,14 @@ notification. The store never sees or keeps a card number.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from storefront.inputs import MAX_TIMESTAMP, parse_whole, same_signature
 
@@ -20,6 +22,28 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 
 class InvalidNotification(ValueError):
     """Not signed by the provider, too old, or not readable: it changes nothing."""
+
+
+class IgnoredNotification(InvalidNotification):
+    """Signed by the provider but about something the store does not follow (a Stripe event of another type):
+    answered 200 so the provider stops sending it, and it changes nothing."""
+
+
+class RefundRefused(ValueError):
+    """The provider would not refund: the payment is not paid, or the amount is more than what is left."""
+
+
+@dataclass(frozen=True)
+class StartedPayment:
+    provider_payment_id: str
+    redirect_url: str
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    status: Literal["succeeded", "failed", "pending"]
+    amount_cents: int
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,17 @@ class PaymentProvider(Protocol):
     def verify(self, body: bytes, signature: str) -> Notification:
         """The notification, if and only if the provider signed it; raises InvalidNotification."""
 
+    async def start_payment(self, payment_reference: str, amount_cents: int, currency: str, idempotency_key: str,
+                            success_url: str, cancel_url: str) -> StartedPayment:
+        """Opens the provider's payment for ours (the same one again for the same key) and where to send the
+        buyer to pay it."""
+
+    async def payment_state(self, provider_payment_id: str) -> PaymentState:
+        """What the provider says of the payment now: for a notification that is late or lost."""
+
+    async def refund(self, provider_payment_id: str, amount_cents: int, idempotency_key: str) -> str:
+        """Refunds all or part of a paid payment (once per key); the provider's refund id. Raises RefundRefused."""
+
 
 class SandboxProvider:
     """Behaves like a hosted payment page: test cards succeed, fail or ask for a confirmation step."""
@@ -52,6 +87,45 @@ class SandboxProvider:
 
     def checkout_url(self, payment_reference: str) -> str:
         return f"/sandbox/pay/{payment_reference}"
+
+    async def start_payment(self, payment_reference: str, amount_cents: int, currency: str, idempotency_key: str,
+                            success_url: str, cancel_url: str) -> StartedPayment:
+        """The sandbox's payment is the store's own row: its id is our reference, its page is the sandbox's."""
+        return StartedPayment(payment_reference, self.checkout_url(payment_reference))
+
+    async def payment_state(self, provider_payment_id: str) -> PaymentState:
+        from storefront.payments.tables import Payment
+
+        row = await Payment.select(Payment.status, Payment.amount_cents, Payment.currency).where(
+            Payment.provider_reference == provider_payment_id).first()
+        if row is None:
+            raise LookupError(f"no sandbox payment {provider_payment_id}")
+        status: Literal["succeeded", "failed", "pending"] = {"succeeded": "succeeded", "created": "pending"}.get(
+            row["status"], "failed")  # type: ignore[assignment]
+        return PaymentState(status, row["amount_cents"], row["currency"])
+
+    async def refund(self, provider_payment_id: str, amount_cents: int, idempotency_key: str) -> str:
+        """Recorded in `ProviderRefund`, so what is left to refund survives a restart; refused beyond it."""
+        from storefront.db import write_transaction
+        from storefront.payments.tables import ProviderRefund
+
+        async with write_transaction(ProviderRefund._meta.db):
+            done = await ProviderRefund.select(ProviderRefund.refund_id).where(
+                ProviderRefund.idempotency_key == idempotency_key).first()
+            if done is not None:
+                return str(done["refund_id"])
+            state = await self.payment_state(provider_payment_id)
+            refunded = sum(row["amount_cents"] for row in await ProviderRefund.select(
+                ProviderRefund.amount_cents).where(ProviderRefund.provider_payment_id == provider_payment_id))
+            if state.status != "succeeded":
+                raise RefundRefused("the payment is not paid")
+            if not 0 < amount_cents <= state.amount_cents - refunded:
+                raise RefundRefused(f"{state.amount_cents - refunded} cents are left to refund")
+            refund_id = "sre_" + secrets.token_hex(12)
+            await ProviderRefund.insert(ProviderRefund(
+                refund_id=refund_id, provider_payment_id=provider_payment_id, amount_cents=amount_cents,
+                idempotency_key=idempotency_key, created_at=dt.datetime.now(dt.UTC)))
+        return refund_id
 
     def sign(self, body: bytes, timestamp: int | None = None) -> str:
         timestamp = int(time.time()) if timestamp is None else timestamp

@@ -47,3 +47,25 @@ class LedgerEntry(Table):
     kind = Varchar(length=20)
     memo = Text(default="")
     created_at = Timestamptz()
+
+
+class ProviderPayment(Table):
+    """The provider's own id of the payment it opened for one of ours (a Stripe PaymentIntent `pi_…`): what
+    the reconciling job asks about and what a refund names. One per payment, so a second start finds it."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    payment_reference = Varchar(length=64, unique=True)
+    provider_payment_id = Varchar(length=255, unique=True)
+    created_at = Timestamptz()
+
+
+class ProviderRefund(Table):
+    """A refund the sandbox made (a real provider keeps its own): its idempotency key is unique, so a retried
+    refund is one, and what is left to refund survives a restart."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    refund_id = Varchar(length=255, unique=True)
+    provider_payment_id = Varchar(length=255, index=True)
+    amount_cents = Integer()
+    idempotency_key = Varchar(length=255, unique=True)
+    created_at = Timestamptz()

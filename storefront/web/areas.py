@@ -5,6 +5,7 @@ A handler gets its access from the area it is listed in, never from a call at th
 - sign-in, sign-up, password forms and the application to sell (/seller/apply, public although under /seller):
   anyone, and never kept by a cache (storefront.web.headers);
 - payment sandbox: anyone, in the demo store only (it pays any order with a test card);
+- Stripe (/payments/stripe): anyone, the webhook signed by Stripe; 404 unless PAYMENT_PROVIDER=stripe;
 - account: a signed-in person (checkout, my orders, my reviews, contesting a decision addressed to me);
 - seller portal (/seller): a seller user, whose reads are scoped to its own seller by `seller_id`;
 - operator console (/ops): an operator;
@@ -46,6 +47,7 @@ from storefront.web import (
     seller_offers,
     seller_portal,
     seller_webhooks,
+    stripe_payments,
 )
 from storefront.web.guards import (
     PUBLIC,
@@ -62,6 +64,7 @@ def areas(settings: Settings) -> list[Router]:
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
         *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
+        *stripe_payments.HANDLERS,
     ])
     sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=[
         *accounts.HANDLERS, *seller_apply.HANDLERS])

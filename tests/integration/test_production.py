@@ -37,9 +37,13 @@ class ElsewhereProvider:
         raise InvalidNotification("not signed by this provider")
 
 
+STRIPE = {"payment_provider": "stripe", "stripe_secret_key": "sk_test_production",
+          "stripe_webhook_secret": "whsec_production"}
+
+
 def in_production(settings: Settings, **changes: str) -> Settings:
     return dataclasses.replace(settings, environment="production",
-                               **{"secret_key": SECRET, "payment_webhook_secret": SECRET, **changes})
+                               **{"secret_key": SECRET, "payment_webhook_secret": SECRET, **STRIPE, **changes})
 
 
 @pytest.mark.parametrize("secret", ["secret_key", "payment_webhook_secret"])
@@ -55,8 +59,22 @@ def test_production_refuses_to_start_on_a_short_secret(settings: Settings) -> No
 
 
 def test_production_refuses_to_start_with_the_payment_sandbox(settings: Settings) -> None:
-    with pytest.raises(SettingsError, match="no payment provider yet: the payment sandbox is for ENCORE_ENV=demo"):
-        create_app(in_production(settings))
+    with pytest.raises(SettingsError, match="PAYMENT_PROVIDER is the payment sandbox, which pays any order"):
+        create_app(in_production(settings, payment_provider="sandbox"))
+
+
+@pytest.mark.parametrize("key", ["stripe_secret_key", "stripe_webhook_secret"])
+def test_production_refuses_to_start_with_stripe_missing_a_key(settings: Settings, key: str) -> None:
+    with pytest.raises(SettingsError, match=f"PAYMENT_PROVIDER is stripe but {key.upper()} is not set"):
+        create_app(in_production(settings, **{key: ""}))
+
+
+async def test_production_starts_with_stripe_and_its_keys(settings: Settings, backend) -> None:
+    async with AsyncTestClient(app=create_app(in_production(settings), backend)) as client:
+        assert (await client.get("/")).status_code == 200
+        # Stripe's webhook is mounted and checks Stripe's signature: an unsigned notification changes nothing.
+        answer = await client.post("/payments/stripe/webhook", content=b"{}", headers={"Stripe-Signature": "t=1"})
+        assert answer.status_code == 400
 
 
 @pytest.fixture
@@ -98,6 +116,8 @@ async def test_a_notification_signed_with_the_development_secret_pays_nothing_in
 
 def manage(*args: str, database: Path, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "ENCORE_ENV": "production", "SECRET_KEY": SECRET, "PAYMENT_WEBHOOK_SECRET": SECRET,
+                   "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_production",
+                   "STRIPE_WEBHOOK_SECRET": "whsec_production",
                    "DATABASE_URL": f"sqlite:///{database}", "SEARCH_INDEX_DIR": str(database.parent / "search"),
                    **env}
     return subprocess.run([sys.executable, "-m", "storefront.manage", *args], cwd=ROOT, env=environment,

@@ -13,7 +13,8 @@ GOOD = "k" * 32
 
 def production(**secrets: str) -> Settings:
     return dataclasses.replace(Settings(), environment="production",
-                               **{"secret_key": GOOD, "payment_webhook_secret": GOOD, **secrets})
+                               **{"secret_key": GOOD, "payment_webhook_secret": GOOD, "payment_provider": "stripe",
+                                  "stripe_secret_key": "sk_live_x", "stripe_webhook_secret": "whsec_x", **secrets})
 
 
 def test_an_unset_encore_env_is_production() -> None:
@@ -30,7 +31,20 @@ def test_each_default_secret_is_refused() -> None:
     assert Settings().problems_for_production() == [
         "SECRET_KEY still has its published development value",
         "PAYMENT_WEBHOOK_SECRET still has its published development value",
+        "PAYMENT_PROVIDER is the payment sandbox, which pays any order with a test card (set PAYMENT_PROVIDER=stripe)",
     ]
+
+
+def test_stripe_without_its_keys_is_refused() -> None:
+    assert production(stripe_secret_key="", stripe_webhook_secret="").problems_for_production() == [
+        "PAYMENT_PROVIDER is stripe but STRIPE_SECRET_KEY is not set",
+        "PAYMENT_PROVIDER is stripe but STRIPE_WEBHOOK_SECRET is not set"]
+
+
+def test_payment_provider_takes_sandbox_or_stripe_only() -> None:
+    assert from_environment({"PAYMENT_PROVIDER": "stripe"}).payment_provider == "stripe"
+    with pytest.raises(SettingsError, match="PAYMENT_PROVIDER must be 'sandbox' or 'stripe', not 'paypal'"):
+        from_environment({"PAYMENT_PROVIDER": "paypal"})
 
 
 @pytest.mark.parametrize("name", ["secret_key", "payment_webhook_secret"])
