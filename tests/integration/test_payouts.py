@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import secrets
+import subprocess
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import xmlschema  # type: ignore[import-untyped]
+from litestar.testing import AsyncTestClient
 from sepaxml import validation  # type: ignore[import-untyped]
 
 from search_index.drain import OutboxDrainer
@@ -24,8 +27,10 @@ from storefront.payments.payouts import latest_payout_day, payable_balances, run
 from storefront.payments.tables import LedgerEntry, PayoutRun
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
-from tests.integration.commerce import make_account
+from tests.integration.builders import demo_operator_id
+from tests.integration.commerce import make_account, sign_in
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
+from tests.integration.test_valid_html import nu_checker  # noqa: F401  (a fixture)
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -208,3 +213,41 @@ def test_the_payout_job_runs_on_the_payout_days_and_the_fee_on_the_first() -> No
     (dt.date(2026, 12, 3), dt.date(2026, 11, 26)), (dt.date(2026, 12, 15), dt.date(2026, 12, 6))])
 def test_a_missed_payout_day_is_run_late_rather_than_never(today: dt.date, run_on: dt.date) -> None:
     assert latest_payout_day(today, (6, 16, 26)) == run_on
+
+
+# The operator's console --------------------------------------------------------------------------------------
+
+async def test_the_console_lists_the_runs_their_files_and_the_sellers_held(
+        client: AsyncTestClient, shop: ExclusiveSeller, payout_settings: Settings, drainer: OutboxDrainer,
+        tmp_path: Path, nu_checker: list[str]) -> None:  # noqa: F811
+    quiet = await exclusive_seller()
+    await sold_and_delivered(shop, payout_settings, drainer, days_ago=8)
+    await book_monthly_fees(payout_settings, now=dt.datetime.now(dt.UTC))
+    run = await run_payouts(payout_settings, TODAY)
+    assert run is not None
+    await sign_in(client, await demo_operator_id())
+
+    page = await client.get("/ops/payouts")
+
+    assert page.status_code == 200
+    held_row = page.text.split(f'href="/ops/sellers/{quiet.seller_id}"')[1].split("</tr>")[0]
+    assert "−€50.00" in held_row
+    assert f"/ops/payouts/{run.run_id}/pain001.xml" in page.text
+    download = await client.get(f"/ops/payouts/{run.run_id}/pain001.xml")
+    assert download.status_code == 200 and download.content == run.document
+    assert download.headers["content-disposition"] == f'attachment; filename="pain001-{TODAY.isoformat()}.xml"'
+    (tmp_path / "payouts.html").write_text(page.text, encoding="utf-8")
+    done = subprocess.run([*nu_checker, str(tmp_path / "payouts.html")], capture_output=True, text=True, timeout=120)
+    assert [m for m in json.loads(done.stderr or "{}").get("messages", []) if m.get("type") == "error"] == []
+
+
+async def test_the_console_payouts_are_the_operators_alone(client: AsyncTestClient, shop: ExclusiveSeller) -> None:
+    client.follow_redirects = False
+    assert (await client.get("/ops/payouts")).status_code == 303  # to sign in
+    await sign_in(client, shop.account_id)
+    assert (await client.get("/ops/payouts")).status_code == 403
+
+
+async def test_a_run_without_a_file_has_nothing_to_download(client: AsyncTestClient) -> None:
+    await sign_in(client, await demo_operator_id())
+    assert (await client.get("/ops/payouts/999999/pain001.xml")).status_code == 404
