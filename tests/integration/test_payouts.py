@@ -30,6 +30,7 @@ from storefront.settings import Settings
 from tests.integration.builders import demo_operator_id
 from tests.integration.commerce import make_account, sign_in
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
+from tests.integration.test_seller_portal import text_of
 from tests.integration.test_valid_html import nu_checker  # noqa: F401  (a fixture)
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
@@ -251,3 +252,22 @@ async def test_the_console_payouts_are_the_operators_alone(client: AsyncTestClie
 async def test_a_run_without_a_file_has_nothing_to_download(client: AsyncTestClient) -> None:
     await sign_in(client, await demo_operator_id())
     assert (await client.get("/ops/payouts/999999/pain001.xml")).status_code == 404
+
+
+# The seller's statement ----------------------------------------------------------------------------------------
+
+async def test_the_statement_shows_the_fee_and_the_payouts_the_ledger_booked(
+        client: AsyncTestClient, shop: ExclusiveSeller, payout_settings: Settings, drainer: OutboxDrainer) -> None:
+    await sold_and_delivered(shop, payout_settings, drainer, days_ago=8)
+    # Booked at €30.00: the statement reads the ledger, not today's setting (€50.00).
+    cheaper = dataclasses.replace(payout_settings, seller_fees=dataclasses.replace(
+        payout_settings.seller_fees, monthly_flat_cents=3_000))
+    await book_monthly_fees(cheaper)
+    await run_payouts(payout_settings, TODAY)
+    await sign_in(client, shop.account_id)
+
+    page = text_of((await client.get(f"/seller/statements/{TODAY:%Y-%m}")).text)
+
+    assert "Monthly flat fee −€30.00" in page and "The monthly flat fee is booked in your account." in page
+    # €129.00 − €12.90 commission − €30.00 fee, sent today:
+    assert f"Sent on Amount {TODAY:%d %b %Y} €86.10 Total €86.10" in page
