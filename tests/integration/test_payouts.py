@@ -271,3 +271,30 @@ async def test_the_statement_shows_the_fee_and_the_payouts_the_ledger_booked(
     assert "Monthly flat fee −€30.00" in page and "The monthly flat fee is booked in your account." in page
     # €129.00 − €12.90 commission − €30.00 fee, sent today:
     assert f"Sent on Amount {TODAY:%d %b %Y} €86.10 Total €86.10" in page
+
+
+# PostgreSQL --------------------------------------------------------------------------------------------------
+
+@pytest.mark.postgres
+async def test_fees_and_two_simultaneous_runs_of_one_date_book_once_on_postgres(postgres_store, tmp_path: Path) -> None:
+    import asyncio
+
+    settings = dataclasses.replace(postgres_store.settings, payouts=dataclasses.replace(
+        postgres_store.settings.payouts, files_dir=tmp_path))
+    sellers = [row["id"] for row in await Seller.select(Seller.id).where(Seller.status == "referenced").order_by(
+        Seller.id)]
+    january = dt.datetime(2031, 1, 1, 1, tzinfo=dt.UTC)
+    assert await book_monthly_fees(settings, now=january) == len(sellers)
+    assert await book_monthly_fees(settings, now=january) == 0
+    # An order-less credit (counted at once by the rule) makes the first seller €200.00 − €50.00 payable.
+    await ledger.post("test-credit:pg", None, "adjustment", [ledger.Posting(ledger.SELLER, -20_000, sellers[0]),
+                                                             ledger.Posting(ledger.PSP, 20_000)])
+
+    runs = await asyncio.gather(*(run_payouts(settings, dt.date(2031, 1, 6)) for _ in range(2)))
+
+    made = [run for run in runs if run is not None]
+    assert len(made) == 1
+    assert [(line.seller_id, line.amount_cents) for line in made[0].paid] == [(sellers[0], 15_000)]
+    assert {line.amount_cents for line in made[0].held} == {-5_000}
+    xmlschema.XMLSchema(str(XSD)).validate(made[0].document.decode())
+    assert await unbalanced_transactions() == []
