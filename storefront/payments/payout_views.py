@@ -5,6 +5,7 @@ from typing import Any
 
 from storefront.payments.states import PayoutStatus
 from storefront.payments.tables import Payout, PayoutRun
+from storefront.sellers.services import iban_is_valid
 
 RUNS_SHOWN = 36  # a year of runs at three a month
 
@@ -27,7 +28,7 @@ async def held_sellers() -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         Payout.seller.as_alias("seller_id"), Payout.seller.name.as_alias("name"), Payout.amount_cents, Payout.iban,
     ).where((Payout.payout_run == latest["id"]) & (Payout.status == PayoutStatus.held)).order_by(
         Payout.amount_cents, Payout.seller)
-    return latest, held
+    return latest, [{**line, "iban_valid": iban_is_valid(line["iban"])} for line in held]
 
 
 async def run_file(run_id: int) -> tuple[str, str] | None:

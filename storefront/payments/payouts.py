@@ -12,7 +12,7 @@ their sum), as they stand when the run is made:
 
 A seller whose payable balance is above zero is paid it all: ledger transaction `payout:<D>:<seller>`
 (seller balance → `payouts_in_transit`) and one `CdtTrfTxInf` to its IBAN in the run's file. A seller whose
-balance is zero or below (fees and refunds beyond its delivered sales), or that has no IBAN, is **held**:
+balance is zero or below (fees and refunds beyond its delivered sales), or that has no valid IBAN, is **held**:
 nothing is paid and the run lists it, with its balance, for the operator (/ops/payouts).
 
 A run is claimed by its date (`PayoutRun.run_on` is unique): the run row, the payouts and their ledger
@@ -32,6 +32,7 @@ from storefront.orders.tables import SellerOrder
 from storefront.payments import ledger
 from storefront.payments.states import PayoutStatus
 from storefront.payments.tables import LedgerEntry, Payout, PayoutRun
+from storefront.sellers.services import iban_is_valid, normalise_iban
 from storefront.sellers.tables import Seller
 from storefront.settings import PayoutRules, Settings
 
@@ -47,7 +48,7 @@ class SellerPayout:
 
     @property
     def paid(self) -> bool:
-        return self.amount_cents > 0 and bool(self.iban)
+        return self.amount_cents > 0 and iban_is_valid(self.iban)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
             balances = await payable_balances(run_on, rules.delay_days)
             sellers = await _sellers(sorted(balances))
             lines = [SellerPayout(seller_id, sellers[seller_id]["legal_name"] or sellers[seller_id]["name"],
-                                  sellers[seller_id]["payment_account"].replace(" ", "").upper(), amount)
+                                  normalise_iban(sellers[seller_id]["payment_account"]), amount)
                      for seller_id, amount in sorted(balances.items())]
             paid = [line for line in lines if line.paid]
             held = [line for line in lines if not line.paid]

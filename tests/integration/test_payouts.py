@@ -155,6 +155,17 @@ async def test_a_payout_run_pays_each_seller_its_payable_balance_and_holds_one_b
     assert (await payable_balances(TODAY, 7))[shop.seller_id] == 0
 
 
+async def test_a_seller_without_a_valid_iban_is_held_with_its_balance(
+        payout_settings: Settings, drainer: OutboxDrainer) -> None:
+    unpayable = await exclusive_seller(payment_account="FR00 1234")
+    await sold_and_delivered(unpayable, payout_settings, drainer, days_ago=8)
+    run = await run_payouts(payout_settings, TODAY)
+    assert run is not None
+    assert [(line.seller_id, line.amount_cents) for line in run.held if line.seller_id == unpayable.seller_id] == [
+        (unpayable.seller_id, 11_610)]
+    assert await seller_rows(unpayable.seller_id, "payout") == []
+
+
 async def test_the_pain001_file_validates_and_has_one_transfer_per_paid_seller(
         shop: ExclusiveSeller, payout_settings: Settings, drainer: OutboxDrainer) -> None:
     await sold_and_delivered(shop, payout_settings, drainer, days_ago=9)
