@@ -143,6 +143,33 @@ def _jobs():
 DEMO_ONLY = ("prepare", "seed")
 
 
+def _date(raw: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date such as 2026-12-06, not {raw!r}") from None
+
+
+async def payout_run(run_on) -> None:
+    import datetime as dt
+
+    from storefront.payments.payouts import run_payouts
+    from storefront.units import money
+
+    run_on = run_on or dt.datetime.now(dt.UTC).date()
+    run = await run_payouts(get_settings(), run_on)
+    if run is None:
+        print(f"the payout run of {run_on} was already made: nothing paid")
+        return
+    print(f"payout run {run_on}: {len(run.paid)} sellers paid {money(run.total_cents)}, {len(run.held)} held")
+    for line in run.held:
+        print(f"  held: seller {line.seller_id} {line.name}, balance {money(line.amount_cents)}")
+    if run.file:
+        print(f"SEPA credit transfer file (pain.001, validated): {run.file}")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="storefront.manage")
@@ -163,6 +190,10 @@ def main(argv: list[str] | None = None) -> None:
     r = sub.add_parser("run-job", help="run one of the scheduled jobs now")
     r.add_argument("job", choices=[job.name for job in _jobs()])
     sub.add_parser("worker", help="take the store's jobs from the job queue (JOB_QUEUE=procrastinate)")
+    pr = sub.add_parser("payout-run", help="pay the sellers' payable balances by a SEPA transfer file (pain.001), "
+                                           "once per date")
+    pr.add_argument("--date", type=_date, default=None, help="the run's date, YYYY-MM-DD (default: today, UTC)")
+    sub.add_parser("book-monthly-fees", help="book this month's flat fee of every referenced seller (once a month)")
     sub.add_parser("purge-abandoned-carts", help="delete anonymous carts and sessions unused for CART_ABANDONED_DAYS")
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -213,6 +244,12 @@ def main(argv: list[str] | None = None) -> None:
                 await run_job(args.job)
             elif args.command == "worker":
                 await worker()
+            elif args.command == "payout-run":
+                await payout_run(args.date)
+            elif args.command == "book-monthly-fees":
+                from storefront.payments.monthly_fees import book_monthly_fees
+
+                print(f"booked {await book_monthly_fees(get_settings())} monthly fees")
             elif args.command == "purge-abandoned-carts":
                 from storefront.cart.abandoned import purge_abandoned_carts
 

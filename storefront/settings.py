@@ -137,6 +137,36 @@ def _networks(raw: str) -> tuple[str, ...]:
     return items
 
 
+def _payout_days(raw: str) -> tuple[int, ...]:
+    """PAYOUT_DAYS: days of the month from 1 to 28 (every month has them), comma-separated."""
+    days = []
+    for item in _list(raw):
+        if not is_digits(item) or not 1 <= int(item) <= 28:
+            raise SettingsError(f"PAYOUT_DAYS must list days of the month from 1 to 28, such as 6,16,26, not {raw!r}")
+        days.append(int(item))
+    if not days:
+        raise SettingsError(f"PAYOUT_DAYS must list at least one day of the month, not {raw!r}")
+    return tuple(sorted(set(days)))
+
+
+@dataclass(frozen=True)
+class PayoutRules:
+    """When sellers are paid, and the platform's own account the SEPA transfers leave from (storefront.payments
+    .payouts). The demo account is a published test IBAN: production refuses to start with it."""
+
+    # A seller order's money is payable this many days after its delivery.
+    delay_days: int = field(default=7, metadata=env_var("PAYOUT_DELAY_DAYS"))
+    # The payout runs: these days of each month (at 06:00 UTC), once per date across all processes.
+    days: tuple[int, ...] = field(default=(6, 16, 26), metadata=env_var("PAYOUT_DAYS", parse=_payout_days))
+    platform_iban: str = field(default="DE89370400440532013000", metadata=env_var("PLATFORM_IBAN"))
+    platform_bic: str = field(default="COBADEFFXXX", metadata=env_var("PLATFORM_BIC"))
+    platform_account_name: str = field(default="Encore Marketplace SAS", metadata=env_var("PLATFORM_ACCOUNT_NAME"))
+    # Where each run's pain.001 file is written (outside the web root); the database keeps a copy.
+    files_dir: Path = field(default=ROOT / "var" / "payouts", metadata=env_var("PAYOUT_FILES_DIR"))
+
+
+DEMO_PLATFORM_IBAN = PayoutRules().platform_iban
+
 # The development values the code ships with: production refuses to start while a secret still has one.
 DEV_SECRET_KEY = "dev-only-secret-change-me"
 DEV_PAYMENT_WEBHOOK_SECRET = "dev-only-sandbox-secret"
@@ -206,6 +236,7 @@ class Settings:
     currency: str = "EUR"
     service_fee: ServiceFeeRule = field(default_factory=ServiceFeeRule)
     seller_fees: SellerFees = field(default_factory=SellerFees)
+    payouts: PayoutRules = field(default_factory=PayoutRules)
     # The weights read their RANKING_WEIGHT_* variables themselves: they are checked together (sum 1).
     ranking: RankingWeights = field(default_factory=RankingWeights,
                                     metadata={"read": RankingWeights.from_environment})
@@ -279,6 +310,9 @@ class Settings:
                 problems.append(f"{name} still has its published development value")
             elif len(value.encode()) < MIN_SECRET_BYTES:
                 problems.append(f"{name} is shorter than {MIN_SECRET_BYTES} bytes")
+        if self.payouts.platform_iban.replace(" ", "") == DEMO_PLATFORM_IBAN:
+            problems.append("PLATFORM_IBAN is still the demo test account: set the platform's own IBAN, PLATFORM_BIC "
+                            "and PLATFORM_ACCOUNT_NAME, which the sellers' payouts leave from")
         if self.debug:
             problems.append("DEBUG is on, which shows tracebacks and settings to anyone")
         if self.payment_provider == "sandbox":

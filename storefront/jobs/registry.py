@@ -29,6 +29,11 @@ SEND_WEBHOOKS = "send-webhooks"
 # the sweeps when they are more frequent), and not at all when the sweeps are off.
 RETRIES = "retries"
 OFFER_IMPORTS = "offer-imports"
+# On the clock, whatever the sweeps' period, but off like them when JOBS_INTERVAL_SECONDS is 0: the monthly fees
+# at 01:00 UTC on the 1st, the payout runs at 06:00 UTC on each of PAYOUT_DAYS. At start each catches up its
+# latest tick, which is safe: a fee is booked once per seller and month, a payout run once per date.
+MONTHLY_FEES_CRON = "0 1 1 * *"
+PAYOUT_DAYS = "payout-days"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ class Job:
     schedule: str = "sweep"
 
     def cron(self, settings: Settings) -> str | None:
+        if settings.jobs_interval_seconds <= 0 and self.schedule in (MONTHLY_FEES_CRON, PAYOUT_DAYS):
+            return None
+        if self.schedule == PAYOUT_DAYS:
+            return f"0 6 {','.join(str(day) for day in settings.payouts.days)} * *"
         if self.schedule not in ("sweep", RETRIES):
             return self.schedule
         if settings.jobs_interval_seconds <= 0:
@@ -126,6 +135,22 @@ async def _purge_webhook_deliveries(context: JobContext) -> int:
     return await purge_old_deliveries()  # a DELETE: the second run finds nothing
 
 
+async def _book_monthly_fees(context: JobContext) -> int:
+    from storefront.payments.monthly_fees import book_monthly_fees
+
+    return await book_monthly_fees(context.settings)  # once per seller and month: a unique transaction
+
+
+async def _run_payouts(context: JobContext) -> int:
+    import datetime as dt
+
+    from storefront.payments.payouts import latest_payout_day, run_payouts
+
+    today = dt.datetime.now(dt.UTC).date()
+    run = await run_payouts(context.settings, latest_payout_day(today, context.settings.payouts.days))
+    return len(run.paid) if run else 0  # once per date: a unique run
+
+
 async def _sync_index(context: JobContext) -> int:
     return await context.drain_search()  # reindexing a variant twice writes the same document
 
@@ -143,6 +168,8 @@ JOBS: tuple[Job, ...] = (
     Job(SEND_MAIL, _send_mail),
     Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
     Job("purge-webhook-deliveries", _purge_webhook_deliveries),
+    Job("book-monthly-fees", _book_monthly_fees, schedule=MONTHLY_FEES_CRON),
+    Job("payout-run", _run_payouts, schedule=PAYOUT_DAYS),
     Job(SYNC_INDEX, _sync_index),
 )
 

@@ -12,8 +12,12 @@ For one seller and one calendar month (UTC, like every timestamp the store keeps
 
       payout = sum(confirmed amounts) − sum(commissions) − monthly flat fee
 
-  The flat fee is `settings.seller_fees.monthly_flat_cents` (default €50.00). The payout may be
-  negative (a quiet month): the seller then owes that amount to the platform ("to be paid by the seller").
+  The flat fee is the one the ledger booked for the month (transaction `fee:<seller>:<YYYY-MM>`, see
+  storefront.payments.monthly_fees), or, until it is booked on the 1st, `settings.seller_fees
+  .monthly_flat_cents` (default €50.00), due. The payout may be negative (a quiet month): the seller then
+  owes that amount to the platform ("to be paid by the seller");
+- **payouts sent**: the ledger's payout transactions of the month (storefront.payments.payouts), each the
+  seller's payable balance on a payout day, sent by SEPA credit transfer.
 
 Everything is integer cents. Commissions are read from the ledger, not recomputed, so a statement
 always agrees with what was booked even if the rate changes later.
@@ -47,6 +51,12 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class PaidOut:
+    paid_on: dt.date
+    amount_cents: int
+
+
+@dataclass(frozen=True)
 class Statement:
     seller_id: int
     year: int
@@ -55,6 +65,12 @@ class Statement:
     refunds: tuple[Refund, ...]
     flat_fee_cents: int
     commission_basis_points: int
+    fee_booked: bool = False
+    paid_out: tuple[PaidOut, ...] = ()
+
+    @property
+    def paid_out_total_cents(self) -> int:
+        return sum(p.amount_cents for p in self.paid_out)
 
     @property
     def first_day(self) -> dt.date:
@@ -143,15 +159,27 @@ async def _refunds(seller_id: int, start: dt.datetime, end: dt.datetime) -> tupl
     )
 
 
+async def _seller_rows(seller_id: int, kind: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The seller's `seller_payable` rows of one kind booked in [start, end): fees and payouts debit it."""
+    return await LedgerEntry.select(LedgerEntry.amount_cents, LedgerEntry.created_at).where(
+        (LedgerEntry.kind == kind) & (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
+        & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end)
+    ).order_by(LedgerEntry.created_at, LedgerEntry.id)
+
+
 async def monthly_statement(seller_id: int, year: int, month: int, settings: Settings) -> Statement:
     if not 1 <= month <= 12:
         raise ValueError(f"no month {month}")
     start, end = month_bounds(year, month)
+    fees = await _seller_rows(seller_id, "monthly_fee", start, end)
+    payouts = await _seller_rows(seller_id, "payout", start, end)
     return Statement(
         seller_id=seller_id, year=year, month=month,
         transactions=await _confirmed(seller_id, start, end),
         refunds=await _refunds(seller_id, start, end),
-        flat_fee_cents=settings.seller_fees.monthly_flat_cents,
+        flat_fee_cents=sum(f["amount_cents"] for f in fees) if fees else settings.seller_fees.monthly_flat_cents,
         commission_basis_points=settings.seller_fees.commission_basis_points,
+        fee_booked=bool(fees),
+        paid_out=tuple(PaidOut(p["created_at"].date(), p["amount_cents"]) for p in payouts),
     )
 

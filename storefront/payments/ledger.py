@@ -1,8 +1,10 @@
 """The ledger: every cent a buyer pays is owed to a seller, is the platform's, or has been refunded.
 
 Double entry. Each transaction's entries add up to zero. Signs are from the platform's point of view:
-`psp_clearing` is positive for money held at the payment provider; `seller_payable` and the two
-revenue accounts are negative when they grow (a liability or an income).
+`psp_clearing` is positive for money held at the payment provider; `seller_payable` and the three
+revenue accounts are negative when they grow (a liability or an income); `payouts_in_transit` is negative
+for money sent to sellers by a payout run's SEPA transfers (it leaves the provider's account for the banks).
+Monthly fees and payouts belong to no order (their `order` is null).
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ PSP = "psp_clearing"
 SELLER = "seller_payable"
 SERVICE_FEE = "platform_service_fee"
 COMMISSION = "platform_commission"
+MONTHLY_FEE = "platform_monthly_fee"
+PAYOUTS = "payouts_in_transit"
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Posting:
     seller_id: int | None = None
 
 
-async def post(transaction: str, order_id: int, kind: str, postings: list[Posting], memo: str = "",
+async def post(transaction: str, order_id: int | None, kind: str, postings: list[Posting], memo: str = "",
                at: dt.datetime | None = None) -> None:
     if sum(p.amount_cents for p in postings) != 0:
         raise ValueError(f"ledger transaction {transaction} does not balance")
@@ -90,3 +94,13 @@ async def record_commission(seller_order: dict, rate_basis_points: int, at: dt.d
 async def record_refund(seller_order: dict, fee_refund_cents: int) -> None:
     await post(f"ref:{seller_order['id']}", seller_order["order"], "refund",
                refund_postings(seller_order, fee_refund_cents), "refunded to the buyer")
+
+
+def monthly_fee_postings(seller_id: int, fee_cents: int) -> list[Posting]:
+    """The flat fee: taken from what the platform owes the seller, the platform's income."""
+    return [Posting(SELLER, fee_cents, seller_id), Posting(MONTHLY_FEE, -fee_cents)]
+
+
+def payout_postings(seller_id: int, amount_cents: int) -> list[Posting]:
+    """A payout: the seller's balance leaves for its bank account by SEPA credit transfer."""
+    return [Posting(SELLER, amount_cents, seller_id), Posting(PAYOUTS, -amount_cents)]

@@ -1,8 +1,8 @@
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from storefront.orders.tables import Order
-from storefront.payments.states import PaymentStatus
+from storefront.payments.states import PaymentStatus, PayoutStatus
 from storefront.sellers.tables import Seller
 
 
@@ -33,7 +33,8 @@ class LedgerEntry(Table):
     """Double entry: the entries of one transaction add up to zero.
 
     Accounts: `psp_clearing` (money held at the payment provider for the sellers and the platform),
-    `seller_payable` (owed to `seller`), `platform_service_fee`, `platform_commission`.
+    `seller_payable` (owed to `seller`), `platform_service_fee`, `platform_commission`, `platform_monthly_fee`,
+    `payouts_in_transit` (paid out to sellers by a SEPA transfer file). Fees and payouts have no order.
     """
 
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
@@ -43,7 +44,7 @@ class LedgerEntry(Table):
     account = Varchar(length=30, index=True)
     amount_cents = Integer()
     currency = Varchar(length=3, default="EUR")
-    # payment | commission | refund
+    # payment | commission | refund | monthly_fee | payout
     kind = Varchar(length=20)
     memo = Text(default="")
     created_at = Timestamptz()
@@ -69,3 +70,39 @@ class ProviderRefund(Table):
     amount_cents = Integer()
     idempotency_key = Varchar(length=255, unique=True)
     created_at = Timestamptz()
+class MonthlyFee(Table):
+    """The flat fee booked once per seller and month: the unique `transaction` (fee:<seller>:<YYYY-MM>) is the
+    claim, taken in the same database transaction as the ledger entries it names."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    transaction = Varchar(length=40, unique=True)
+    seller = ForeignKey(Seller, index=True)
+    month = Varchar(length=7)  # YYYY-MM
+    amount_cents = Integer()
+    created_at = Timestamptz()
+
+
+class PayoutRun(Table):
+    """One payout run per date (the unique `run_on` claims it), with its pain.001 credit-transfer file."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    run_on = Date(unique=True)
+    payout_count = Integer(default=0)
+    total_cents = Integer(default=0)
+    held_count = Integer(default=0)
+    # The pain.001 XML (empty when nobody was paid); also written under PAYOUT_FILES_DIR as `file_name`.
+    file_name = Varchar(length=80, default="")
+    document = Text(default="")
+    created_at = Timestamptz()
+
+
+class Payout(Table):
+    """A seller's line in a run: paid `amount_cents` to `iban`, or held with its balance (zero or below, or
+    no account to pay)."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    payout_run = ForeignKey(PayoutRun, index=True)  # not `run`: its index would be named like the table
+    seller = ForeignKey(Seller, index=True)
+    amount_cents = Integer()
+    iban = Varchar(length=34, default="")
+    status = Varchar(length=8, choices=PayoutStatus)

@@ -35,6 +35,7 @@ from storefront.web import (
     notices,
     ops,
     ops_catalog,
+    ops_payouts,
     payments,
     product,
     review_forms,
@@ -77,6 +78,7 @@ def areas(settings: Settings) -> list[Router]:
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
+        *ops_payouts.HANDLERS,
     ])
     api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:

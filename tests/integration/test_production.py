@@ -23,6 +23,7 @@ from tests.integration.commerce import make_account, offer_in_stock
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "production-secret-" + "x" * 20  # 38 bytes
+PRODUCTION_IBAN = "FR7630006000011234567890189"  # not the demo account PLATFORM_IBAN defaults to
 
 
 class ElsewhereProvider:
@@ -43,6 +44,7 @@ STRIPE = {"payment_provider": "stripe", "stripe_secret_key": "sk_test_production
 
 def in_production(settings: Settings, **changes: str) -> Settings:
     return dataclasses.replace(settings, environment="production",
+                               payouts=dataclasses.replace(settings.payouts, platform_iban=PRODUCTION_IBAN),
                                **{"secret_key": SECRET, "payment_webhook_secret": SECRET, **STRIPE, **changes})
 
 
@@ -117,7 +119,7 @@ async def test_a_notification_signed_with_the_development_secret_pays_nothing_in
 def manage(*args: str, database: Path, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "ENCORE_ENV": "production", "SECRET_KEY": SECRET, "PAYMENT_WEBHOOK_SECRET": SECRET,
                    "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_production",
-                   "STRIPE_WEBHOOK_SECRET": "whsec_production",
+                   "STRIPE_WEBHOOK_SECRET": "whsec_production", "PLATFORM_IBAN": PRODUCTION_IBAN,
                    "DATABASE_URL": f"sqlite:///{database}", "SEARCH_INDEX_DIR": str(database.parent / "search"),
                    **env}
     return subprocess.run([sys.executable, "-m", "storefront.manage", *args], cwd=ROOT, env=environment,

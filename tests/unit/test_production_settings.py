@@ -6,13 +6,14 @@ import dataclasses
 
 import pytest
 
-from storefront.settings import Settings, SettingsError, from_environment
+from storefront.settings import PayoutRules, Settings, SettingsError, from_environment
 
 GOOD = "k" * 32
 
 
 def production(**secrets: str) -> Settings:
     return dataclasses.replace(Settings(), environment="production",
+                               payouts=dataclasses.replace(PayoutRules(), platform_iban="FR7630006000011234567890189"),
                                **{"secret_key": GOOD, "payment_webhook_secret": GOOD, "payment_provider": "stripe",
                                   "stripe_secret_key": "sk_live_x", "stripe_webhook_secret": "whsec_x", **secrets})
 
@@ -31,6 +32,8 @@ def test_each_default_secret_is_refused() -> None:
     assert Settings().problems_for_production() == [
         "SECRET_KEY still has its published development value",
         "PAYMENT_WEBHOOK_SECRET still has its published development value",
+        "PLATFORM_IBAN is still the demo test account: set the platform's own IBAN, PLATFORM_BIC and "
+        "PLATFORM_ACCOUNT_NAME, which the sellers' payouts leave from",
         "PAYMENT_PROVIDER is the payment sandbox, which pays any order with a test card (set PAYMENT_PROVIDER=stripe)",
     ]
 
@@ -84,3 +87,10 @@ def test_trusted_proxies_are_checked_at_start() -> None:
                                                                                                "192.0.2.7")
     with pytest.raises(SettingsError, match="TRUSTED_PROXIES must list IP addresses or CIDR blocks, not 'proxy'"):
         from_environment({"TRUSTED_PROXIES": "proxy"})
+
+
+def test_payout_days_are_days_every_month_has() -> None:
+    assert from_environment({}).payouts.days == (6, 16, 26)
+    assert from_environment({"PAYOUT_DAYS": "15, 1"}).payouts.days == (1, 15)
+    with pytest.raises(SettingsError, match="PAYOUT_DAYS must list days of the month from 1 to 28"):
+        from_environment({"PAYOUT_DAYS": "6,30"})
