@@ -87,12 +87,12 @@ async def signup_form(request: Request, next_path: Annotated[str | None, QueryPa
     return _form_page("pages/accounts/signup.html", next_path=safe_next(next_path))
 
 
-def _wait_message(wait: int, what: str) -> str:
+def wait_message(wait: int, what: str) -> str:
     minutes = -(-wait // 60)
     return f"{what} Please wait {minutes} minute{'s' if minutes > 1 else ''} and try again."
 
 
-def _after_response(work: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> BackgroundTask:
+def after_response(work: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> BackgroundTask:
     """Work done once the answer has left, so its cost never shows; a failure is logged, never shown."""
     async def run() -> None:
         try:
@@ -116,12 +116,12 @@ async def signup_submit(request: Request, settings: NamedDependency[Settings],
     if problems := service.sign_up_problems(email, name, password):
         return again(400, errors=problems)
     if wait := await throttles.request_wait(client_address(request)):
-        return again(429, form_error=_wait_message(wait, "Too many requests from your connection."))
+        return again(429, form_error=wait_message(wait, "Too many requests from your connection."))
     email = service.normalise_email(email)
     # The same answer, in the same time, for a new address and a taken one: the rest happens after it.
     may_mail = await throttles.may_mail(email)
     return Redirect("/signup/sent", status_code=303, query_params={"to": email},
-                    background=_after_response(service.sign_up, settings, email, name, password,
+                    background=after_response(service.sign_up, settings, email, name, password,
                                                may_mail=may_mail, next_path=next_path))
 
 
@@ -186,7 +186,7 @@ async def login_submit(request: Request, settings: NamedDependency[Settings],
         return again(400, errors=missing)
     client = client_address(request)
     if wait := await throttles.sign_in_wait(email, client):
-        return again(429, form_error=_wait_message(wait, "Too many failed attempts from your connection.")
+        return again(429, form_error=wait_message(wait, "Too many failed attempts from your connection.")
                      + " Or reset your password.")
     try:
         account = await service.authenticate(email, password)
@@ -225,11 +225,11 @@ async def forgot_submit(request: Request, settings: NamedDependency[Settings],
                           errors=[Refused("email", "Enter the e-mail address of your account.")])
     if wait := await throttles.request_wait(client_address(request)):
         return _form_page("pages/accounts/forgot.html", status_code=429, sent=False, values={"email": email},
-                          form_error=_wait_message(wait, "Too many requests from your connection."))
+                          form_error=wait_message(wait, "Too many requests from your connection."))
     # Beyond its share of e-mails an hour an address is sent nothing more, but the answer stays the same; and
     # whether the account exists is looked up after the answer, so the answer takes the same time either way.
     may_mail = await throttles.may_mail(email)
-    background = _after_response(service.send_password_reset_to, settings, email) if may_mail else None
+    background = after_response(service.send_password_reset_to, settings, email) if may_mail else None
     return Redirect("/password/forgot", status_code=303, query_params={"sent": "1"}, background=background)
 
 

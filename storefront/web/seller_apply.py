@@ -25,7 +25,7 @@ from storefront.sellers.applications import SHOP_NAME_MAX
 from storefront.sellers.figures import MIN_DELIVERED_ORDERS
 from storefront.sellers.services import TRACEABILITY_FIELDS
 from storefront.settings import Settings
-from storefront.web.accounts import ANONYMOUS_FORM, _after_response, _wait_message
+from storefront.web.accounts import ANONYMOUS_FORM, after_response, wait_message
 from storefront.web.edge import client_address
 from storefront.web.viewer import viewer_of
 
@@ -55,10 +55,10 @@ async def apply_submit(request: Request, settings: NamedDependency[Settings],
         return _page(settings, values=application.values(), errors=errors, status_code=400)
     if wait := await throttles.request_wait(client_address(request)):
         return _page(settings, values=application.values(), status_code=429,
-                     form_error=_wait_message(wait, "Too many requests from your connection."))
+                     form_error=wait_message(wait, "Too many requests from your connection."))
     may_mail = await throttles.may_mail(application.account_email)
     return Redirect("/seller/apply/sent", status_code=303, query_params={"to": application.account_email},
-                    background=_after_response(applications.apply_to_sell, settings, application, may_mail=may_mail))
+                    background=after_response(applications.apply_to_sell, settings, application, may_mail=may_mail))
 
 
 @get("/seller/apply/sent", name="seller_apply_sent")
