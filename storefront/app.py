@@ -45,6 +45,7 @@ from storefront.web.guards import SignInRequired, redirect_to_sign_in
 from storefront.web.headers import security_headers
 from storefront.web.inputs import RefuseUnreadableAddresses, check_posted_form
 from storefront.web.mail_after_response import SendMailAfterResponse
+from storefront.web.refunds_after_response import SendRefundsAfterResponse
 from storefront.web.seller_api.auth import carries_bearer_token
 from storefront.web.seller_api.problems import unless_api
 from storefront.web.static_assets import StaticAssets, static_files
@@ -214,7 +215,9 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
                     # A request that queued mail wakes the mail job once its response is sent.
                       DefineMiddleware(SendMailAfterResponse, waker=waker),
                       # And one that recorded a webhook event wakes the webhooks job.
-                      DefineMiddleware(SendWebhooksAfterResponse, waker=waker)],
+                      DefineMiddleware(SendWebhooksAfterResponse, waker=waker),
+                      # And one that booked a refund wakes the job that sends it to the provider.
+                      DefineMiddleware(SendRefundsAfterResponse, waker=waker)],
         # `job_waker`: a handler that queued work for a job wakes it after its response (an offer import).
         state=State({"active_recipients": recipients, "job_waker": waker}),
         template_config=_templates(settings, assets),

@@ -18,6 +18,8 @@ from storefront.catalog.outbox import watch_marks
 from storefront.jobs.schedule import cron_every
 from storefront.mail.outbox import stop_watching as stop_watching_mail
 from storefront.mail.outbox import watch_queued
+from storefront.payments.refunds import stop_watching as stop_watching_refunds
+from storefront.payments.refunds import watch_booked
 from storefront.settings import Settings
 from storefront.webhooks.outbox import stop_watching as stop_watching_webhooks
 from storefront.webhooks.outbox import watch_recorded
@@ -25,6 +27,7 @@ from storefront.webhooks.outbox import watch_recorded
 SEND_MAIL = "send-mail"
 SYNC_INDEX = "sync-index"
 SEND_WEBHOOKS = "send-webhooks"
+SEND_REFUNDS = "send-refunds"
 # Webhook retries are due 1 minute after a failure at the earliest: their job looks every minute (as often as
 # the sweeps when they are more frequent), and not at all when the sweeps are off.
 RETRIES = "retries"
@@ -84,6 +87,14 @@ async def _reconcile_payments(context: JobContext) -> int:
 
     # Each payment moves on a conditional UPDATE and its event id is unique: a second run settles nothing twice.
     return await reconcile_pending(provider_from_settings(context.settings), context.settings)
+
+
+async def _send_refunds(context: JobContext) -> int:
+    from storefront.payments.providers import provider_from_settings
+    from storefront.payments.refunds import send_pending
+
+    # The refund's idempotency key makes one refund at the provider however many runs overlap.
+    return await send_pending(provider_from_settings(context.settings))
 
 
 async def _purge_sessions(context: JobContext) -> int:
@@ -167,6 +178,7 @@ JOBS: tuple[Job, ...] = (
     Job(OFFER_IMPORTS, _run_offer_imports),
     Job(SEND_MAIL, _send_mail),
     Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
+    Job(SEND_REFUNDS, _send_refunds, schedule=RETRIES),
     Job("purge-webhook-deliveries", _purge_webhook_deliveries),
     Job("book-monthly-fees", _book_monthly_fees, schedule=MONTHLY_FEES_CRON),
     Job("payout-run", _run_payouts, schedule=PAYOUT_DAYS),
@@ -183,22 +195,26 @@ def job_named(name: str) -> Job:
 
 async def run_job(job: Job, context: JobContext) -> set[str]:
     """Runs `job` once and returns the jobs it calls for: `send-mail` when it queued mail, so that mail leaves
-    now rather than at the next sweep, `send-webhooks` when it recorded webhook events, and `sync-index` when it
-    marked variants for search."""
+    now rather than at the next sweep, `send-webhooks` when it recorded webhook events, `send-refunds` when it
+    booked a refund, and `sync-index` when it marked variants for search."""
     mail, mail_token = watch_queued()
     marks, marks_token = watch_marks()
     events, events_token = watch_recorded()
+    refunds, refunds_token = watch_booked()
     try:
         await job.perform(context)
     finally:
         stop_watching_mail(mail_token)
         stop_watching_search(marks_token)
         stop_watching_webhooks(events_token)
+        stop_watching_refunds(refunds_token)
     follow_ups = set()
     if mail.queued and job.name != SEND_MAIL:
         follow_ups.add(SEND_MAIL)
     if events.recorded and job.name != SEND_WEBHOOKS:
         follow_ups.add(SEND_WEBHOOKS)
+    if refunds.booked and job.name != SEND_REFUNDS:
+        follow_ups.add(SEND_REFUNDS)
     if marks.written and job.name != SYNC_INDEX:
         follow_ups.add(SYNC_INDEX)
     return follow_ups

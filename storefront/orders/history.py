@@ -15,8 +15,9 @@ from typing import Any
 from storefront.orders.checkout_forms import COUNTRIES
 from storefront.orders.states import OrderStatus
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
-from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS, payment_deadline
+from storefront.orders.transitions import CANCELLABLE, CLAIM_REASONS, STATUS_LABELS, payment_deadline
 from storefront.payments.ledger import refunded_to_buyers
+from storefront.payments.refunds import RefundView, refunds_of_order
 from storefront.reviews import rules as review_rules
 from storefront.reviews.tables import Review
 from storefront.settings import Settings
@@ -33,7 +34,7 @@ CLAIM_STATUS_LABELS = {"open": "Waiting for the seller's answer", "answered": "A
 # Why "Get help" is not offered on a part of an order, in the buyer's words. Other statuses may open a claim.
 HELP_UNAVAILABLE = {
     "awaiting_payment": "This order is not paid yet: you can ask the seller for help once the payment is received.",
-    "cancelled": "This part of the order was cancelled and nothing was charged, so there is nothing to claim.",
+    "cancelled": "This part of the order was cancelled (refunded, or never charged), so there is nothing to claim.",
     "refused": "The seller refused this part of the order and you were refunded, so there is nothing to claim.",
 }
 
@@ -119,6 +120,11 @@ class SellerOrderDetail(SellerOrderSummary):
     withdrawal: Deadline | None
 
     @property
+    def can_cancel(self) -> bool:
+        """Paid and not shipped yet: the buyer may still cancel it (storefront.orders.transitions)."""
+        return self.status in CANCELLABLE
+
+    @property
     def can_get_help(self) -> bool:
         return self.status not in HELP_UNAVAILABLE
 
@@ -170,6 +176,7 @@ class OrderDetail:
     withdrawal_days: int
     refunded_cents: int = 0  # from the ledger's refund transactions
     payable_until: dt.datetime | None = None  # while it waits for payment: when it expires
+    refunds: tuple[RefundView, ...] = ()
 
     @property
     def awaiting_payment(self) -> bool:
@@ -330,6 +337,7 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
         delivery_address=[part for part in address if part.strip()], seller_orders=details,
         legal_guarantee_months=settings.legal_guarantee_months, withdrawal_days=settings.withdrawal_days,
         refunded_cents=(await refunded_to_buyers([order["id"]])).get(order["id"], 0),
+        refunds=tuple(await refunds_of_order(order["id"])),
         payable_until=(payment_deadline(order["created_at"], settings)
                        if order["status"] == OrderStatus.pending_payment else None),
     )

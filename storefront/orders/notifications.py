@@ -74,3 +74,16 @@ async def claim_opened(settings: Settings, *, to: str, order: dict, seller_order
 async def claim_answered(settings: Settings, *, to: str, order: dict, seller_name: str) -> None:
     await queue(to=to, kind="claim_answered", subject=f"{seller_name} answered about order {order['reference']}",
                 body=f"Read the answer on your order: {_order_url(settings, order['reference'])}\n")
+
+
+async def cancelled_by_buyer(settings: Settings, *, buyer: str, seller: str, order: dict, seller_name: str,
+                             refund_cents: int) -> None:
+    await queue(to=buyer, kind="cancelled_by_buyer", subject=f"Order {order['reference']}: cancellation confirmed",
+                body=(f"You cancelled the part of order {order['reference']} sold by {seller_name}. We refund "
+                      f"{money(refund_cents)} to your means of payment; it usually shows within a few working days.\n"
+                      f"Your order: {_order_url(settings, order['reference'])}\n"))
+    await queue(to=seller, kind="seller_order_cancelled",
+                subject=f"Order {order['reference']} was cancelled by the buyer",
+                body=(f"The buyer cancelled order {order['reference']} before it was shipped: do not ship it. The "
+                      f"stock is back on your offers and the buyer is refunded.\n"
+                      f"{settings.public_base_url}/seller/orders\n"))

@@ -1,26 +1,19 @@
-"""A seller's monthly statement: what it sold, what it owes the platform, and what it is paid.
+"""A seller's monthly statement: its account with the platform for one calendar month (UTC, like every
+timestamp the store keeps), read from the ledger's `seller_payable` entries and nothing else, so a statement
+always equals the ledger.
 
-For one seller and one calendar month (UTC, like every timestamp the store keeps):
+- **opening balance**: what the platform owed the seller at the start of the month (all its entries before);
+- **movements**, in the order they were booked, from the seller's side (+ owed to the seller, − taken off):
+  - *sale*: a buyer paid an order (items and shipping, all taxes included), + the seller order's total;
+  - *commission*: the seller accepted it, a confirmed transaction: − the commission the ledger recorded
+    (read, not recomputed, so a later change of rate does not rewrite history);
+  - *refund*: all or part of a sale went back to the buyer (refusal, cancellation, withdrawal, return, claim);
+  - *commission handed back*: the matching share of the commission on a refunded sale;
+  - *monthly fee*: the flat fee, booked on the 1st (storefront.payments.monthly_fees);
+  - *payout*: the balance sent to the seller's bank account on a payout day (storefront.payments.payouts);
+- **closing balance** = opening + movements. Negative means the seller owes the platform.
 
-- **confirmed transactions**: the seller orders it accepted during the month, each with its amount
-  (items and shipping, all taxes included: the seller order's total) and the commission the ledger
-  recorded when it was accepted;
-- **refunds**: the seller orders refused during the month (dated by the ledger's refund). The buyer got
-  the money back and the seller was never paid for them, so they are listed for information only and
-  do not enter the payout;
-- **the formula**::
-
-      payout = sum(confirmed amounts) − sum(commissions) − monthly flat fee
-
-  The flat fee is the one the ledger booked for the month (transaction `fee:<seller>:<YYYY-MM>`, see
-  storefront.payments.monthly_fees), or, until it is booked on the 1st, `settings.seller_fees
-  .monthly_flat_cents` (default €50.00), due. The payout may be negative (a quiet month): the seller then
-  owes that amount to the platform ("to be paid by the seller");
-- **payouts sent**: the ledger's payout transactions of the month (storefront.payments.payouts), each the
-  seller's payable balance on a payout day, sent by SEPA credit transfer.
-
-Everything is integer cents. Commissions are read from the ledger, not recomputed, so a statement
-always agrees with what was booked even if the rate changes later.
+Everything is integer cents.
 """
 from __future__ import annotations
 
@@ -32,28 +25,28 @@ from storefront.payments import ledger
 from storefront.payments.tables import LedgerEntry
 from storefront.settings import Settings
 
-
-@dataclass(frozen=True)
-class ConfirmedTransaction:
-    seller_order_id: int
-    reference: str
-    accepted_on: dt.date
-    amount_cents: int  # items + shipping, taxes included
-    commission_cents: int
-
-
-@dataclass(frozen=True)
-class Refund:
-    seller_order_id: int
-    reference: str
-    refunded_on: dt.date
-    amount_cents: int
+KIND_LABELS = {
+    "payment": "Sale",
+    "commission": "Commission",
+    "refund": "Refund to the buyer",
+    "commission_reversal": "Commission handed back",
+    "monthly_fee": "Monthly flat fee",
+    "payout": "Payout to your bank account",
+}
+KINDS = tuple(KIND_LABELS)
 
 
 @dataclass(frozen=True)
-class PaidOut:
-    paid_on: dt.date
-    amount_cents: int
+class StatementLine:
+    booked_on: dt.date
+    kind: str
+    reference: str  # the order's reference, empty for fees and payouts
+    seller_order_id: int | None
+    amount_cents: int  # + owed to the seller, − taken off its balance
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -61,41 +54,58 @@ class Statement:
     seller_id: int
     year: int
     month: int
-    transactions: tuple[ConfirmedTransaction, ...]
-    refunds: tuple[Refund, ...]
-    flat_fee_cents: int
+    opening_balance_cents: int
+    lines: tuple[StatementLine, ...]
     commission_basis_points: int
+    flat_fee_cents: int  # as booked for the month, or as configured while it is still due
     fee_booked: bool = False
-    paid_out: tuple[PaidOut, ...] = ()
-
-    @property
-    def paid_out_total_cents(self) -> int:
-        return sum(p.amount_cents for p in self.paid_out)
 
     @property
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month, 1)
 
-    @property
-    def confirmed_total_cents(self) -> int:
-        return sum(t.amount_cents for t in self.transactions)
+    def total(self, kind: str) -> int:
+        return sum(line.amount_cents for line in self.lines if line.kind == kind)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for line in self.lines if line.kind == kind)
 
     @property
-    def commission_total_cents(self) -> int:
-        return sum(t.commission_cents for t in self.transactions)
+    def sales_cents(self) -> int:
+        return self.total("payment")
 
     @property
-    def refunded_total_cents(self) -> int:
-        return sum(r.amount_cents for r in self.refunds)
+    def commission_cents(self) -> int:
+        """Charged, as a positive figure."""
+        return -self.total("commission")
 
     @property
-    def payout_cents(self) -> int:
-        """Confirmed totals − commissions − flat fee; negative means the seller pays the platform."""
-        return self.confirmed_total_cents - self.commission_total_cents - self.flat_fee_cents
+    def refunds_cents(self) -> int:
+        return -self.total("refund")
 
     @property
-    def paid_by_seller(self) -> bool:
-        return self.payout_cents < 0
+    def commission_reversed_cents(self) -> int:
+        return self.total("commission_reversal")
+
+    @property
+    def fees_cents(self) -> int:
+        return -self.total("monthly_fee")
+
+    @property
+    def payouts_cents(self) -> int:
+        return -self.total("payout")
+
+    @property
+    def movements_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def closing_balance_cents(self) -> int:
+        return self.opening_balance_cents + self.movements_cents
+
+    @property
+    def owed_by_seller(self) -> bool:
+        return self.closing_balance_cents < 0
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -110,76 +120,40 @@ def shift_month(year: int, month: int, by: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-async def _references(seller_order_ids: list[int]) -> dict[int, str]:
-    if not seller_order_ids:
-        return {}
-    rows = await SellerOrder.select(SellerOrder.id, SellerOrder.order.reference.as_alias("reference")).where(
-        SellerOrder.id.is_in(seller_order_ids))
-    return {row["id"]: row["reference"] for row in rows}
-
-
-async def _confirmed(seller_id: int, start: dt.datetime, end: dt.datetime) -> tuple[ConfirmedTransaction, ...]:
-    accepted = await SellerOrder.select(
-        SellerOrder.id, SellerOrder.total_cents, SellerOrder.accepted_at,
-        SellerOrder.order.reference.as_alias("reference"),
-    ).where(
-        (SellerOrder.seller == seller_id) & (SellerOrder.accepted_at >= start) & (SellerOrder.accepted_at < end)
-    ).order_by(SellerOrder.accepted_at, SellerOrder.id)
-    if not accepted:
-        return ()
-    # The ledger books a commission as a debit of what the platform owes the seller (transaction com:<id>).
-    entries = await LedgerEntry.select(LedgerEntry.transaction, LedgerEntry.amount_cents).where(
-        (LedgerEntry.kind == "commission") & (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
-        & LedgerEntry.transaction.is_in([f"com:{row['id']}" for row in accepted]))
-    commissions: dict[str, int] = {}
-    for entry in entries:
-        commissions[entry["transaction"]] = commissions.get(entry["transaction"], 0) + entry["amount_cents"]
-    return tuple(
-        ConfirmedTransaction(seller_order_id=row["id"], reference=row["reference"],
-                             accepted_on=row["accepted_at"].date(), amount_cents=row["total_cents"],
-                             commission_cents=commissions.get(f"com:{row['id']}", 0))
-        for row in accepted
-    )
-
-
-async def _refunds(seller_id: int, start: dt.datetime, end: dt.datetime) -> tuple[Refund, ...]:
-    # A refund gives the seller order's total back: it leaves what the platform owes the seller.
-    entries = await LedgerEntry.select(
-        LedgerEntry.transaction, LedgerEntry.amount_cents, LedgerEntry.created_at,
-    ).where(
-        (LedgerEntry.kind == "refund") & (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
-        & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end)
-    ).order_by(LedgerEntry.created_at, LedgerEntry.id)
-    ids = [int(entry["transaction"].removeprefix("ref:")) for entry in entries]
-    references = await _references(ids)
-    return tuple(
-        Refund(seller_order_id=seller_order_id, reference=references.get(seller_order_id, ""),
-               refunded_on=entry["created_at"].date(), amount_cents=entry["amount_cents"])
-        for seller_order_id, entry in zip(ids, entries, strict=True)
-    )
-
-
-async def _seller_rows(seller_id: int, kind: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    """The seller's `seller_payable` rows of one kind booked in [start, end): fees and payouts debit it."""
-    return await LedgerEntry.select(LedgerEntry.amount_cents, LedgerEntry.created_at).where(
-        (LedgerEntry.kind == kind) & (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
-        & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end)
-    ).order_by(LedgerEntry.created_at, LedgerEntry.id)
+async def balance_before(seller_id: int, moment: dt.datetime) -> int:
+    """What the platform owed the seller just before `moment` (negative: what the seller owed)."""
+    rows = await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
+        & (LedgerEntry.created_at < moment))
+    return -sum(row["amount_cents"] for row in rows)
 
 
 async def monthly_statement(seller_id: int, year: int, month: int, settings: Settings) -> Statement:
     if not 1 <= month <= 12:
         raise ValueError(f"no month {month}")
     start, end = month_bounds(year, month)
-    fees = await _seller_rows(seller_id, "monthly_fee", start, end)
-    payouts = await _seller_rows(seller_id, "payout", start, end)
+    entries = await LedgerEntry.select(
+        LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.created_at, LedgerEntry.order,
+        LedgerEntry.order.reference.as_alias("reference"),
+    ).where(
+        (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
+        & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end)
+    ).order_by(LedgerEntry.created_at, LedgerEntry.id)
+    order_ids = sorted({e["order"] for e in entries if e["order"] is not None})
+    # A seller has one part per order, so the order names the seller order a line is about.
+    parts = {row["order"]: row["id"] for row in await SellerOrder.select(SellerOrder.id, SellerOrder.order).where(
+        (SellerOrder.seller == seller_id) & SellerOrder.order.is_in(order_ids))} if order_ids else {}
+    lines = tuple(
+        StatementLine(booked_on=e["created_at"].date(), kind=e["kind"], reference=e["reference"] or "",
+                      seller_order_id=parts.get(e["order"]), amount_cents=-e["amount_cents"])
+        for e in entries
+    )
+    fees = [line for line in lines if line.kind == "monthly_fee"]
     return Statement(
         seller_id=seller_id, year=year, month=month,
-        transactions=await _confirmed(seller_id, start, end),
-        refunds=await _refunds(seller_id, start, end),
-        flat_fee_cents=sum(f["amount_cents"] for f in fees) if fees else settings.seller_fees.monthly_flat_cents,
+        opening_balance_cents=await balance_before(seller_id, start),
+        lines=lines,
         commission_basis_points=settings.seller_fees.commission_basis_points,
+        flat_fee_cents=-sum(f.amount_cents for f in fees) if fees else settings.seller_fees.monthly_flat_cents,
         fee_booked=bool(fees),
-        paid_out=tuple(PaidOut(p["created_at"].date(), p["amount_cents"]) for p in payouts),
     )
-

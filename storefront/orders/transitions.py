@@ -18,7 +18,8 @@ from storefront.orders import notifications
 from storefront.orders.states import OrderStatus, SellerOrderStatus
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.webhook_events import seller_order_event
-from storefront.payments import attempts, ledger
+from storefront.payments import attempts, ledger, refunds
+from storefront.payments.states import RefundReason
 from storefront.rows import one
 from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
@@ -27,8 +28,9 @@ from storefront.webhooks.states import EventType
 
 ALLOWED: dict[str, set[str]] = {
     "awaiting_payment": {"pending", "cancelled"},
-    "pending": {"accepted", "refused"},
-    "accepted": {"shipped"},
+    # The buyer may cancel until the seller ships.
+    "pending": {"accepted", "refused", "cancelled"},
+    "accepted": {"shipped", "cancelled"},
     "shipped": {"delivered"},
 }
 STATUS_LABELS = {
@@ -262,19 +264,45 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, re
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         await _move(seller_order, "refused", reason or "The seller could not fulfil the order.")
         order = await _order(seller_order["order"])
-        others = await SellerOrder.select(SellerOrder.status).where(
-            (SellerOrder.order == order["id"]) & (SellerOrder.id != seller_order_id))
-        # The service fee is refunded with the last part of an order that no seller fulfils.
-        nothing_left = all(o["status"] in ("refused", "cancelled") for o in others)
-        fee_refund = order["service_fee_cents"] if nothing_left else 0
-        await ledger.record_refund(seller_order, fee_refund)
+        booked = await refunds.book(seller_order, seller_order["total_cents"], RefundReason.refusal)
         await mark_for_reindex(await _return_stock(seller_order_id))
         seller = await _seller(seller_id)
-        refund = seller_order["total_cents"] + fee_refund
+        refund = booked.to_buyer_cents
         await notifications.seller_decision(settings, to=await _buyer_email(order), order=order,
                                             seller_name=seller["name"], accepted=False, refund_cents=refund)
         await seller_order_event(seller_id, seller_order_id, EventType.order_cancelled)
     return refund
+
+
+CANCELLABLE = ("pending", "accepted")
+
+
+async def cancel_by_buyer(seller_order_id: int, *, account_id: int, settings: Settings,
+                          now: dt.datetime | None = None) -> int:
+    """The buyer cancels a paid part of an order the seller has not shipped yet: the stock comes back, the
+    seller's commission (if it had accepted) is handed back, and the buyer is refunded in full (with the
+    service fee once nothing of the order is kept). Returns what goes back to the buyer, in cents."""
+    now = now or _now()
+    async with write_transaction(Order._meta.db):
+        seller_order = await SellerOrder.select().where(SellerOrder.id == seller_order_id).first()
+        order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
+        if seller_order is None or order is None or order["account"] != account_id:
+            raise NotFound(seller_order_id)
+        if seller_order["status"] not in CANCELLABLE:
+            raise TransitionError(
+                "The seller has already shipped it: you can withdraw once it is delivered." if seller_order["status"]
+                in ("shipped", "delivered") else f"This part of the order is “{STATUS_LABELS[seller_order['status']]}”:"
+                " there is nothing to cancel.")
+        await _move(seller_order, "cancelled", "Cancelled by the buyer before shipping; refunded in full.", at=now)
+        booked = await refunds.book(seller_order, seller_order["total_cents"], RefundReason.cancellation, at=now)
+        await mark_for_reindex(await _return_stock(seller_order_id))
+        seller = await _seller(seller_order["seller"])
+        await notifications.cancelled_by_buyer(settings, buyer=await _buyer_email(order), seller=seller["email"],
+                                               order=order, seller_name=seller["name"],
+                                               refund_cents=booked.to_buyer_cents)
+        await seller_order_event(seller_order["seller"], seller_order_id, EventType.order_cancelled, at=now)
+        await figures.recompute(seller_order["seller"])
+    return booked.to_buyer_cents
 
 
 async def ship(seller_order_id: int, *, seller_id: int, carrier: str, tracking_number: str,

@@ -71,12 +71,27 @@ def commission_postings(seller_order: dict, rate_basis_points: int) -> list[Post
     return [Posting(SELLER, amount, seller_order["seller"]), Posting(COMMISSION, -amount)]
 
 
-def refund_postings(seller_order: dict, fee_refund_cents: int) -> list[Posting]:
+def refund_postings(seller_id: int, amount_cents: int, fee_refund_cents: int) -> list[Posting]:
+    """Money back to the buyer: taken from what the platform owes the seller (`amount_cents`, part or all of
+    the seller order's total) and from the service fee, paid out of the provider's clearing account."""
     return [
-        Posting(SELLER, seller_order["total_cents"], seller_order["seller"]),
+        Posting(SELLER, amount_cents, seller_id),
         Posting(SERVICE_FEE, fee_refund_cents),
-        Posting(PSP, -(seller_order["total_cents"] + fee_refund_cents)),
+        Posting(PSP, -(amount_cents + fee_refund_cents)),
     ]
+
+
+def commission_reversal_postings(seller_id: int, amount_cents: int) -> list[Posting]:
+    """The share of a commission handed back to the seller when the sale it was charged on is refunded."""
+    return [Posting(COMMISSION, amount_cents), Posting(SELLER, -amount_cents, seller_id)]
+
+
+def commission_share(commission_cents: int, total_cents: int, refunded_cents: int) -> int:
+    """How much of a commission has been handed back once `refunded_cents` of a seller order's `total_cents`
+    went back to the buyer: in proportion, rounded down, so a full refund hands back exactly the commission."""
+    if total_cents <= 0:
+        return 0
+    return commission_cents * min(refunded_cents, total_cents) // total_cents
 
 
 async def record_payment(order: dict, seller_orders: list[dict], at: dt.datetime | None = None) -> None:
@@ -89,11 +104,6 @@ async def record_commission(seller_order: dict, rate_basis_points: int, at: dt.d
                commission_postings(seller_order, rate_basis_points),
                f"commission {percent(rate_basis_points)} on a confirmed transaction", at)
     return commission_for(seller_order["total_cents"], rate_basis_points)
-
-
-async def record_refund(seller_order: dict, fee_refund_cents: int) -> None:
-    await post(f"ref:{seller_order['id']}", seller_order["order"], "refund",
-               refund_postings(seller_order, fee_refund_cents), "refunded to the buyer")
 
 
 def monthly_fee_postings(seller_id: int, fee_cents: int) -> list[Posting]:

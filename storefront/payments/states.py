@@ -15,3 +15,22 @@ class PayoutStatus(StrEnum):
 
     paid = "paid"
     held = "held"
+
+
+class RefundReason(StrEnum):
+    """Why money went back to the buyer: each refund names one."""
+
+    refusal = "refusal"  # the seller could not fulfil
+    cancellation = "cancellation"  # the buyer cancelled before shipping
+    withdrawal = "withdrawal"  # the buyer withdrew within the legal period and returned the item
+    return_ = "return"  # a return within the store's return window
+    claim = "claim"  # a claim resolved by a partial or full refund
+    operator = "operator"  # the operator decided a dispute
+
+
+class RefundStatus(StrEnum):
+    """Booked in the ledger at once; `sent` once the provider accepted it, `failed` when it refused."""
+
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"

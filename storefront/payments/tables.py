@@ -1,8 +1,8 @@
 from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from storefront.orders.tables import Order
-from storefront.payments.states import PaymentStatus, PayoutStatus
+from storefront.orders.tables import Order, SellerOrder
+from storefront.payments.states import PaymentStatus, PayoutStatus, RefundReason, RefundStatus
 from storefront.sellers.tables import Seller
 
 
@@ -106,3 +106,28 @@ class Payout(Table):
     amount_cents = Integer()
     iban = Varchar(length=34, default="")
     status = Varchar(length=8, choices=PayoutStatus)
+
+
+class Refund(Table):
+    """Money given back to a buyer for one seller order: booked in the ledger in the transaction that decided it
+    (transactions `rfd:<id>` and, when a commission had been charged, `crv:<id>`), then sent to the provider
+    with the idempotency key `encore-refund-<id>` after that transaction commits (storefront.payments.refunds).
+
+    `amount_cents` is taken from the seller order's total (items and shipping); `fee_cents` is the service fee
+    given back with it; `commission_reversed_cents` the share of the seller's commission handed back to it."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    order = ForeignKey(Order, index=True)
+    seller_order = ForeignKey(SellerOrder, index=True)
+    reason = Varchar(length=16, choices=RefundReason)
+    amount_cents = Integer()
+    fee_cents = Integer(default=0)
+    commission_reversed_cents = Integer(default=0)
+    currency = Varchar(length=3, default="EUR")
+    note = Text(default="")
+    status = Varchar(length=8, choices=RefundStatus, default=RefundStatus.pending, index=True)
+    provider_refund_id = Varchar(length=255, default="")
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)

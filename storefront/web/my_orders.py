@@ -47,9 +47,10 @@ async def _detail_or_404(viewer: Viewer, reference: str, settings: Settings) -> 
 
 
 def _order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = None,
-                   sent_to: int | None = None) -> dict[str, Any]:
+                   sent_to: int | None = None, cancelled: int | None = None,
+                   cancel_error: tuple[int, str] | None = None) -> dict[str, Any]:
     return {"order": detail, "reasons": CLAIM_REASONS, "max_message": MAX_CLAIM_MESSAGE,
-            "help_form": help_form, "sent_to": sent_to}
+            "help_form": help_form, "sent_to": sent_to, "cancelled": cancelled, "cancel_error": cancel_error}
 
 
 @get("/account/orders/{reference:str}", name="my_order")
@@ -57,8 +58,10 @@ async def my_order(reference: FromPath[str], request: Request, settings: NamedDe
                    viewer: NamedDependency[Viewer]) -> Template:
     detail = await _detail_or_404(viewer, reference, settings)
     sent_to = _int(request.query_params.get("help_sent"))
+    cancelled = _int(request.query_params.get("cancelled"))
     return Template(template_name="pages/account/order.html", context=_order_context(
-        detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None))
+        detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None,
+        cancelled=cancelled if detail.seller_order(cancelled or 0) else None))
 
 
 @post("/account/orders/{reference:str}/help", name="my_order_help")
@@ -118,4 +121,23 @@ async def cancel_unpaid(reference: FromPath[str], settings: NamedDependency[Sett
     return Redirect(path=f"/account/orders/{detail.reference}", status_code=303)
 
 
-HANDLERS = [my_orders, my_order, get_help, pay_later, cancel_unpaid]
+@post("/account/orders/{reference:str}/parts/{seller_order_id:int}/cancel", name="my_order_cancel_part")
+async def cancel_part(reference: FromPath[str], seller_order_id: FromPath[int], settings: NamedDependency[Settings],
+                      viewer: NamedDependency[Viewer]) -> Response:
+    """The buyer cancels a paid part that is not shipped yet: refunded in full, the stock goes back on sale."""
+    detail = await _detail_or_404(viewer, reference, settings)
+    if detail.seller_order(seller_order_id) is None:
+        raise NotFoundException()
+    try:
+        await transitions.cancel_by_buyer(seller_order_id, account_id=viewer.signed_in_account["id"],
+                                          settings=settings)
+    except TransitionError as refused:
+        # Shipped (or refused) in the meantime: the page says what happened and what the buyer can do now.
+        fresh = await _detail_or_404(viewer, reference, settings)
+        return Template(template_name="pages/account/order.html", status_code=409,
+                        context=_order_context(fresh, cancel_error=(seller_order_id, str(refused))))
+    return Redirect(path=f"/account/orders/{detail.reference}?cancelled={seller_order_id}"
+                         f"#seller-order-{seller_order_id}", status_code=303)
+
+
+HANDLERS = [my_orders, my_order, get_help, pay_later, cancel_unpaid, cancel_part]

@@ -281,7 +281,8 @@ async def test_the_statement_shows_the_fee_and_the_payouts_the_ledger_booked(
 
     assert "Monthly flat fee −€30.00" in page and "The monthly flat fee is booked in your account." in page
     # €129.00 − €12.90 commission − €30.00 fee, sent today:
-    assert f"Sent on Amount {TODAY:%d %b %Y} €86.10 Total €86.10" in page
+    assert "Payouts to your bank account −€86.10" in page
+    assert f"{TODAY:%d %b %Y} Payout to your bank account −€86.10" in page
 
 
 # PostgreSQL --------------------------------------------------------------------------------------------------

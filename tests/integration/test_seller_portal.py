@@ -32,7 +32,6 @@ from storefront.sellers import figures
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings
 from storefront.strategy import variant_title
-from storefront.units import money
 from tests.integration.ledger_reading import order_money
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
@@ -365,7 +364,7 @@ async def test_the_orders_list_is_paged_newest_first(client: AsyncTestClient, sh
     assert 'rel="next" href="/seller/orders?page=2"' in first
 
 
-async def test_the_monthly_statement_gives_the_payout_by_the_formula(client: AsyncTestClient, shop: Shop) -> None:
+async def test_the_monthly_statement_lists_the_sale_and_its_commission(client: AsyncTestClient, shop: Shop) -> None:
     seller = await seller_signed_in(shop, client)
     order = await shop.paid_order(await shop.account(), seller["offer"])
     await transitions.accept(order["id"], seller_id=seller["id"], settings=shop.settings)
@@ -376,24 +375,23 @@ async def test_the_monthly_statement_gives_the_payout_by_the_formula(client: Asy
     page = text_of(response.text)
     assert response.status_code == 200
     assert order["reference"] in page
-    assert "€204.85" in page and "€20.49" in page and "Monthly flat fee −€50.00" in page
-    payout = 20_485 - 2_049 - shop.settings.seller_fees.monthly_flat_cents
-    assert f"To be paid out to you {money(payout)}" in page and money(payout) == "€134.36"
+    assert "Sales (1) €204.85" in page and "−€20.49" in page
+    assert "The monthly flat fee of €50.00 is due" in page
+    assert "Owed to you at the end of the month €184.36" in page
 
 
-async def test_a_month_without_sales_is_to_be_paid_by_the_seller(client: AsyncTestClient, shop: Shop) -> None:
+async def test_a_month_without_sales_has_nothing_booked(client: AsyncTestClient, shop: Shop) -> None:
     await seller_signed_in(shop, client)
 
     statements = await client.get("/seller/statements", follow_redirects=False)
     page = text_of((await client.get(statements.headers["location"])).text)
 
     assert statements.status_code == 303
-    assert "You accepted no order this month." in page
-    assert "To be paid by the seller €50.00" in page
+    assert "Nothing was booked in your account this month." in page
+    assert "Owed to you at the end of the month €0.00" in page
 
 
-async def test_a_refused_order_is_listed_as_a_refund_and_leaves_the_payout_alone(client: AsyncTestClient,
-                                                                                shop: Shop) -> None:
+async def test_a_refused_order_is_a_sale_and_its_refund(client: AsyncTestClient, shop: Shop) -> None:
     seller = await seller_signed_in(shop, client)
     order = await shop.paid_order(await shop.account(), seller["offer"])
     await transitions.refuse(order["id"], seller_id=seller["id"], settings=shop.settings)
@@ -401,9 +399,10 @@ async def test_a_refused_order_is_listed_as_a_refund_and_leaves_the_payout_alone
 
     page = text_of((await client.get(f"/seller/statements/{dt.datetime.now(dt.UTC):%Y-%m}")).text)
 
-    refunds = page.split("Refunds", 1)[1]
-    assert order["reference"] in refunds and "€204.85" in refunds
-    assert "To be paid by the seller €50.00" in page
+    movements = page.split("Movements", 1)[1]
+    assert "Sale" in movements and "Refund to the buyer" in movements and order["reference"] in movements
+    assert "Refunds to buyers (1) −€204.85" in page
+    assert "Owed to you at the end of the month €0.00" in page
 
 
 async def test_figures_are_computed_from_enough_deliveries_and_reach_search(client: AsyncTestClient, shop: Shop,

@@ -1,0 +1,257 @@
+"""Refunds: money going back to a buyer for all or part of one seller order, whatever the reason (the seller
+refused, the buyer cancelled or withdrew, a return, a claim, the operator's decision).
+
+`book` is the one place a refund is decided. It runs inside the caller's write transaction (the move of the
+order, the return or the claim that causes it), so the decision and its money commit together:
+
+- never more than what is left of the seller order's total (items and shipping);
+- the seller's commission is handed back in proportion: once refunds totalling R of a seller order of total T
+  on which the commission C was charged have been booked, C × R ÷ T (rounded down) has been handed back, so a
+  full refund hands back exactly C and partial refunds never hand back more;
+- the service fee goes back with the refund that leaves nothing of the order kept (every seller order of the
+  order refunded in full): the buyer then got nothing from the platform's service;
+- two ledger transactions, each summing to zero: `rfd:<id>` (seller's balance and service fee → the
+  provider's clearing account) and, when a commission was charged, `crv:<id>` (commission → seller).
+
+The provider is asked after the commit (`send_pending`, woken after the response and run by the `send-refunds`
+job), with the idempotency key `encore-refund-<id>`: a retry after a timeout, or two workers at once, make one
+refund at the provider. A refund the provider refuses is marked failed and shown to the operator.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any
+
+from storefront.orders.tables import Order, SellerOrder
+from storefront.payments import ledger
+from storefront.payments.provider import PaymentProvider, RefundRefused
+from storefront.payments.states import PaymentStatus, RefundReason, RefundStatus
+from storefront.payments.tables import LedgerEntry, Payment, ProviderPayment, Refund
+
+log = logging.getLogger(__name__)
+
+REASON_LABELS = {
+    RefundReason.refusal: "The seller could not fulfil the order",
+    RefundReason.cancellation: "You cancelled before shipping",
+    RefundReason.withdrawal: "Withdrawal",
+    RefundReason.return_: "Return",
+    RefundReason.claim: "Claim resolved by a refund",
+    RefundReason.operator: "Decided by Encore's team",
+}
+STATUS_LABELS = {
+    RefundStatus.pending: "being sent",
+    RefundStatus.sent: "sent to your means of payment",
+    RefundStatus.failed: "held up: our team is on it",
+}
+# A refund the provider could not be reached for is tried again this many times before an operator must look.
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class BookedRefunds:
+    booked: bool = False
+
+
+_booked: ContextVar[BookedRefunds | None] = ContextVar("booked_refunds", default=None)
+
+
+def watch_booked() -> tuple[BookedRefunds, Token[BookedRefunds | None]]:
+    """Start noting, for the current context, whether a refund is booked, so that the request or job that
+    booked it wakes `send-refunds` once it has committed; pair with `stop_watching`."""
+    marks = BookedRefunds()
+    return marks, _booked.set(marks)
+
+
+def stop_watching(token: Token[BookedRefunds | None]) -> None:
+    _booked.reset(token)
+
+
+class RefundTooLarge(ValueError):
+    """More than what is left to refund of the seller order; the message says how much is left."""
+
+
+@dataclass(frozen=True)
+class BookedRefund:
+    id: int
+    amount_cents: int  # from the seller order's total
+    fee_cents: int  # the service fee given back with it
+    commission_reversed_cents: int
+
+    @property
+    def to_buyer_cents(self) -> int:
+        return self.amount_cents + self.fee_cents
+
+
+@dataclass(frozen=True)
+class RefundView:
+    """A refund as the buyer and the seller read it in an order's money summary."""
+
+    id: int
+    seller_order_id: int
+    reason: str
+    reason_label: str
+    amount_cents: int
+    fee_cents: int
+    status: str
+    status_label: str
+    created_at: dt.datetime
+
+    @property
+    def to_buyer_cents(self) -> int:
+        return self.amount_cents + self.fee_cents
+
+
+async def refunded_of(seller_order_ids: list[int]) -> dict[int, int]:
+    """How much of each seller order's total has been refunded (service fee apart)."""
+    if not seller_order_ids:
+        return {}
+    rows = await Refund.select(Refund.seller_order, Refund.amount_cents).where(
+        Refund.seller_order.is_in(seller_order_ids))
+    refunded: dict[int, int] = {}
+    for row in rows:
+        refunded[row["seller_order"]] = refunded.get(row["seller_order"], 0) + row["amount_cents"]
+    return refunded
+
+
+async def left_to_refund(seller_order: dict[str, Any]) -> int:
+    return seller_order["total_cents"] - (await refunded_of([seller_order["id"]])).get(seller_order["id"], 0)
+
+
+async def _commission_charged(seller_order_id: int) -> int:
+    rows = await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.transaction == f"com:{seller_order_id}") & (LedgerEntry.account == ledger.SELLER))
+    return sum(row["amount_cents"] for row in rows)
+
+
+async def book(seller_order: dict[str, Any], amount_cents: int, reason: RefundReason, *, note: str = "",
+               at: dt.datetime | None = None) -> BookedRefund:
+    """Decides a refund of `amount_cents` of the seller order (a row with id, order, seller, total_cents) and
+    books it in the ledger. Must run inside the write transaction of the change that causes it."""
+    now = at or dt.datetime.now(dt.UTC)
+    seller_order_id = seller_order["id"]
+    already = await Refund.select(Refund.amount_cents, Refund.fee_cents, Refund.commission_reversed_cents).where(
+        Refund.seller_order == seller_order_id)
+    refunded_before = sum(r["amount_cents"] for r in already)
+    left = seller_order["total_cents"] - refunded_before
+    if amount_cents <= 0 or amount_cents > left:
+        raise RefundTooLarge(f"{left} cents are left to refund on this part of the order")
+    commission = await _commission_charged(seller_order_id)
+    reversed_before = sum(r["commission_reversed_cents"] for r in already)
+    reversal = ledger.commission_share(commission, seller_order["total_cents"],
+                                       refunded_before + amount_cents) - reversed_before
+
+    order = await Order.select(Order.id, Order.service_fee_cents, Order.currency).where(
+        Order.id == seller_order["order"]).first()
+    assert order is not None  # a seller order always has its order
+    parts = await SellerOrder.select(SellerOrder.id, SellerOrder.total_cents).where(
+        SellerOrder.order == order["id"])
+    refunded = await refunded_of([p["id"] for p in parts])
+    refunded[seller_order_id] = refunded_before + amount_cents
+    nothing_kept = all(refunded.get(p["id"], 0) >= p["total_cents"] for p in parts)
+    fee_back_before = sum(row["fee_cents"] for row in await Refund.select(Refund.fee_cents).where(
+        Refund.order == order["id"]))
+    fee = order["service_fee_cents"] - fee_back_before if nothing_kept else 0
+
+    refund = Refund(order=order["id"], seller_order=seller_order_id, reason=reason, amount_cents=amount_cents,
+                    fee_cents=fee, commission_reversed_cents=reversal, currency=order["currency"], note=note,
+                    status=RefundStatus.pending, created_at=now)
+    await refund.save()
+    seller_id = seller_order["seller"]
+    await ledger.post(f"rfd:{refund.id}", order["id"], "refund",
+                      ledger.refund_postings(seller_id, amount_cents, fee),
+                      f"refunded to the buyer: {REASON_LABELS[reason].lower()}", at=now)
+    if reversal:
+        await ledger.post(f"crv:{refund.id}", order["id"], "commission_reversal",
+                          ledger.commission_reversal_postings(seller_id, reversal),
+                          "commission handed back on a refunded sale", at=now)
+    if (watching := _booked.get()) is not None:
+        watching.booked = True
+    return BookedRefund(refund.id, amount_cents, fee, reversal)
+
+
+async def provider_payment_id(order_id: int) -> str | None:
+    """The provider's id of the payment that paid the order: what a refund names. The sandbox's id is our own
+    reference (it records no ProviderPayment row)."""
+    payment = await Payment.select(Payment.provider_reference).where(
+        (Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded)).first()
+    if payment is None:
+        return None
+    at_provider = await ProviderPayment.select(ProviderPayment.provider_payment_id).where(
+        ProviderPayment.payment_reference == payment["provider_reference"]).first()
+    return at_provider["provider_payment_id"] if at_provider else payment["provider_reference"]
+
+
+def idempotency_key(refund_id: int) -> str:
+    return f"encore-refund-{refund_id}"
+
+
+async def send_pending(provider: PaymentProvider, *, limit: int = 100, now: dt.datetime | None = None) -> int:
+    """Asks the provider to pay back each refund still pending. Safe to run from several workers at once: the
+    idempotency key makes one refund at the provider, and only the first to record it moves the row. Returns
+    how many this run sent."""
+    pending = await Refund.select().where(Refund.status == RefundStatus.pending).order_by(Refund.id).limit(limit)
+    sent = 0
+    for refund in pending:
+        payment_id = await provider_payment_id(refund["order"])
+        if payment_id is None:
+            await _fail(refund, "no paid payment found for this order")
+            continue
+        try:
+            refund_id = await provider.refund(payment_id, refund["amount_cents"] + refund["fee_cents"],
+                                              idempotency_key(refund["id"]))
+        except RefundRefused as refused:
+            await _fail(refund, str(refused))
+            continue
+        except Exception as error:  # the provider could not be reached: tried again by the next run
+            log.warning("refund %s could not reach the provider: %s", refund["id"], error)
+            attempts = refund["attempts"] + 1
+            changes: dict[Any, Any] = {Refund.attempts: attempts, Refund.last_error: str(error)[:500]}
+            if attempts >= MAX_ATTEMPTS:
+                changes[Refund.status] = RefundStatus.failed
+            await Refund.update(changes).where(
+                (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending))
+            continue
+        moved = await Refund.update({Refund.status: RefundStatus.sent, Refund.provider_refund_id: refund_id,
+                                     Refund.sent_at: now or dt.datetime.now(dt.UTC)}).where(
+            (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending)).returning(Refund.id)
+        sent += bool(moved)
+    return sent
+
+
+async def _fail(refund: dict[str, Any], reason: str) -> None:
+    log.error("refund %s refused by the provider: %s", refund["id"], reason)
+    await Refund.update({Refund.status: RefundStatus.failed, Refund.last_error: reason[:500]}).where(
+        (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending))
+
+
+async def retry(refund_id: int) -> bool:
+    """The operator sends a failed refund again (after fixing what the provider refused)."""
+    return bool(await Refund.update({Refund.status: RefundStatus.pending, Refund.attempts: 0}).where(
+        (Refund.id == refund_id) & (Refund.status == RefundStatus.failed)).returning(Refund.id))
+
+
+def _view(row: dict[str, Any]) -> RefundView:
+    return RefundView(id=row["id"], seller_order_id=row["seller_order"], reason=row["reason"],
+                      reason_label=REASON_LABELS.get(row["reason"], row["reason"]),
+                      amount_cents=row["amount_cents"], fee_cents=row["fee_cents"], status=row["status"],
+                      status_label=STATUS_LABELS.get(row["status"], row["status"]), created_at=row["created_at"])
+
+
+async def refunds_of_order(order_id: int) -> list[RefundView]:
+    rows = await Refund.select().where(Refund.order == order_id).order_by(Refund.created_at, Refund.id)
+    return [_view(row) for row in rows]
+
+
+async def refunds_of_seller_order(seller_order_id: int) -> list[RefundView]:
+    rows = await Refund.select().where(Refund.seller_order == seller_order_id).order_by(
+        Refund.created_at, Refund.id)
+    return [_view(row) for row in rows]
+
+
+async def failed_refunds() -> list[dict[str, Any]]:
+    """For the operator: refunds the provider refused or could not be reached for."""
+    return await Refund.select(*Refund.all_columns(), Refund.order.reference.as_alias("reference")).where(
+        Refund.status == RefundStatus.failed).order_by(Refund.created_at)
