@@ -15,14 +15,25 @@ from storefront.orders.checkout_forms import COUNTRIES
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
 from storefront.payments import ledger
+from storefront.payments.refunds import RefundView, refunds_of_seller_order
 from storefront.payments.tables import LedgerEntry
 from storefront.rows import one
 from storefront.sellers.tables import Seller
 
 # What the seller calls each state, in the order an order goes through them.
 STATUS_NAMES = {"pending": "To accept", "accepted": "Confirmed", "shipped": "Shipped", "delivered": "Delivered",
-                "refused": "Refused"}
+                "refused": "Refused", "cancelled": "Cancelled by the buyer"}
 VISIBLE_STATUSES = tuple(STATUS_NAMES)
+
+
+def _visible(status: str | None = None) -> Any:
+    """Where the seller may see an order: once paid. A cancelled part counts only when the buyer cancelled it
+    after paying; an unpaid order that ended was never an order for its sellers."""
+    statuses = [status] if status else list(VISIBLE_STATUSES)
+    shown: Any = SellerOrder.status.is_in([s for s in statuses if s != "cancelled"] or ["-"])
+    if "cancelled" in statuses:
+        shown = shown | ((SellerOrder.status == "cancelled") & SellerOrder.order.paid_at.is_not_null())
+    return shown
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class SellerOrderView:
     events: list[dict[str, Any]]
     claims: list[dict[str, Any]]
     commission_cents: int | None  # booked when the seller accepts; None before
+    refunds: tuple[RefundView, ...] = ()
 
 
 async def seller_profile(seller_id: int) -> dict[str, Any]:
@@ -44,7 +56,7 @@ async def seller_profile(seller_id: int) -> dict[str, Any]:
 async def status_counts(seller_id: int) -> dict[str, int]:
     """How many of the seller's orders are in each visible state, zero included."""
     rows = await SellerOrder.select(SellerOrder.status, Count()).where(
-        (SellerOrder.seller == seller_id) & SellerOrder.status.is_in(list(VISIBLE_STATUSES))
+        (SellerOrder.seller == seller_id) & _visible()
     ).group_by(SellerOrder.status)
     found = {row["status"]: row["count"] for row in rows}
     return {status: found.get(status, 0) for status in VISIBLE_STATUSES}
@@ -59,7 +71,7 @@ def _order_columns() -> list:
 async def orders_page(seller_id: int, status: str | None, page: int,
                       per_page: int) -> tuple[list[dict[str, Any]], int]:
     """One page of the seller's orders, newest first, with their item count; and how many there are in all."""
-    where = (SellerOrder.seller == seller_id) & SellerOrder.status.is_in([status] if status else list(VISIBLE_STATUSES))
+    where = (SellerOrder.seller == seller_id) & _visible(status)
     total = await SellerOrder.count().where(where)
     rows = await SellerOrder.select(*_order_columns()).where(where).order_by(SellerOrder.id, ascending=False).limit(
         per_page).offset((page - 1) * per_page)
@@ -97,8 +109,7 @@ async def delivered_count(seller_id: int) -> int:
 async def visible_seller_order(seller_id: int, seller_order_id: int) -> dict[str, Any] | None:
     """The seller order if this seller may see it; None for a missing one, another seller's or an unpaid one."""
     return await SellerOrder.select().where(
-        (SellerOrder.id == seller_order_id) & (SellerOrder.seller == seller_id)
-        & SellerOrder.status.is_in(list(VISIBLE_STATUSES))).first()
+        (SellerOrder.id == seller_order_id) & (SellerOrder.seller == seller_id) & _visible()).first()
 
 
 async def seller_order_of_claim(seller_id: int, claim_id: int) -> int | None:
@@ -139,4 +150,5 @@ async def seller_order_view(seller_id: int, seller_order_id: int) -> SellerOrder
     for claim in claims:
         claim["reason_label"] = CLAIM_REASONS.get(claim["reason"], claim["reason"])
     return SellerOrderView(seller_order=seller_order, order=order, lines=lines, events=events, claims=claims,
-                           commission_cents=await _commission_of(seller_order_id))
+                           commission_cents=await _commission_of(seller_order_id),
+                           refunds=tuple(await refunds_of_seller_order(seller_order_id)))

@@ -95,6 +95,7 @@ class RefundView:
     reason_label: str
     amount_cents: int
     fee_cents: int
+    commission_reversed_cents: int
     status: str
     status_label: str
     created_at: dt.datetime
@@ -236,7 +237,8 @@ async def retry(refund_id: int) -> bool:
 def _view(row: dict[str, Any]) -> RefundView:
     return RefundView(id=row["id"], seller_order_id=row["seller_order"], reason=row["reason"],
                       reason_label=REASON_LABELS.get(row["reason"], row["reason"]),
-                      amount_cents=row["amount_cents"], fee_cents=row["fee_cents"], status=row["status"],
+                      amount_cents=row["amount_cents"], fee_cents=row["fee_cents"],
+                      commission_reversed_cents=row["commission_reversed_cents"], status=row["status"],
                       status_label=STATUS_LABELS.get(row["status"], row["status"]), created_at=row["created_at"])
 
 

@@ -146,7 +146,9 @@ async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int 
         "claims": view.claims,
         "actions": actions,
         "commission_cents": commission,
-        "net_cents": None if commission is None else seller_order["total_cents"] - commission,
+        "refunds": view.refunds,
+        "net_cents": None if commission is None else seller_order["total_cents"] - commission - sum(
+            r.amount_cents - r.commission_reversed_cents for r in view.refunds),
         "error_form": error_form,
         "error": error,
         # A refused move whose form is no longer shown (accepting twice) gets its message above the actions.

@@ -184,3 +184,39 @@ def test_a_commission_is_handed_back_in_proportion_and_never_more() -> None:
     assert ledger.commission_share(1_290, 12_900, 1) == 0
     assert ledger.commission_share(1_290, 12_900, 12_900) == 1_290
     assert ledger.commission_share(1_290, 12_900, 20_000) == 1_290
+
+
+async def test_the_seller_sees_the_cancelled_order_and_its_refund(client: AsyncTestClient, shop: ExclusiveSeller,
+                                                                  settings: Settings) -> None:
+    buyer = await make_account()
+    order = await paid_order(shop, buyer["id"], settings)
+    await transitions.accept(order["id"], seller_id=shop.seller_id, settings=settings)
+    await transitions.cancel_by_buyer(order["id"], account_id=buyer["id"], settings=settings)
+    await sign_in(client, shop.account_id)
+
+    listing = await client.get("/seller/orders?status=cancelled")
+    page = await client.get(f"/seller/orders/{order['id']}")
+
+    assert order["reference"] in listing.text
+    assert page.status_code == 200
+    assert "The buyer cancelled this order before it was shipped and was refunded: do not ship it." in page.text
+    assert "−€129.00" in page.text and "Commission handed back</dt><dd>€12.90" in page.text
+    assert "For you</dt><dd>€0.00" in page.text
+
+
+async def test_an_unpaid_order_that_ended_stays_out_of_the_sellers_sight(client: AsyncTestClient,
+                                                                         shop: ExclusiveSeller,
+                                                                         settings: Settings) -> None:
+    buyer = await make_account()
+    offer = await Offer.select(Offer.id).where(Offer.seller == shop.seller_id).first()
+    cart = await carts.create_cart(buyer["id"])
+    await carts.add(cart, offer["id"], 1)
+    placed = await place_order(cart_id=cart, account_id=buyer["id"], payment_means="card",
+                               address=DeliveryAddress("Camille Martin", "3 rue des Lilas", "69003", "Lyon"),
+                               idempotency_key=uuid.uuid4().hex, settings=settings)
+    assert await transitions.cancel_unpaid(placed.order_id, account_id=buyer["id"])
+    part = await SellerOrder.select(SellerOrder.id).where(SellerOrder.order == placed.order_id).first()
+    await sign_in(client, shop.account_id)
+
+    assert (await client.get(f"/seller/orders/{part['id']}")).status_code == 404
+    assert placed.reference not in (await client.get("/seller/orders?status=cancelled")).text

@@ -21,7 +21,7 @@ from storefront.settings import Settings
 from storefront.web.inputs import Id
 from storefront.web.seller_api.problems import problem_responses
 
-OrderState = Literal["pending", "accepted", "shipped", "delivered", "refused"]
+OrderState = Literal["pending", "accepted", "shipped", "delivered", "refused", "cancelled"]
 MAX_REASON_LENGTH = 500
 MAX_SHIPPING_TEXT = 60
 READ_PROBLEMS = problem_responses(400, 401, 404, 429, 503)
