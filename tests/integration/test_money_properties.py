@@ -1,0 +1,206 @@
+"""Random sequences of what happens to orders and money, driven through the store's own services (hypothesis):
+order and pay, accept, refuse, cancel, ship, deliver, payout runs and monthly fees. After each sequence:
+
+- every ledger transaction sums to zero;
+- no payout is made from a balance at or below zero, and a paid seller's balance is never below zero after it;
+- each seller's monthly statements equal its ledger (movements, closing balance, each kind of line) and its
+  sales equal the seller orders its buyers paid;
+- no seller order is refunded more than its total, and the provider's clearing account holds what was paid
+  less what was refunded;
+- stock is conserved: what is on sale plus what is sold and not given back is what was listed.
+
+Each example makes its own sellers and buyer, so examples never read what another left; the checks over the
+whole ledger hold for everything the store holds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from storefront.cart import service as carts
+from storefront.errors import NotFound
+from storefront.orders import statements, transitions
+from storefront.orders.placement import DeliveryAddress, place_order
+from storefront.orders.tables import OrderLine, SellerOrder
+from storefront.orders.transitions import TransitionError
+from storefront.payments import ledger
+from storefront.payments.monthly_fees import book_monthly_fees
+from storefront.payments.payouts import run_payouts
+from storefront.payments.provider import SandboxProvider
+from storefront.payments.refunds import RefundTooLarge
+from storefront.payments.service import handle_notification
+from storefront.payments.states import PayoutStatus
+from storefront.payments.tables import LedgerEntry, Payout, Refund
+from storefront.sellers.tables import Offer
+from storefront.settings import Settings
+from tests.integration.commerce import make_account
+from tests.integration.test_referencing import exclusive_seller
+
+STOCK = 4
+# Payout runs and fee months are unique by date: each run of this module takes dates no other took.
+RUN_DAYS = itertools.count(8)
+FEE_MONTHS = itertools.count(0)
+
+ORDER = st.tuples(st.just("order"), st.integers(0, 1), st.integers(1, 2))
+MOVE = st.tuples(st.sampled_from(["accept", "refuse", "cancel", "ship", "deliver"]), st.integers(0, 7))
+MONEY = st.tuples(st.sampled_from(["payout", "fee"]))
+STEPS = st.lists(st.one_of(ORDER, ORDER, MOVE, MOVE, MOVE, MOVE, MONEY), min_size=3, max_size=14)
+
+
+@dataclasses.dataclass
+class World:
+    settings: Settings
+    sellers: list[Any]
+    offers: list[int]
+    buyer: dict
+    orders: list[dict] = dataclasses.field(default_factory=list)  # seller order rows
+
+
+async def _world(settings: Settings) -> World:
+    sellers = [await exclusive_seller() for _ in range(2)]
+    offers = [(await Offer.select(Offer.id).where(Offer.seller == s.seller_id).first())["id"] for s in sellers]
+    return World(settings, sellers, offers, await make_account())
+
+
+async def _order(world: World, seller_index: int, quantity: int) -> None:
+    cart = await carts.create_cart(world.buyer["id"])
+    try:
+        await carts.add(cart, world.offers[seller_index], quantity)
+    except Exception:
+        return  # sold out: nothing to order
+    try:
+        placed = await place_order(cart_id=cart, account_id=world.buyer["id"], payment_means="card",
+                                   address=DeliveryAddress("Camille Martin", "3 rue des Lilas", "69003", "Lyon"),
+                                   idempotency_key=uuid.uuid4().hex, settings=world.settings)
+    except Exception as refused:
+        if "stock" in str(refused).lower() or type(refused).__name__ in ("Refused", "CartProblem"):
+            return
+        raise
+    provider = SandboxProvider(world.settings.payment_webhook_secret)
+    body, signature = provider.notification(event_id=f"evt_{uuid.uuid4().hex}", succeeded=True,
+                                            payment_reference=placed.payment_reference,
+                                            amount_cents=placed.total_cents, currency="EUR")
+    assert await handle_notification(body, signature, provider=provider, settings=world.settings) == "paid"
+    world.orders.append(await SellerOrder.select().where(SellerOrder.order == placed.order_id).first())
+
+
+async def _move(world: World, action: str, index: int) -> None:
+    if not world.orders:
+        return
+    part = world.orders[index % len(world.orders)]
+    seller_id, settings = part["seller"], world.settings
+    try:
+        if action == "accept":
+            await transitions.accept(part["id"], seller_id=seller_id, settings=settings)
+        elif action == "refuse":
+            await transitions.refuse(part["id"], seller_id=seller_id, settings=settings)
+        elif action == "cancel":
+            await transitions.cancel_by_buyer(part["id"], account_id=world.buyer["id"], settings=settings)
+        elif action == "ship":
+            await transitions.ship(part["id"], seller_id=seller_id, carrier="Colissimo", tracking_number="6A1",
+                                   settings=settings)
+        elif action == "deliver":
+            await transitions.deliver(part["id"], seller_id=seller_id, settings=settings)
+    except (TransitionError, RefundTooLarge, NotFound):
+        pass  # not allowed in the part's state: the sequence goes on, nothing may have moved
+
+
+async def _payout(world: World) -> None:
+    run_on = dt.date.today() + dt.timedelta(days=next(RUN_DAYS))
+    result = await run_payouts(world.settings, run_on)
+    assert result is not None
+    for paid in result.paid:
+        assert paid.amount_cents > 0
+        assert await _balance(paid.seller_id) >= 0, "a payout left its seller below zero"
+    paid_rows = await Payout.select(Payout.amount_cents).where(
+        (Payout.payout_run == result.run_id) & (Payout.status == PayoutStatus.paid))
+    assert all(row["amount_cents"] > 0 for row in paid_rows)
+
+
+async def _fee(world: World) -> None:
+    index = next(FEE_MONTHS)
+    await book_monthly_fees(world.settings, now=dt.datetime(2100 + index // 12, index % 12 + 1, 1, 1, tzinfo=dt.UTC))
+
+
+async def _balance(seller_id: int) -> int:
+    rows = await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id))
+    return -sum(row["amount_cents"] for row in rows)
+
+
+async def _check_ledger() -> None:
+    sums: dict[str, int] = defaultdict(int)
+    for row in await LedgerEntry.select(LedgerEntry.transaction, LedgerEntry.amount_cents):
+        sums[row["transaction"]] += row["amount_cents"]
+    assert {t: s for t, s in sums.items() if s} == {}, "unbalanced ledger transactions"
+
+
+async def _check_orders(world: World) -> None:
+    ids = [o["id"] for o in world.orders]
+    if not ids:
+        return
+    parts = {row["id"]: row for row in await SellerOrder.select().where(SellerOrder.id.is_in(ids))}
+    refunded: dict[int, int] = defaultdict(int)
+    for row in await Refund.select(Refund.seller_order, Refund.amount_cents).where(Refund.seller_order.is_in(ids)):
+        refunded[row["seller_order"]] += row["amount_cents"]
+    for part_id, part in parts.items():
+        assert 0 <= refunded[part_id] <= part["total_cents"]
+        if part["status"] in ("refused", "cancelled"):
+            assert refunded[part_id] == part["total_cents"], "an ended part was not refunded in full"
+    for order_id in {p["order"] for p in parts.values()}:
+        held = sum(row["amount_cents"] for row in await LedgerEntry.select(LedgerEntry.amount_cents).where(
+            (LedgerEntry.order == order_id) & (LedgerEntry.account == ledger.PSP)))
+        assert held >= 0, "more went back to the buyer than was paid"
+    # Stock: on sale + sold and kept = listed.
+    for offer_id in world.offers:
+        stock = (await Offer.select(Offer.stock).where(Offer.id == offer_id).first())["stock"]
+        lines = await OrderLine.select(OrderLine.quantity, OrderLine.seller_order._.status.as_alias("status")).where(
+            OrderLine.offer == offer_id)
+        kept = sum(line["quantity"] for line in lines if line["status"] not in ("refused", "cancelled"))
+        assert stock + kept == STOCK
+
+
+async def _check_statements(world: World) -> None:
+    for seller in world.sellers:
+        entries = await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.created_at).where(
+            (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller.seller_id))
+        months = sorted({(e["created_at"].year, e["created_at"].month) for e in entries})
+        for year, month in months:
+            start, end = statements.month_bounds(year, month)
+            statement = await statements.monthly_statement(seller.seller_id, year, month, world.settings)
+            inside = [e for e in entries if start <= e["created_at"] < end]
+            assert statement.movements_cents == -sum(e["amount_cents"] for e in inside)
+            assert statement.closing_balance_cents == -sum(e["amount_cents"] for e in entries if e["created_at"] < end)
+            for kind in statements.KINDS:
+                assert statement.total(kind) == -sum(e["amount_cents"] for e in inside if e["kind"] == kind)
+            paid_parts = await SellerOrder.select(SellerOrder.total_cents).where(
+                (SellerOrder.seller == seller.seller_id) & (SellerOrder.order.paid_at >= start)
+                & (SellerOrder.order.paid_at < end))
+            assert statement.sales_cents == sum(p["total_cents"] for p in paid_parts)
+
+
+@hypothesis_settings(max_examples=12, deadline=None, derandomize=True,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=STEPS)
+async def test_money_stays_balanced_whatever_happens_to_orders(steps: list[tuple], settings: Settings) -> None:
+    world = await _world(settings)
+    for step in steps:
+        if step[0] == "order":
+            await _order(world, step[1], step[2])
+        elif step[0] == "payout":
+            await _payout(world)
+        elif step[0] == "fee":
+            await _fee(world)
+        else:
+            await _move(world, step[0], step[1])
+    await _check_ledger()
+    await _check_orders(world)
+    await _check_statements(world)
