@@ -228,10 +228,19 @@ async def _fail(refund: dict[str, Any], reason: str) -> None:
         (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending))
 
 
-async def retry(refund_id: int) -> bool:
-    """The operator sends a failed refund again (after fixing what the provider refused)."""
-    return bool(await Refund.update({Refund.status: RefundStatus.pending, Refund.attempts: 0}).where(
-        (Refund.id == refund_id) & (Refund.status == RefundStatus.failed)).returning(Refund.id))
+async def retry(refund_id: int, *, operator_id: int) -> bool:
+    """The operator sends a failed refund again (after fixing what the provider refused); audited."""
+    from storefront.db import write_transaction
+    from storefront.moderation.decisions import audit
+
+    async with write_transaction(Refund._meta.db):
+        moved = await Refund.update({Refund.status: RefundStatus.pending, Refund.attempts: 0}).where(
+            (Refund.id == refund_id) & (Refund.status == RefundStatus.failed)).returning(Refund.id)
+        if moved:
+            await audit(operator_id, "refund sent again", "refund", refund_id)
+            if (watching := _booked.get()) is not None:
+                watching.booked = True
+    return bool(moved)
 
 
 def _view(row: dict[str, Any]) -> RefundView:

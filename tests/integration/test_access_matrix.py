@@ -39,7 +39,7 @@ from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import Claim, OrderLine, SellerOrder
 from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
-from storefront.payments.tables import PayoutRun
+from storefront.payments.tables import PayoutRun, Refund
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
 from storefront.sellers.offer_csv import read_upload, template_csv
@@ -236,11 +236,17 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     payout_run = (await PayoutRun.insert(PayoutRun(
         run_on=dt.date(2000, 1, 6), created_at=dt.datetime.now(dt.UTC), payout_count=1, total_cents=100,
         file_name="pain001-2000-01-06.xml", document="<Document/>")).returning(PayoutRun.id))[0]["id"]
+    # A refund held up at the provider, for the console's "send again" (the operator's alone).
+    held_part = await SellerOrder.select(SellerOrder.id, SellerOrder.order).where(
+        SellerOrder.id == parties["shopper_b"].owned["seller_order_id"]).first()
+    held_refund = (await Refund.insert(Refund(
+        order=held_part["order"], seller_order=held_part["id"], reason="operator", amount_cents=1, status="failed",
+        last_error="matrix", created_at=dt.datetime.now(dt.UTC))).returning(Refund.id))[0]["id"]
     public = {"slug": variant["slug"], "category_slug": variant["category"], "name": f"{min(y_variants)}.svg",
               "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
               "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
                   "model"], "notice_id": notice_id, "message_id": message["id"],
-              "period": dt.date.today().strftime("%Y-%m"), "run_id": payout_run,
+              "period": dt.date.today().strftime("%Y-%m"), "run_id": payout_run, "refund_id": held_refund,
               "request_id": parties["seller_y"].owned["request_id"],
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x"}

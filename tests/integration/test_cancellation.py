@@ -220,3 +220,38 @@ async def test_an_unpaid_order_that_ended_stays_out_of_the_sellers_sight(client:
 
     assert (await client.get(f"/seller/orders/{part['id']}")).status_code == 404
     assert placed.reference not in (await client.get("/seller/orders?status=cancelled")).text
+
+
+async def test_a_refund_the_provider_refuses_is_held_up_for_the_operator_who_sends_it_again(
+        client: AsyncTestClient, shop: ExclusiveSeller, settings: Settings) -> None:
+    from storefront.moderation.tables import AuditEntry
+    from storefront.payments.tables import Payment
+
+    buyer = await make_account()
+    order = await paid_order(shop, buyer["id"], settings)
+    await transitions.cancel_by_buyer(order["id"], account_id=buyer["id"], settings=settings)
+    # The provider holds less of the payment than the refund asks for (refunded elsewhere): it refuses.
+    await Payment.update({Payment.amount_cents: 100}).where(Payment.order == order["order"])
+    provider = SandboxProvider(settings.payment_webhook_secret)
+    await refunds.send_pending(provider)
+    refund = await Refund.select().where(Refund.seller_order == order["id"]).first()
+    assert (refund["status"], refund["last_error"]) == ("failed", "100 cents are left to refund")
+    operator = await make_account(role="operator")
+    await sign_in(client, operator["id"])
+
+    console = await client.get("/ops/payouts")
+    assert order["reference"] in console.text and "€131.58" in console.text
+    await Payment.update({Payment.amount_cents: 13_158}).where(Payment.order == order["order"])  # sorted out
+    response = await client.post(f"/ops/refunds/{refund['id']}/retry", data={"_csrf": csrf_of(console.text)},
+                                 follow_redirects=False)
+
+    assert response.status_code == 303
+    # The request woke the sending job; whether it has run yet or not, one more run leaves it sent, once.
+    await refunds.send_pending(provider)
+    assert (await Refund.select(Refund.status).where(Refund.id == refund["id"]).first())["status"] == "sent"
+    assert await ProviderRefund.count().where(ProviderRefund.idempotency_key == f"encore-refund-{refund['id']}") == 1
+    assert await AuditEntry.count().where((AuditEntry.subject_type == "refund")
+                                          & (AuditEntry.subject_id == refund["id"])) == 1
+    again = await client.post(f"/ops/refunds/{refund['id']}/retry", data={"_csrf": csrf_of(console.text)},
+                              follow_redirects=False)
+    assert again.status_code == 404
