@@ -24,6 +24,7 @@ from storefront.demo.reviews import CITIES, FIRST_NAMES, LAST_NAMES, comment_for
 from storefront.orders import transitions
 from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, place_order
 from storefront.orders.tables import Order, OrderLine, SellerOrder
+from storefront.payments import refunds
 from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.reviews import service as reviews
@@ -133,7 +134,30 @@ async def load_demo_history(catalogue: DemoCatalogue, settings: Settings) -> Dem
         entry = {**entry, "recent": True, "paid": since + (now - since) * recent_rng.uniform(0.1, 0.5)}
         await _order(f"demo-recent-order-{entry['seller']}", entry, provider, catalogue.profiles[entry["seller"]],
                      settings, now, recent_rng, counts)
+    await _cancelled_by_buyers(list(first_of.values())[:3], provider, catalogue, settings, now, recent_rng, counts)
     return DemoHistory(**counts)
+
+
+async def _cancelled_by_buyers(entries: list[dict[str, Any]], provider: SandboxProvider, catalogue: DemoCatalogue,
+                               settings: Settings, now: dt.datetime, rng: random.Random,
+                               counts: dict[str, int]) -> None:
+    """A few orders of this week their buyers cancelled before shipping (one before the seller confirmed, the
+    others after), refunded through the sandbox like any refund: what My orders, the seller's order page and
+    its statement show of a cancellation comes from these."""
+    for n, entry in enumerate(entries):
+        paid = now - dt.timedelta(hours=30 - n * 6)
+        entry = {**entry, "recent": n > 0, "paid": paid}
+        key = f"demo-cancelled-order-{entry['seller']}"
+        # The first is cancelled before its seller could confirm it (a seller takes 20 minutes at least).
+        until = paid + (dt.timedelta(minutes=10) if n == 0 else dt.timedelta(hours=2))
+        await _order(key, entry, provider, catalogue.profiles[entry["seller"]], settings, until, rng, counts)
+        order = await Order.select(Order.id).where(Order.idempotency_key == key).first()
+        part = order and await SellerOrder.select(SellerOrder.id, SellerOrder.status).where(
+            SellerOrder.order == order["id"]).first()
+        if part and part["status"] in transitions.CANCELLABLE:
+            await transitions.cancel_by_buyer(part["id"], account_id=entry["buyer"].id, settings=settings,
+                                              now=paid + dt.timedelta(hours=3))
+    await refunds.send_pending(provider)
 
 
 async def _order(key: str, entry: dict[str, Any], provider: SandboxProvider, profile: SellerProfile,

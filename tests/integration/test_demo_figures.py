@@ -202,12 +202,15 @@ async def test_the_demo_statement_shows_the_commission_the_ledger_booked(client:
     account = await make_account(role="seller", seller_id=seller["id"])
     await sign_in(client, account["id"])
     page = unescape((await client.get(f"/seller/statements/{today:%Y-%m}")).text)
-    line = re.search(r"<dt>Commission \(10\s%\sof each transaction\)</dt><dd>−([^<]+)</dd>", page)
+    line = re.search(r"<dt>Commission \(10\s%\sof each confirmed transaction\)</dt><dd>−([^<]+)</dd>", page)
     assert line, "the statement has no commission line"
     assert cents(line.group(1)) == commission > 0
-    totals = re.search(r'<tfoot><tr><th scope="row" colspan="2">Total</th><td class="num">([^<]+)</td>'
-                       r'<td class="num">([^<]+)</td>', page)
-    assert totals and (cents(totals.group(1)), cents(totals.group(2))) == (confirmed, commission)
+    # The closing balance is everything the ledger owes the seller, from its first sale to now.
+    owed = -sum(row["amount_cents"] for row in await sql(
+        "SELECT amount_cents FROM ledger_entry WHERE account = 'seller_payable' AND seller = {}", seller["id"]))
+    closing = re.search(r"<dt>Owed (to|by) you at the end of the month</dt><dd>([^<]+)</dd>", page)
+    assert closing and cents(closing.group(2)) * (1 if closing.group(1) == "to" else -1) == owed
+    assert confirmed > 0
 
 
 async def test_a_card_shows_the_grades_and_the_lowest_price_its_product_page_offers(client: AsyncTestClient) -> None:
@@ -249,3 +252,14 @@ async def test_every_demo_order_went_through_the_ledger(client: AsyncTestClient)
     balance = await sql('SELECT "transaction", SUM(amount_cents) AS total FROM ledger_entry GROUP BY "transaction" '
                         "HAVING SUM(amount_cents) != 0")
     assert balance == [], "a ledger transaction does not balance"
+
+
+async def test_the_demo_has_orders_their_buyers_cancelled_and_were_refunded_for(client: AsyncTestClient) -> None:
+    rows = await sql("SELECT so.status, so.accepted_at, r.reason, r.status AS refund_status, r.amount_cents, "
+                     "so.total_cents FROM refund r JOIN seller_order so ON so.id = r.seller_order "
+                     "WHERE r.reason = 'cancellation'")
+    assert len(rows) == 3
+    assert all(row["status"] == "cancelled" and row["refund_status"] == "sent" for row in rows)
+    assert all(row["amount_cents"] == row["total_cents"] for row in rows)
+    # One before its seller confirmed it, the others after: their commission was handed back.
+    assert sorted(row["accepted_at"] is None for row in rows) == [False, False, True]
