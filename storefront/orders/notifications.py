@@ -77,7 +77,7 @@ async def claim_answered(settings: Settings, *, to: str, order: dict, seller_nam
 
 
 async def cancelled_by_buyer(settings: Settings, *, buyer: str, seller: str, order: dict, seller_name: str,
-                             refund_cents: int) -> None:
+                             refund_cents: int, seller_order_id: int) -> None:
     await queue(to=buyer, kind="cancelled_by_buyer", subject=f"Order {order['reference']}: cancellation confirmed",
                 body=(f"You cancelled the part of order {order['reference']} sold by {seller_name}. We refund "
                       f"{money(refund_cents)} to your means of payment; it usually shows within a few working days.\n"
@@ -86,4 +86,4 @@ async def cancelled_by_buyer(settings: Settings, *, buyer: str, seller: str, ord
                 subject=f"Order {order['reference']} was cancelled by the buyer",
                 body=(f"The buyer cancelled order {order['reference']} before it was shipped: do not ship it. The "
                       f"stock is back on your offers and the buyer is refunded.\n"
-                      f"{settings.public_base_url}/seller/orders\n"))
+                      f"{settings.public_base_url}/seller/orders/{seller_order_id}\n"))

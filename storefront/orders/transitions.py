@@ -264,7 +264,7 @@ async def refuse(seller_order_id: int, *, seller_id: int, settings: Settings, re
         seller_order = await _seller_order_of(seller_order_id, seller_id)
         await _move(seller_order, "refused", reason or "The seller could not fulfil the order.")
         order = await _order(seller_order["order"])
-        booked = await refunds.book(seller_order, seller_order["total_cents"], RefundReason.refusal)
+        booked = await refunds.book_rest(seller_order, RefundReason.refusal)
         await mark_for_reindex(await _return_stock(seller_order_id))
         seller = await _seller(seller_id)
         refund = booked.to_buyer_cents
@@ -294,12 +294,12 @@ async def cancel_by_buyer(seller_order_id: int, *, account_id: int, settings: Se
                 in ("shipped", "delivered") else f"This part of the order is “{STATUS_LABELS[seller_order['status']]}”:"
                 " there is nothing to cancel.")
         await _move(seller_order, "cancelled", "Cancelled by the buyer before shipping; refunded in full.", at=now)
-        booked = await refunds.book(seller_order, seller_order["total_cents"], RefundReason.cancellation, at=now)
+        booked = await refunds.book_rest(seller_order, RefundReason.cancellation, at=now)
         await mark_for_reindex(await _return_stock(seller_order_id))
         seller = await _seller(seller_order["seller"])
         await notifications.cancelled_by_buyer(settings, buyer=await _buyer_email(order), seller=seller["email"],
                                                order=order, seller_name=seller["name"],
-                                               refund_cents=booked.to_buyer_cents)
+                                               refund_cents=booked.to_buyer_cents, seller_order_id=seller_order_id)
         await seller_order_event(seller_order["seller"], seller_order_id, EventType.order_cancelled, at=now)
         await figures.recompute(seller_order["seller"])
     return booked.to_buyer_cents

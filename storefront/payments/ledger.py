@@ -3,7 +3,8 @@
 Double entry. Each transaction's entries add up to zero. Signs are from the platform's point of view:
 `psp_clearing` is positive for money held at the payment provider; `seller_payable` and the three
 revenue accounts are negative when they grow (a liability or an income); `payouts_in_transit` is negative
-for money sent to sellers by a payout run's SEPA transfers (it leaves the provider's account for the banks).
+for money sent to sellers by a payout run's SEPA transfers (it leaves the provider's account for the banks);
+`refunds_due` is negative for refunds decided and not yet paid back by the provider (storefront.payments.refunds).
 Monthly fees and payouts belong to no order (their `order` is null).
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ SERVICE_FEE = "platform_service_fee"
 COMMISSION = "platform_commission"
 MONTHLY_FEE = "platform_monthly_fee"
 PAYOUTS = "payouts_in_transit"
+REFUNDS_DUE = "refunds_due"
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ async def post(transaction: str, order_id: int | None, kind: str, postings: list
 
 
 async def refunded_to_buyers(order_ids: list[int]) -> dict[int, int]:
-    """For each order, how much went back to its buyer: what the refund transactions took out of the
-    provider's clearing account. Orders with no refund are absent."""
+    """For each order, how much was refunded to its buyer: what its refund transactions owe the buyer (or, for
+    refunds booked before `refunds_due` existed, took out of the clearing account). Orders with no refund are
+    absent."""
     if not order_ids:
         return {}
     rows = await LedgerEntry.select(LedgerEntry.order, LedgerEntry.amount_cents).where(
-        LedgerEntry.order.is_in(order_ids) & (LedgerEntry.kind == "refund") & (LedgerEntry.account == PSP))
+        LedgerEntry.order.is_in(order_ids) & (LedgerEntry.kind == "refund")
+        & LedgerEntry.account.is_in([PSP, REFUNDS_DUE]))
     refunded: dict[int, int] = {}
     for row in rows:
         refunded[row["order"]] = refunded.get(row["order"], 0) - row["amount_cents"]
@@ -71,14 +75,19 @@ def commission_postings(seller_order: dict, rate_basis_points: int) -> list[Post
     return [Posting(SELLER, amount, seller_order["seller"]), Posting(COMMISSION, -amount)]
 
 
-def refund_postings(seller_id: int, amount_cents: int, fee_refund_cents: int) -> list[Posting]:
-    """Money back to the buyer: taken from what the platform owes the seller (`amount_cents`, part or all of
-    the seller order's total) and from the service fee, paid out of the provider's clearing account."""
+def refund_due_postings(seller_id: int, amount_cents: int, fee_refund_cents: int) -> list[Posting]:
+    """A refund decided: taken from what the platform owes the seller (`amount_cents`, part or all of the seller
+    order's total) and from the service fee, now owed to the buyer until the provider pays it back."""
     return [
         Posting(SELLER, amount_cents, seller_id),
         Posting(SERVICE_FEE, fee_refund_cents),
-        Posting(PSP, -(amount_cents + fee_refund_cents)),
+        Posting(REFUNDS_DUE, -(amount_cents + fee_refund_cents)),
     ]
+
+
+def refund_sent_postings(amount_cents: int) -> list[Posting]:
+    """The provider paid a refund back: it leaves the clearing account, and the buyer is owed it no more."""
+    return [Posting(REFUNDS_DUE, amount_cents), Posting(PSP, -amount_cents)]
 
 
 def commission_reversal_postings(seller_id: int, amount_cents: int) -> list[Posting]:

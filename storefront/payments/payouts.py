@@ -4,10 +4,13 @@
 seller (signs from the platform's side: a credit owed to the seller is negative, so the balance is minus
 their sum), as they stand when the run is made:
 
-- rows of an order (its payment, the commission on it, a refund of it) count once that seller's part of the
-  order was delivered at or before D 00:00 UTC − PAYOUT_DELAY_DAYS (default 7): a sale delivered 8 days
-  before the run is payable, one delivered 6 days before waits for the next run. A part refused or never
-  delivered never counts (its payment and its refund cancel out anyway);
+- rows of an order (its payment, the commission on it, a refund of it and the commission handed back with
+  it) count once that seller's part of the order was delivered at or before D 00:00 UTC − PAYOUT_DELAY_DAYS
+  (default 7): a sale delivered 8 days before the run is payable, one delivered 6 days before waits for the
+  next run. A part refused, cancelled or never delivered never counts (its payment and its refund cancel out
+  anyway). A refund of a delivered part (a withdrawal, a return, a claim) debits the seller when it is
+  decided, not when the provider pays it, so no payout hands out money owed back to a buyer; booked after a
+  payout, it may leave the seller below zero, held until its sales make up for it;
 - rows of no order (monthly fees, earlier payouts) count as soon as they are booked.
 
 A seller whose payable balance is above zero is paid it all: ledger transaction `payout:<D>:<seller>`

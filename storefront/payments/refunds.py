@@ -10,12 +10,19 @@ order, the return or the claim that causes it), so the decision and its money co
   full refund hands back exactly C and partial refunds never hand back more;
 - the service fee goes back with the refund that leaves nothing of the order kept (every seller order of the
   order refunded in full): the buyer then got nothing from the platform's service;
-- two ledger transactions, each summing to zero: `rfd:<id>` (seller's balance and service fee → the
-  provider's clearing account) and, when a commission was charged, `crv:<id>` (commission → seller).
+- ledger transactions, each summing to zero: `rfd:<id>` (seller's balance and service fee → `refunds_due`,
+  owed to the buyer) and, when a commission was charged, `crv:<id>` (commission → seller);
+- the order's row is locked first (a no-op UPDATE), so two refunds of one order at once (two parts cancelled
+  from two tabs, a cancellation and a refusal) are decided one after the other on PostgreSQL, as SQLite's
+  `BEGIN IMMEDIATE` already makes them: the service fee goes back once, and never more than is left.
 
 The provider is asked after the commit (`send_pending`, woken after the response and run by the `send-refunds`
 job), with the idempotency key `encore-refund-<id>`: a retry after a timeout, or two workers at once, make one
-refund at the provider. A refund the provider refuses is marked failed and shown to the operator.
+refund at the provider. Once it has accepted, `rfs:<id>` moves the money from `refunds_due` out of the
+provider's clearing account, so that account follows what the provider really holds. A provider that cannot
+be reached is asked again later, waiting longer each time, never given up on; a refund the provider refuses
+is marked failed and shown to the operator, who sends it again once the cause is sorted out, under a new key
+(the refused one made no refund, and a provider replays a refusal for the key it was given).
 """
 from __future__ import annotations
 
@@ -41,13 +48,24 @@ REASON_LABELS = {
     RefundReason.claim: "Claim resolved by a refund",
     RefundReason.operator: "Decided by Encore's team",
 }
+# The same reasons as the seller reads them.
+SELLER_REASON_LABELS = {
+    RefundReason.refusal: "you refused the order",
+    RefundReason.cancellation: "the buyer cancelled before shipping",
+    RefundReason.withdrawal: "the buyer withdrew",
+    RefundReason.return_: "the buyer returned it",
+    RefundReason.claim: "a claim resolved by a refund",
+    RefundReason.operator: "decided by the operator",
+}
 STATUS_LABELS = {
     RefundStatus.pending: "being sent",
     RefundStatus.sent: "sent to your means of payment",
     RefundStatus.failed: "held up: our team is on it",
 }
-# A refund the provider could not be reached for is tried again this many times before an operator must look.
-MAX_ATTEMPTS = 8
+# A refund the provider could not be reached for waits this long times its attempts, at most the cap, before
+# it is tried again.
+RETRY_STEP = dt.timedelta(minutes=2)
+RETRY_CAP = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -93,6 +111,7 @@ class RefundView:
     seller_order_id: int
     reason: str
     reason_label: str
+    seller_reason_label: str
     amount_cents: int
     fee_cents: int
     commission_reversed_cents: int
@@ -133,12 +152,35 @@ async def book(seller_order: dict[str, Any], amount_cents: int, reason: RefundRe
     books it in the ledger. Must run inside the write transaction of the change that causes it."""
     now = at or dt.datetime.now(dt.UTC)
     seller_order_id = seller_order["id"]
+    # Serialises refunds of one order on PostgreSQL (a row lock until commit); SQLite holds its write lock already.
+    await Order.update({Order.currency: Order.currency}).where(Order.id == seller_order["order"])
     already = await Refund.select(Refund.amount_cents, Refund.fee_cents, Refund.commission_reversed_cents).where(
         Refund.seller_order == seller_order_id)
     refunded_before = sum(r["amount_cents"] for r in already)
     left = seller_order["total_cents"] - refunded_before
     if amount_cents <= 0 or amount_cents > left:
         raise RefundTooLarge(f"{left} cents are left to refund on this part of the order")
+    return await _book(seller_order, amount_cents, reason, note, now, refunded_before, already)
+
+
+async def book_rest(seller_order: dict[str, Any], reason: RefundReason, *, note: str = "",
+                    at: dt.datetime | None = None) -> BookedRefund:
+    """Refunds whatever is left of the seller order (all of it, unless a claim already refunded part): the part
+    ends, refused or cancelled. Nothing left books nothing (and returns a refund of nothing)."""
+    now = at or dt.datetime.now(dt.UTC)
+    await Order.update({Order.currency: Order.currency}).where(Order.id == seller_order["order"])
+    already = await Refund.select(Refund.amount_cents, Refund.fee_cents, Refund.commission_reversed_cents).where(
+        Refund.seller_order == seller_order["id"])
+    refunded_before = sum(r["amount_cents"] for r in already)
+    left = seller_order["total_cents"] - refunded_before
+    if left <= 0:
+        return BookedRefund(0, 0, 0, 0)
+    return await _book(seller_order, left, reason, note, now, refunded_before, already)
+
+
+async def _book(seller_order: dict[str, Any], amount_cents: int, reason: RefundReason, note: str,
+                now: dt.datetime, refunded_before: int, already: list[dict[str, Any]]) -> BookedRefund:
+    seller_order_id = seller_order["id"]
     commission = await _commission_charged(seller_order_id)
     reversed_before = sum(r["commission_reversed_cents"] for r in already)
     reversal = ledger.commission_share(commission, seller_order["total_cents"],
@@ -162,7 +204,7 @@ async def book(seller_order: dict[str, Any], amount_cents: int, reason: RefundRe
     await refund.save()
     seller_id = seller_order["seller"]
     await ledger.post(f"rfd:{refund.id}", order["id"], "refund",
-                      ledger.refund_postings(seller_id, amount_cents, fee),
+                      ledger.refund_due_postings(seller_id, amount_cents, fee),
                       f"refunded to the buyer: {REASON_LABELS[reason].lower()}", at=now)
     if reversal:
         await ledger.post(f"crv:{refund.id}", order["id"], "commission_reversal",
@@ -185,15 +227,19 @@ async def provider_payment_id(order_id: int) -> str | None:
     return at_provider["provider_payment_id"] if at_provider else payment["provider_reference"]
 
 
-def idempotency_key(refund_id: int) -> str:
-    return f"encore-refund-{refund_id}"
+def idempotency_key(refund_id: int, generation: int = 0) -> str:
+    """One key per refund, and a new one each time the operator sends a refused refund again."""
+    return f"encore-refund-{refund_id}" + (f"-{generation}" if generation else "")
 
 
 async def send_pending(provider: PaymentProvider, *, limit: int = 100, now: dt.datetime | None = None) -> int:
     """Asks the provider to pay back each refund still pending. Safe to run from several workers at once: the
     idempotency key makes one refund at the provider, and only the first to record it moves the row. Returns
     how many this run sent."""
-    pending = await Refund.select().where(Refund.status == RefundStatus.pending).order_by(Refund.id).limit(limit)
+    now = now or dt.datetime.now(dt.UTC)
+    pending = await Refund.select().where(
+        (Refund.status == RefundStatus.pending)
+        & (Refund.next_attempt_at.is_null() | (Refund.next_attempt_at <= now))).order_by(Refund.id).limit(limit)
     sent = 0
     for refund in pending:
         payment_id = await provider_payment_id(refund["order"])
@@ -202,24 +248,35 @@ async def send_pending(provider: PaymentProvider, *, limit: int = 100, now: dt.d
             continue
         try:
             refund_id = await provider.refund(payment_id, refund["amount_cents"] + refund["fee_cents"],
-                                              idempotency_key(refund["id"]))
+                                              idempotency_key(refund["id"], refund["key_generation"]))
         except RefundRefused as refused:
             await _fail(refund, str(refused))
             continue
-        except Exception as error:  # the provider could not be reached: tried again by the next run
+        except Exception as error:  # the provider could not be reached: asked again later, under the same key
             log.warning("refund %s could not reach the provider: %s", refund["id"], error)
             attempts = refund["attempts"] + 1
-            changes: dict[Any, Any] = {Refund.attempts: attempts, Refund.last_error: str(error)[:500]}
-            if attempts >= MAX_ATTEMPTS:
-                changes[Refund.status] = RefundStatus.failed
-            await Refund.update(changes).where(
+            await Refund.update({Refund.attempts: attempts, Refund.last_error: str(error)[:500],
+                                 Refund.next_attempt_at: now + min(RETRY_STEP * attempts, RETRY_CAP)}).where(
                 (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending))
             continue
-        moved = await Refund.update({Refund.status: RefundStatus.sent, Refund.provider_refund_id: refund_id,
-                                     Refund.sent_at: now or dt.datetime.now(dt.UTC)}).where(
-            (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending)).returning(Refund.id)
-        sent += bool(moved)
+        sent += await _record_sent(refund, refund_id, now)
     return sent
+
+
+async def _record_sent(refund: dict[str, Any], provider_refund_id: str, now: dt.datetime) -> bool:
+    """Marks the refund sent and takes the money out of the provider's clearing account, once: the first
+    worker to move the row books it."""
+    from storefront.db import write_transaction
+
+    async with write_transaction(Refund._meta.db):
+        moved = await Refund.update({Refund.status: RefundStatus.sent, Refund.provider_refund_id: provider_refund_id,
+                                     Refund.sent_at: now, Refund.last_error: ""}).where(
+            (Refund.id == refund["id"]) & (Refund.status == RefundStatus.pending)).returning(Refund.id)
+        if moved:
+            await ledger.post(f"rfs:{refund['id']}", refund["order"], "refund_sent",
+                              ledger.refund_sent_postings(refund["amount_cents"] + refund["fee_cents"]),
+                              "refund paid out by the payment provider", at=now)
+    return bool(moved)
 
 
 async def _fail(refund: dict[str, Any], reason: str) -> None:
@@ -234,8 +291,10 @@ async def retry(refund_id: int, *, operator_id: int) -> bool:
     from storefront.moderation.decisions import audit
 
     async with write_transaction(Refund._meta.db):
-        moved = await Refund.update({Refund.status: RefundStatus.pending, Refund.attempts: 0}).where(
-            (Refund.id == refund_id) & (Refund.status == RefundStatus.failed)).returning(Refund.id)
+        moved = await Refund.update({
+            Refund.status: RefundStatus.pending, Refund.attempts: 0, Refund.next_attempt_at: None,
+            Refund.key_generation: Refund.key_generation + 1,
+        }).where((Refund.id == refund_id) & (Refund.status == RefundStatus.failed)).returning(Refund.id)
         if moved:
             await audit(operator_id, "refund sent again", "refund", refund_id)
             if (watching := _booked.get()) is not None:
@@ -246,6 +305,7 @@ async def retry(refund_id: int, *, operator_id: int) -> bool:
 def _view(row: dict[str, Any]) -> RefundView:
     return RefundView(id=row["id"], seller_order_id=row["seller_order"], reason=row["reason"],
                       reason_label=REASON_LABELS.get(row["reason"], row["reason"]),
+                      seller_reason_label=SELLER_REASON_LABELS.get(row["reason"], row["reason"]),
                       amount_cents=row["amount_cents"], fee_cents=row["fee_cents"],
                       commission_reversed_cents=row["commission_reversed_cents"], status=row["status"],
                       status_label=STATUS_LABELS.get(row["status"], row["status"]), created_at=row["created_at"])

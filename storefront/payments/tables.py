@@ -34,7 +34,8 @@ class LedgerEntry(Table):
 
     Accounts: `psp_clearing` (money held at the payment provider for the sellers and the platform),
     `seller_payable` (owed to `seller`), `platform_service_fee`, `platform_commission`, `platform_monthly_fee`,
-    `payouts_in_transit` (paid out to sellers by a SEPA transfer file). Fees and payouts have no order.
+    `payouts_in_transit` (paid out to sellers by a SEPA transfer file), `refunds_due` (decided, owed to a buyer,
+    until the provider pays it back). Fees and payouts have no order.
     """
 
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
@@ -44,7 +45,7 @@ class LedgerEntry(Table):
     account = Varchar(length=30, index=True)
     amount_cents = Integer()
     currency = Varchar(length=3, default="EUR")
-    # payment | commission | refund | monthly_fee | payout
+    # payment | commission | refund | commission_reversal | refund_sent | monthly_fee | payout
     kind = Varchar(length=20)
     memo = Text(default="")
     created_at = Timestamptz()
@@ -128,6 +129,10 @@ class Refund(Table):
     status = Varchar(length=8, choices=RefundStatus, default=RefundStatus.pending, index=True)
     provider_refund_id = Varchar(length=255, default="")
     attempts = Integer(default=0)
+    # When a provider that could not be reached is asked again; null: at once.
+    next_attempt_at = Timestamptz(null=True, default=None)
+    # Bumped when the operator sends a refused refund again: its idempotency key is then a new one.
+    key_generation = Integer(default=0)
     last_error = Text(default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)

@@ -310,3 +310,41 @@ async def test_fees_and_two_simultaneous_runs_of_one_date_book_once_on_postgres(
     assert {line.amount_cents for line in made[0].held} == {-5_000}
     xmlschema.XMLSchema(str(XSD)).validate(made[0].document.decode())
     assert await unbalanced_transactions() == []
+
+
+@pytest.mark.postgres
+async def test_two_parts_cancelled_at_once_give_the_service_fee_back_once_on_postgres(postgres_store) -> None:
+    """Each cancellation decides alone whether nothing of the order is kept; the order's row lock makes the second
+    see the first, so the fee goes back with exactly one of them."""
+    import asyncio
+    import uuid
+
+    from storefront.payments.provider import SandboxProvider
+    from storefront.payments.service import handle_notification
+    from storefront.payments.tables import Refund
+
+    settings = postgres_store.settings
+    shops = [await exclusive_seller() for _ in range(2)]
+    buyer = await make_account()
+    cart = await carts.create_cart(buyer["id"])
+    for shop in shops:
+        offer = await Offer.select(Offer.id).where(Offer.seller == shop.seller_id).first()
+        await carts.add(cart, offer["id"], 1)
+    placed = await place_order(cart_id=cart, account_id=buyer["id"], payment_means="card",
+                               address=DeliveryAddress("Camille Martin", "3 rue des Lilas", "69003", "Lyon"),
+                               idempotency_key=uuid.uuid4().hex, settings=settings)
+    provider = SandboxProvider(settings.payment_webhook_secret)
+    body, signature = provider.notification(event_id=f"evt_{uuid.uuid4().hex}", succeeded=True,
+                                            payment_reference=placed.payment_reference,
+                                            amount_cents=placed.total_cents, currency="EUR")
+    assert await handle_notification(body, signature, provider=provider, settings=settings) == "paid"
+    parts = await SellerOrder.select(SellerOrder.id).where(SellerOrder.order == placed.order_id)
+
+    await asyncio.gather(*(transitions.cancel_by_buyer(part["id"], account_id=buyer["id"], settings=settings)
+                           for part in parts))
+
+    # Two items at €129.00: the fee is 2 % of €258.00, €5.16, given back once.
+    refunds = await Refund.select(Refund.amount_cents, Refund.fee_cents).where(Refund.order == placed.order_id)
+    assert sorted(r["fee_cents"] for r in refunds) == [0, 516]
+    assert sum(r["amount_cents"] for r in refunds) == 25_800
+    assert await unbalanced_transactions() == []

@@ -78,8 +78,10 @@ def test_every_ledger_transaction_sums_to_zero(totals: list[int], data: st.DataO
     refused = [so for so, fate in zip(seller_orders, chosen, strict=True) if fate == "refused"]
     for position, seller_order in enumerate(refused, start=1):
         last = position == len(refused) == len(seller_orders)
-        transactions.append(ledger.refund_postings(seller_order["seller"], seller_order["total_cents"],
-                                                  fee if last else 0))
+        back = seller_order["total_cents"] + (fee if last else 0)
+        transactions.append(ledger.refund_due_postings(seller_order["seller"], seller_order["total_cents"],
+                                                      fee if last else 0))
+        transactions.append(ledger.refund_sent_postings(back))
 
     for postings in transactions:
         assert sum(p.amount_cents for p in postings) == 0
