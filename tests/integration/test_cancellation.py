@@ -284,3 +284,23 @@ async def test_a_refusal_booked_before_refunds_reached_the_provider_is_sent_afte
     held = await LedgerEntry.select(LedgerEntry.amount_cents).where(
         (LedgerEntry.order == order["order"]) & LedgerEntry.account.is_in([ledger.PSP, ledger.REFUNDS_DUE]))
     assert sum(row["amount_cents"] for row in held) == 0
+
+
+async def test_the_seller_api_lists_the_refund_and_the_commission_handed_back(client: AsyncTestClient,
+                                                                              shop: ExclusiveSeller,
+                                                                              settings: Settings) -> None:
+    from tests.integration.test_seller_api import bearer, token_for
+
+    buyer = await make_account()
+    order = await paid_order(shop, buyer["id"], settings)
+    await transitions.accept(order["id"], seller_id=shop.seller_id, settings=settings)
+    await transitions.cancel_by_buyer(order["id"], account_id=buyer["id"], settings=settings)
+
+    response = await client.get(f"/api/seller/v1/orders/{order['id']}",
+                                headers=bearer(await token_for(shop.seller_id)))
+
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["state"], body["commission_cents"]) == ("cancelled", 1_290)
+    assert [(r["reason"], r["amount_cents"], r["commission_returned_cents"]) for r in body["refunds"]] == [
+        ("cancellation", 12_900, 1_290)]

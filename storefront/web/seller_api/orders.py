@@ -74,6 +74,16 @@ class OrderEvent(msgspec.Struct):
     at: dt.datetime
 
 
+class Refund(msgspec.Struct):
+    """Money given back to the buyer from this order: `amount_cents` comes off what you are owed, and
+    `commission_returned_cents` of the commission is handed back to you with it."""
+
+    reason: str
+    amount_cents: int
+    commission_returned_cents: int
+    at: dt.datetime
+
+
 class Order(msgspec.Struct):
     id: int
     reference: str
@@ -94,6 +104,7 @@ class Order(msgspec.Struct):
     delivery: DeliveryAddress
     lines: list[OrderLine]
     events: list[OrderEvent]
+    refunds: list[Refund] = []
 
 
 class Refusal(msgspec.Struct):
@@ -138,6 +149,9 @@ async def _order(seller_id: int, seller_order_id: int) -> Order:
                          total_cents=line["total_cents"], warranty_months=line["warranty_months"])
                for line in view.lines],
         events=[OrderEvent(state=event["status"], note=event["note"], at=event["created_at"]) for event in view.events],
+        refunds=[Refund(reason=refund.reason, amount_cents=refund.amount_cents,
+                        commission_returned_cents=refund.commission_reversed_cents, at=refund.created_at)
+                 for refund in view.refunds],
     )
 
 
