@@ -134,29 +134,31 @@ async def load_demo_history(catalogue: DemoCatalogue, settings: Settings) -> Dem
         entry = {**entry, "recent": True, "paid": since + (now - since) * recent_rng.uniform(0.1, 0.5)}
         await _order(f"demo-recent-order-{entry['seller']}", entry, provider, catalogue.profiles[entry["seller"]],
                      settings, now, recent_rng, counts)
-    await _cancelled_by_buyers(list(first_of.values())[:3], provider, catalogue, settings, now, recent_rng, counts)
+    await _cancelled_by_buyers(list(first_of.values())[:3], provider, catalogue, settings, since, now, recent_rng,
+                               counts)
     return DemoHistory(**counts)
 
 
 async def _cancelled_by_buyers(entries: list[dict[str, Any]], provider: SandboxProvider, catalogue: DemoCatalogue,
-                               settings: Settings, now: dt.datetime, rng: random.Random,
+                               settings: Settings, since: dt.datetime, now: dt.datetime, rng: random.Random,
                                counts: dict[str, int]) -> None:
     """A few orders of this week their buyers cancelled before shipping (one before the seller confirmed, the
     others after), refunded through the sandbox like any refund: what My orders, the seller's order page and
     its statement show of a cancellation comes from these."""
     for n, entry in enumerate(entries):
-        paid = now - dt.timedelta(hours=30 - n * 6)
+        # Since Monday and within this month, like the other recent orders, whatever the day of seeding.
+        paid = since + (now - since) * (0.2 + 0.2 * n)
         entry = {**entry, "recent": n > 0, "paid": paid}
         key = f"demo-cancelled-order-{entry['seller']}"
         # The first is cancelled before its seller could confirm it (a seller takes 20 minutes at least).
-        until = paid + (dt.timedelta(minutes=10) if n == 0 else dt.timedelta(hours=2))
+        until = paid + (min(dt.timedelta(minutes=10), (now - paid) / 2) if n == 0 else (now - paid) / 2)
         await _order(key, entry, provider, catalogue.profiles[entry["seller"]], settings, until, rng, counts)
         order = await Order.select(Order.id).where(Order.idempotency_key == key).first()
         part = order and await SellerOrder.select(SellerOrder.id, SellerOrder.status).where(
             SellerOrder.order == order["id"]).first()
         if part and part["status"] in transitions.CANCELLABLE:
             await transitions.cancel_by_buyer(part["id"], account_id=entry["buyer"].id, settings=settings,
-                                              now=paid + dt.timedelta(hours=3))
+                                              now=paid + (now - paid) * 3 / 4)
     await refunds.send_pending(provider)
 
 
