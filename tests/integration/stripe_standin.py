@@ -4,12 +4,19 @@ retrieve), with just enough of PaymentIntents and refunds to refund what a sessi
 It runs on a free loopback port in a thread, answers with bodies shaped like Stripe's documented objects and
 records every request (method, path, form parameters, Idempotency-Key), so a test asserts on what the adapter
 sent. Like Stripe, a key sent again with the same parameters gives the first answer back, and with other
-parameters is refused. The test plays the buyer and Stripe's side with `pay` and `expire`.
+parameters is refused. The test plays the buyer and Stripe's side with `pay` and `expire`; for a browser, a
+session's `url` is a small hosted page whose "Pay" button pays it, posts the signed `checkout.session.completed`
+event to `webhook_url` (when set) and sends the buyer to the session's `success_url`, as Stripe does.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import html
 import json
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +42,8 @@ class StripeStandIn:
     refunds: list[dict[str, Any]] = field(default_factory=list)
     answers_by_key: dict[str, tuple[dict[str, str], int, dict[str, Any]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    webhook_url: str = ""
+    webhook_secret: str = ""
 
     def posted(self, path: str) -> list[SeenRequest]:
         return [request for request in self.seen if request.method == "POST" and request.path == path]
@@ -46,6 +55,27 @@ class StripeStandIn:
         self.intents[intent_id] = {"id": intent_id, "object": "payment_intent", "amount": session["amount_total"],
                                    "amount_received": session["amount_total"], "currency": session["currency"],
                                    "status": "succeeded", "metadata": session["metadata"]}
+
+    def completed_event(self, session_id: str) -> bytes:
+        return json.dumps({"id": f"evt_standin_{session_id}", "object": "event", "type": "checkout.session.completed",
+                           "data": {"object": self.sessions[session_id]}}).encode()
+
+    def notify_store(self, session_id: str) -> None:
+        """What Stripe does once a session is paid: the signed event, posted to the store's webhook."""
+        body = self.completed_event(session_id)
+        at = int(time.time())
+        digest = hmac.new(self.webhook_secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(self.webhook_url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "Stripe-Signature": f"t={at},v1={digest}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 200
+
+    def hosted_page(self, session_id: str) -> str:
+        session = self.sessions[session_id]
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stand-in checkout</title>'
+                f'</head><body><main><h1>Pay {session["amount_total"] / 100:.2f} '
+                f'{html.escape(session["currency"].upper())}</h1>'
+                f'<form method="post" action="/c/pay/{session_id}"><button>Pay</button></form></main></body></html>')
 
     def expire(self, session_id: str) -> None:
         self.sessions[session_id].update(status="expired", url=None)
@@ -116,6 +146,8 @@ def stripe_standin() -> Iterator[StripeStandIn]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             url = urlsplit(self.path)
+            if url.path.startswith("/c/pay/"):
+                return self._hosted(url.path.removeprefix("/c/pay/"))
             length = int(self.headers.get("Content-Length", 0) or 0)
             form = self.rfile.read(length).decode() if length else url.query
             status, body = standin.answer(self.command, url.path, dict(parse_qsl(form)),
@@ -126,6 +158,27 @@ def stripe_standin() -> Iterator[StripeStandIn]:
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def _hosted(self, session_id: str) -> None:
+            """The buyer's side: the page, then its Pay button."""
+            if session_id not in standin.sessions:
+                self.send_error(404)
+                return
+            if self.command == "POST":
+                standin.pay(session_id, f"pi_standin_{session_id}")
+                if standin.webhook_url:
+                    standin.notify_store(session_id)
+                self.send_response(303)
+                self.send_header("Location", standin.sessions[session_id]["success_url"])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            page = standin.hosted_page(session_id).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
 
         do_GET = do_POST = _serve
 

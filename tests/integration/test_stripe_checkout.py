@@ -392,3 +392,12 @@ async def test_the_refund_id_of_a_sandbox_order_is_our_reference(settings: Setti
     found = await provider_payment_id_for_order(placed.order_id)
     assert found == placed.payment_reference
     assert (await sandbox.refund(found, 100, "refund-by-order")).startswith("sre_")
+
+
+# --- the store's policy lets its forms lead to Stripe's page ----------------------------------------------------
+
+async def test_forms_may_lead_to_stripes_hosted_page_and_nowhere_else(stripe_store: AsyncTestClient,
+                                                                      client: AsyncTestClient) -> None:
+    with_stripe = (await stripe_store.get("/")).headers["content-security-policy"]
+    assert "form-action 'self' https://checkout.stripe.com;" in with_stripe
+    assert "form-action 'self';" in (await client.get("/")).headers["content-security-policy"]  # the sandbox's
