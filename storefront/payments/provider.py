@@ -83,6 +83,10 @@ class PaymentProvider(Protocol):
     async def payment_state(self, provider_payment_id: str) -> PaymentState:
         """What the provider says of the payment now: for a notification that is late or lost."""
 
+    async def close_payment(self, provider_payment_id: str) -> PaymentState:
+        """Its order ended unpaid: the provider must take no money for it any more. What the provider says of
+        it then: succeeded when the buyer paid before it closed. Raises ProviderUnavailable."""
+
     async def refund(self, provider_payment_id: str, amount_cents: int, idempotency_key: str) -> str:
         """Refunds all or part of a paid payment (once per key); the provider's refund id. Raises RefundRefused."""
 
@@ -119,6 +123,10 @@ class SandboxProvider:
         status: Literal["succeeded", "failed", "pending"] = {"succeeded": "succeeded", "created": "pending"}.get(
             row["status"], "failed")  # type: ignore[assignment]
         return PaymentState(status, row["amount_cents"], row["currency"])
+
+    async def close_payment(self, provider_payment_id: str) -> PaymentState:
+        """Nothing to close: the sandbox's page refuses a payment whose order ended."""
+        return await self.payment_state(provider_payment_id)
 
     async def refund(self, provider_payment_id: str, amount_cents: int, idempotency_key: str) -> str:
         """Recorded in `ProviderRefund`, so what is left to refund survives a restart; refused beyond it."""

@@ -15,7 +15,8 @@ adapter recorded before it used Checkout) is still understood by `payment_state`
 gives its stock back then), and as soon after it as Stripe allows: `expires_at` is the deadline when that is at
 least 30 minutes ahead (Stripe's shortest), else 31 minutes from now (a minute for the clocks' drift), and at most
 24 hours ahead (Stripe's longest). So `checkout.session.expired` tells the store nothing it does not do itself:
-it is acknowledged and ignored.
+it is acknowledged and ignored. An order that ends sooner (the buyer cancels it) has its session expired by
+`close_payment` (the `close-provider-payments` job, storefront.payments.closing).
 
 **Notifications** are Stripe events checked with Stripe's own signature check (`stripe.Webhook.construct_event`):
 `checkout.session.completed` when the session is paid, `checkout.session.async_payment_succeeded` and
@@ -25,6 +26,7 @@ event) settles once: the payment moves on a conditional UPDATE (storefront.payme
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from typing import Any, Literal
@@ -117,6 +119,17 @@ class StripeProvider:
         except stripe.StripeError as error:
             raise ProviderUnavailable(f"Stripe did not find the payment: {error.user_message or error}") from error
         return session.url if session.status == "open" and session.url else None
+
+    async def close_payment(self, provider_payment_id: str) -> PaymentState:
+        """Expires the session while it is open; one paid meanwhile cannot be expired and says it was paid."""
+        try:
+            if provider_payment_id.startswith(SESSION_PREFIX):
+                # Refused when no longer open (paid, or expired already): what it is now is read below.
+                with contextlib.suppress(stripe.InvalidRequestError):
+                    await self._client.v1.checkout.sessions.expire_async(provider_payment_id)
+            return await self.payment_state(provider_payment_id)
+        except stripe.StripeError as error:
+            raise ProviderUnavailable(f"Stripe did not close the payment: {error.user_message or error}") from error
 
     async def payment_state(self, provider_payment_id: str) -> PaymentState:
         status: Literal["succeeded", "failed", "pending"]

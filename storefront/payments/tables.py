@@ -60,6 +60,8 @@ class ProviderPayment(Table):
     payment_reference = Varchar(length=64, unique=True)
     provider_payment_id = Varchar(length=255, unique=True)
     created_at = Timestamptz()
+    # Set once its order ended unpaid and the provider closed it (storefront.payments.closing).
+    closed_at = Timestamptz(null=True, default=None)
 
 
 class ProviderRefund(Table):

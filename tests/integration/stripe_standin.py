@@ -100,6 +100,15 @@ class StripeStandIn:
         parts = path.strip("/").split("/")
         if method == "POST" and path == "/v1/checkout/sessions":
             return 200, self._create_session(params)
+        if method == "POST" and parts[:3] == ["v1", "checkout", "sessions"] and parts[4:] == ["expire"]:
+            session = self.sessions.get(parts[3])
+            if session is None:
+                return self._missing(parts[3])
+            if session["status"] != "open":
+                return 400, {"error": {"type": "invalid_request_error", "message": "Only Checkout Sessions with a "
+                                       f"status in [\"open\"] can be expired; it is {session['status']}."}}
+            self.expire(parts[3])
+            return 200, session
         if method == "GET" and parts[:3] == ["v1", "checkout", "sessions"] and len(parts) == 4:
             return (200, self.sessions[parts[3]]) if parts[3] in self.sessions else self._missing(parts[3])
         if method == "GET" and parts[:2] == ["v1", "payment_intents"] and len(parts) == 3:

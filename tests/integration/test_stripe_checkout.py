@@ -18,16 +18,19 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import AsyncTestClient
 
+from storefront.accounts.tables import Account
 from storefront.app import create_app
 from storefront.cart import service as carts
 from storefront.jobs.registry import JobContext, job_named
+from storefront.mail.tables import OutboxEmail
+from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, PlacedOrder, place_order
 from storefront.orders.tables import Order, OrderEvent, SellerOrder
 from storefront.payments.opening import provider_payment_id_for_order
 from storefront.payments.provider import RefundRefused, SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.payments.stripe_provider import StripeProvider, session_expiry
-from storefront.payments.tables import Payment, ProviderPayment
+from storefront.payments.tables import LedgerEntry, Payment, ProviderPayment
 from storefront.settings import Settings
 from tests.integration.commerce import make_account, offer_in_stock, sign_in
 from tests.integration.ledger_reading import order_money
@@ -401,3 +404,52 @@ async def test_forms_may_lead_to_stripes_hosted_page_and_nowhere_else(stripe_sto
     with_stripe = (await stripe_store.get("/")).headers["content-security-policy"]
     assert "form-action 'self' https://checkout.stripe.com;" in with_stripe
     assert "form-action 'self';" in (await client.get("/")).headers["content-security-policy"]  # the sandbox's
+
+
+# --- a session still open when its order ends unpaid --------------------------------------------------------------
+
+async def test_the_session_of_a_cancelled_order_is_closed_at_stripe_once(stripe_store: AsyncTestClient,
+                                                                        stripe_settings: Settings,
+                                                                        standin: StripeStandIn) -> None:
+    placed = await placed_order(stripe_settings)
+    await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
+    assert await transitions.cancel_unpaid(placed.order_id, account_id=(await order_of(placed))["account"])
+    close, context = job_named("close-provider-payments"), JobContext(stripe_settings, no_search)
+    assert await close.perform(context) == 1
+    assert [r.path for r in standin.seen if r.method == "POST"] == [
+        "/v1/checkout/sessions", "/v1/checkout/sessions/cs_test_standin1/expire"]
+    assert standin.sessions["cs_test_standin1"]["status"] == "expired"
+    assert await close.perform(context) == 0
+    assert len(standin.posted("/v1/checkout/sessions/cs_test_standin1/expire")) == 1
+    assert standin.posted("/v1/refunds") == []
+
+
+async def test_a_session_paid_after_its_order_expired_is_refunded_in_full(stripe_store: AsyncTestClient,
+                                                                          stripe_settings: Settings,
+                                                                          standin: StripeStandIn) -> None:
+    placed = await placed_order(stripe_settings)
+    await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=121)
+    assert await transitions.expire_unpaid_orders(stripe_settings, now=later) == 1
+    standin.pay("cs_test_standin1", "pi_late")  # the buyer's page was still open
+    assert await notify(stripe_store, session_event(placed, "checkout.session.completed")) == (
+        200, {"outcome": "ignored"})
+    close, context = job_named("close-provider-payments"), JobContext(stripe_settings, no_search)
+    assert await close.perform(context) == 1
+    [refund] = standin.posted("/v1/refunds")
+    assert (refund.params["payment_intent"], refund.params["amount"]) == ("pi_late", str(placed.total_cents))
+    assert refund.idempotency_key == f"encore-late-{placed.payment_reference}"
+    entries = await LedgerEntry.select().where(LedgerEntry.order == placed.order_id)
+    by_transaction: dict[str, list[tuple[str, int]]] = {}
+    for entry in entries:
+        by_transaction.setdefault(entry["transaction"], []).append((entry["account"], entry["amount_cents"]))
+    total = placed.total_cents
+    assert {transaction: sorted(postings) for transaction, postings in by_transaction.items()} == {
+        f"late:{placed.payment_reference}": [("late_payment_refund_due", -total), ("psp_clearing", total)],
+        f"late-rfd:{placed.payment_reference}": [("late_payment_refund_due", total), ("psp_clearing", -total)]}
+    buyer = await Account.select(Account.email).where(Account.id == (await order_of(placed))["account"]).first()
+    told = await OutboxEmail.select(OutboxEmail.subject).where(OutboxEmail.to_address == buyer["email"])
+    assert {"subject": f"Your payment for order {(await order_of(placed))['reference']} is being refunded"} in told
+    assert await order_status(placed) == "expired"
+    assert await close.perform(context) == 0
+    assert len(standin.posted("/v1/refunds")) == 1
