@@ -453,3 +453,18 @@ async def test_a_session_paid_after_its_order_expired_is_refunded_in_full(stripe
     assert await order_status(placed) == "expired"
     assert await close.perform(context) == 0
     assert len(standin.posted("/v1/refunds")) == 1
+
+
+async def test_two_runs_at_once_refund_a_late_payment_once(stripe_store: AsyncTestClient, stripe_settings: Settings,
+                                                           standin: StripeStandIn) -> None:
+    placed = await placed_order(stripe_settings)
+    await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
+    assert await transitions.cancel_unpaid(placed.order_id, account_id=(await order_of(placed))["account"])
+    standin.pay("cs_test_standin1", "pi_late_twice")
+    close, context = job_named("close-provider-payments"), JobContext(stripe_settings, no_search)
+    assert sorted(await asyncio.gather(close.perform(context), close.perform(context))) == [0, 1]
+    assert [refund["amount"] for refund in standin.refunds] == [placed.total_cents]
+    booked = await LedgerEntry.select(LedgerEntry.transaction).where(LedgerEntry.order == placed.order_id)
+    assert sorted(row["transaction"] for row in booked) == [
+        f"late-rfd:{placed.payment_reference}", f"late-rfd:{placed.payment_reference}",
+        f"late:{placed.payment_reference}", f"late:{placed.payment_reference}"]
