@@ -283,6 +283,9 @@ class Settings:
     stripe_webhook_secret: str | None = field(default=None, metadata=env_var("STRIPE_WEBHOOK_SECRET"))
     # Another address for Stripe's API (a test double such as localstripe); unset means Stripe's own.
     stripe_api_base: str | None = field(default=None, metadata=env_var("STRIPE_API_BASE"))
+    # Where Stripe's hosted payment page lives: the store's forms lead there (CSP form-action), so it is allowed.
+    stripe_checkout_origin: str = field(default="https://checkout.stripe.com",
+                                        metadata=env_var("STRIPE_CHECKOUT_ORIGIN"))
 
     def __post_init__(self) -> None:
         if self.job_queue == "procrastinate" and self.database_url.startswith("sqlite"):

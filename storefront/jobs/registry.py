@@ -97,6 +97,14 @@ async def _send_refunds(context: JobContext) -> int:
     return await send_pending(provider_from_settings(context.settings))
 
 
+async def _close_provider_payments(context: JobContext) -> int:
+    from storefront.payments.closing import close_ended_payments
+    from storefront.payments.providers import provider_from_settings
+
+    # closed_at moves on a conditional UPDATE and the refund has an idempotency key: a second run books nothing.
+    return await close_ended_payments(provider_from_settings(context.settings), context.settings)
+
+
 async def _purge_sessions(context: JobContext) -> int:
     from storefront.accounts.sessions import purge_expired
 
@@ -171,6 +179,7 @@ JOBS: tuple[Job, ...] = (
     Job("send-review-invitations", _send_review_invitations),
     Job("reconcile-payments", _reconcile_payments),  # before expiry: an order paid at the provider is not lost
     Job("expire-unpaid-orders", _expire_unpaid_orders),
+    Job("close-provider-payments", _close_provider_payments),  # after expiry: its orders' pages close too
     Job("purge-sessions", _purge_sessions),
     Job("purge-abandoned-carts", _purge_abandoned_carts),
     Job("apply-terminations", _apply_terminations),

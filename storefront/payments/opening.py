@@ -9,7 +9,8 @@ import logging
 from typing import Any
 
 from storefront.db import is_unique_violation, write_transaction
-from storefront.payments.provider import Notification, PaymentProvider
+from storefront.orders.transitions import payment_deadline
+from storefront.payments.provider import Notification, PaymentProvider, ProviderUnavailable
 from storefront.payments.service import settle
 from storefront.payments.states import PaymentStatus
 from storefront.payments.tables import Payment, ProviderPayment
@@ -27,23 +28,56 @@ def idempotency_key(payment_reference: str) -> str:
 
 
 async def open_at_provider(payment: dict[str, Any], order: dict[str, Any], provider: PaymentProvider,
-                           settings: Settings) -> str:
-    """Where to send the buyer: the provider's payment for ours, opened with our idempotency key. The provider's
-    id is recorded the first time only (`ProviderPayment` is unique per payment of ours)."""
+                           settings: Settings) -> str | None:
+    """Where to send the buyer to pay: the provider's payment opened before when there is one (a buyer coming
+    back, a second click), else a new one opened with our idempotency key and closing at the order's deadline.
+    The provider's id is recorded the first time only (`ProviderPayment` is unique per payment of ours). None
+    when the payment opened before can no longer be paid at the provider (paid, or closed): the order's page
+    says how it stands. Raises ProviderUnavailable."""
+    reference = payment["provider_reference"]
+    if recorded := await _recorded_id(reference):
+        return await provider.resume_payment(recorded)
     back = f"{settings.public_base_url}/checkout/return/{order['reference']}"
-    started = await provider.start_payment(payment["provider_reference"], payment["amount_cents"],
-                                           payment["currency"], idempotency_key(payment["provider_reference"]),
-                                           success_url=back, cancel_url=back)
-    if not await ProviderPayment.exists().where(ProviderPayment.payment_reference == payment["provider_reference"]):
-        try:
-            async with write_transaction(ProviderPayment._meta.db):
-                await ProviderPayment.insert(ProviderPayment(
-                    payment_reference=payment["provider_reference"],
-                    provider_payment_id=started.provider_payment_id, created_at=dt.datetime.now(dt.UTC)))
-        except Exception as error:
-            if not is_unique_violation(error):  # a concurrent start recorded it first: the same payment
-                raise
+    try:
+        started = await provider.start_payment(
+            reference, payment["amount_cents"], payment["currency"], idempotency_key(reference),
+            success_url=back, cancel_url=f"{settings.public_base_url}/account/orders/{order['reference']}",
+            order_reference=order["reference"], pay_by=payment_deadline(order["created_at"], settings))
+    except ProviderUnavailable:
+        # A second click at the same moment opened it first (the provider refuses the key while that request
+        # runs): the payment it recorded is the one.
+        if recorded := await _recorded_id(reference):
+            return await provider.resume_payment(recorded)
+        raise
+    try:
+        async with write_transaction(ProviderPayment._meta.db):
+            await ProviderPayment.insert(ProviderPayment(
+                payment_reference=reference, provider_payment_id=started.provider_payment_id,
+                created_at=dt.datetime.now(dt.UTC)))
+    except Exception as error:
+        if not is_unique_violation(error):  # a concurrent start recorded it first: the same payment
+            raise
     return started.redirect_url
+
+
+async def _recorded_id(payment_reference: str) -> str | None:
+    row = await ProviderPayment.select(ProviderPayment.provider_payment_id).where(
+        ProviderPayment.payment_reference == payment_reference).first()
+    return str(row["provider_payment_id"]) if row else None
+
+
+async def provider_payment_id_for_order(order_id: int) -> str | None:
+    """The id to name in `provider.refund(...)` for what the order's buyer paid: the provider's id recorded for
+    the order's succeeded payment (a Stripe Checkout Session), or, for the sandbox, whose payment id is our own
+    reference, that reference. None when the order has no succeeded payment."""
+    paid = await Payment.select(Payment.provider_reference, Payment.provider).where(
+        (Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded)).order_by(
+        Payment.id, ascending=False).first()
+    if paid is None:
+        return None
+    if recorded := await _recorded_id(paid["provider_reference"]):
+        return recorded
+    return str(paid["provider_reference"]) if paid["provider"] == "sandbox" else None
 
 
 async def reconcile_pending(provider: PaymentProvider, settings: Settings, now: dt.datetime | None = None) -> int:

@@ -33,6 +33,10 @@ class RefundRefused(ValueError):
     """The provider would not refund: the payment is not paid, or the amount is more than what is left."""
 
 
+class ProviderUnavailable(RuntimeError):
+    """The provider did not answer, or not as it should: nothing was decided, asking again later may work."""
+
+
 @dataclass(frozen=True)
 class StartedPayment:
     provider_payment_id: str
@@ -66,12 +70,22 @@ class PaymentProvider(Protocol):
         """The notification, if and only if the provider signed it; raises InvalidNotification."""
 
     async def start_payment(self, payment_reference: str, amount_cents: int, currency: str, idempotency_key: str,
-                            success_url: str, cancel_url: str) -> StartedPayment:
+                            success_url: str, cancel_url: str, *, order_reference: str = "",
+                            pay_by: dt.datetime | None = None) -> StartedPayment:
         """Opens the provider's payment for ours (the same one again for the same key) and where to send the
-        buyer to pay it."""
+        buyer to pay it; `pay_by` is the order's deadline, after which the provider should take nothing.
+        Raises ProviderUnavailable."""
+
+    async def resume_payment(self, provider_payment_id: str) -> str | None:
+        """Where to send the buyer to pay the payment opened before, or None when it can no longer be paid
+        there (paid, or closed). Raises ProviderUnavailable."""
 
     async def payment_state(self, provider_payment_id: str) -> PaymentState:
         """What the provider says of the payment now: for a notification that is late or lost."""
+
+    async def close_payment(self, provider_payment_id: str) -> PaymentState:
+        """Its order ended unpaid: the provider must take no money for it any more. What the provider says of
+        it then: succeeded when the buyer paid before it closed. Raises ProviderUnavailable."""
 
     async def refund(self, provider_payment_id: str, amount_cents: int, idempotency_key: str) -> str:
         """Refunds all or part of a paid payment (once per key); the provider's refund id. Raises RefundRefused."""
@@ -89,9 +103,15 @@ class SandboxProvider:
         return f"/sandbox/pay/{payment_reference}"
 
     async def start_payment(self, payment_reference: str, amount_cents: int, currency: str, idempotency_key: str,
-                            success_url: str, cancel_url: str) -> StartedPayment:
-        """The sandbox's payment is the store's own row: its id is our reference, its page is the sandbox's."""
+                            success_url: str, cancel_url: str, *, order_reference: str = "",
+                            pay_by: dt.datetime | None = None) -> StartedPayment:
+        """The sandbox's payment is the store's own row: its id is our reference, its page is the sandbox's
+        (which checks the order's deadline itself)."""
         return StartedPayment(payment_reference, self.checkout_url(payment_reference))
+
+    async def resume_payment(self, provider_payment_id: str) -> str | None:
+        """The sandbox's page for our reference, which is its payment id; the page says when it is closed."""
+        return self.checkout_url(provider_payment_id)
 
     async def payment_state(self, provider_payment_id: str) -> PaymentState:
         from storefront.payments.tables import Payment
@@ -103,6 +123,10 @@ class SandboxProvider:
         status: Literal["succeeded", "failed", "pending"] = {"succeeded": "succeeded", "created": "pending"}.get(
             row["status"], "failed")  # type: ignore[assignment]
         return PaymentState(status, row["amount_cents"], row["currency"])
+
+    async def close_payment(self, provider_payment_id: str) -> PaymentState:
+        """Nothing to close: the sandbox's page refuses a payment whose order ended."""
+        return await self.payment_state(provider_payment_id)
 
     async def refund(self, provider_payment_id: str, amount_cents: int, idempotency_key: str) -> str:
         """Recorded in `ProviderRefund`, so what is left to refund survives a restart; refused beyond it."""

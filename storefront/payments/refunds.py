@@ -35,8 +35,8 @@ from typing import Any
 from storefront.orders.tables import Order, SellerOrder
 from storefront.payments import ledger
 from storefront.payments.provider import PaymentProvider, RefundRefused
-from storefront.payments.states import PaymentStatus, RefundReason, RefundStatus
-from storefront.payments.tables import LedgerEntry, Payment, ProviderPayment, Refund
+from storefront.payments.states import RefundReason, RefundStatus
+from storefront.payments.tables import LedgerEntry, Refund
 
 log = logging.getLogger(__name__)
 
@@ -215,18 +215,6 @@ async def _book(seller_order: dict[str, Any], amount_cents: int, reason: RefundR
     return BookedRefund(refund.id, amount_cents, fee, reversal)
 
 
-async def provider_payment_id(order_id: int) -> str | None:
-    """The provider's id of the payment that paid the order: what a refund names. The sandbox's id is our own
-    reference (it records no ProviderPayment row)."""
-    payment = await Payment.select(Payment.provider_reference).where(
-        (Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded)).first()
-    if payment is None:
-        return None
-    at_provider = await ProviderPayment.select(ProviderPayment.provider_payment_id).where(
-        ProviderPayment.payment_reference == payment["provider_reference"]).first()
-    return at_provider["provider_payment_id"] if at_provider else payment["provider_reference"]
-
-
 def idempotency_key(refund_id: int, generation: int = 0) -> str:
     """One key per refund, and a new one each time the operator sends a refused refund again."""
     return f"encore-refund-{refund_id}" + (f"-{generation}" if generation else "")
@@ -241,8 +229,11 @@ async def send_pending(provider: PaymentProvider, *, limit: int = 100, now: dt.d
         (Refund.status == RefundStatus.pending)
         & (Refund.next_attempt_at.is_null() | (Refund.next_attempt_at <= now))).order_by(Refund.id).limit(limit)
     sent = 0
+    # Imported here: opening settles payments through the order transitions, which book refunds.
+    from storefront.payments.opening import provider_payment_id_for_order
+
     for refund in pending:
-        payment_id = await provider_payment_id(refund["order"])
+        payment_id = await provider_payment_id_for_order(refund["order"])
         if payment_id is None:
             await _fail(refund, "no paid payment found for this order")
             continue

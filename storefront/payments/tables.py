@@ -52,13 +52,17 @@ class LedgerEntry(Table):
 
 
 class ProviderPayment(Table):
-    """The provider's own id of the payment it opened for one of ours (a Stripe PaymentIntent `pi_…`): what
-    the reconciling job asks about and what a refund names. One per payment, so a second start finds it."""
+    """The provider's own id of the payment it opened for one of ours: what the reconciling job asks about and
+    what a refund names. For Stripe, the Checkout Session (`cs_…`), whose PaymentIntent the adapter looks up when
+    it needs it (rows from before Checkout hold the PaymentIntent `pi_…`, which the adapter also reads). One per
+    payment, so a second start finds it."""
 
     id: Serial  # added by Piccolo at class creation; declared so type checkers see it
     payment_reference = Varchar(length=64, unique=True)
     provider_payment_id = Varchar(length=255, unique=True)
     created_at = Timestamptz()
+    # Set once its order ended unpaid and the provider closed it (storefront.payments.closing).
+    closed_at = Timestamptz(null=True, default=None)
 
 
 class ProviderRefund(Table):

@@ -186,7 +186,7 @@ async def place(request: Request, settings: NamedDependency[Settings], provider:
         placed = await place_order(cart_id=cart.id, account_id=viewer.signed_in_account["id"],
                                    address=_reviewed_address(cart).address,
                                    payment_means=cart.checkout["payment_means"], idempotency_key=key,
-                                   settings=settings)
+                                   settings=settings, provider=provider.name)
     except CheckoutBlocked as blocked:
         return _page("review", cart, status_code=409, address=_reviewed_address(cart).values,
                      error=str(blocked), means=PAYMENT_MEANS_LABELS[cart.checkout["payment_means"]], key=key,

@@ -8,10 +8,15 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from storefront.payments.opening import open_at_provider
-from storefront.payments.provider import IgnoredNotification, InvalidNotification, PaymentProvider
+from storefront.payments.provider import (
+    IgnoredNotification,
+    InvalidNotification,
+    PaymentProvider,
+    ProviderUnavailable,
+)
 from storefront.payments.service import handle_notification
 from storefront.payments.stripe_provider import SIGNATURE_HEADER
 from storefront.payments.views import payment_and_order
@@ -25,8 +30,8 @@ def _stripe_only(provider: PaymentProvider) -> None:
 
 @get("/payments/stripe/pay/{reference:str}", name="stripe_pay")
 async def pay(reference: FromPath[str], settings: NamedDependency[Settings],
-              provider: NamedDependency[PaymentProvider]) -> Redirect:
-    """Opens (or finds again, by its idempotency key) the Stripe payment of ours and sends the buyer on."""
+              provider: NamedDependency[PaymentProvider]) -> Response:
+    """Sends the buyer to Stripe's hosted page for our payment: the session opened before, or a new one."""
     _stripe_only(provider)
     found = await payment_and_order(reference)
     if found is None:
@@ -34,7 +39,15 @@ async def pay(reference: FromPath[str], settings: NamedDependency[Settings],
     payment, order = found
     if payment["status"] != "created":
         return Redirect(path=f"/checkout/return/{order['reference']}", status_code=303)
-    return Redirect(path=await open_at_provider(payment, order, provider, settings), status_code=303)
+    try:
+        to = await open_at_provider(payment, order, provider, settings)
+    except ProviderUnavailable:
+        return Template(template_name="pages/error.html", status_code=503, headers={"Retry-After": "30"},
+                        context={"status_code": 503, "title": "The payment page could not be opened",
+                                 "message": f"Stripe did not answer. Nothing was charged: order {order['reference']} "
+                                            "waits for its payment, which you can start again from My orders."})
+    # None: that payment can no longer be paid at Stripe (paid meanwhile, or closed): the order says how it stands.
+    return Redirect(path=to or f"/account/orders/{order['reference']}", status_code=303)
 
 
 @post("/payments/stripe/webhook", name="stripe_webhook", opt={"csrf": "exempt"})

@@ -1,8 +1,8 @@
 """The Stripe adapter against localstripe (a stateful fake Stripe server from PyPI, started here on a free loopback
-port) for the calls it implements: a payment opened once per payment of ours, its state, refunds of all or part,
-and the reconciling job. The webhook's signature check at the HTTP level, with Stripe-style signatures computed
-here. What localstripe cannot show (Stripe's own idempotent replay, its refusal of an over-refund) is said in
-README.md, "Payments"."""
+port) for the calls it implements: a PaymentIntent's state, refunds of all or part (and more than is left refused),
+and the reconciling job on a PaymentIntent. The webhook's signature check at the HTTP level, with Stripe-style
+signatures computed here. Checkout Sessions, which localstripe does not implement, are tested against a stand-in
+in test_stripe_checkout.py; what neither can show is said in README.md, "Payments"."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,12 +12,10 @@ import hmac
 import json
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -90,8 +88,18 @@ async def placed_order(settings: Settings) -> PlacedOrder:
                              idempotency_key=uuid.uuid4().hex, settings=settings)
 
 
+async def paid_intent(stripe: StripeProvider, amount_cents: int, *, pay: bool = True) -> str:
+    """What the buyer does on Stripe's side: a PaymentIntent with our reference, a test card attached to it,
+    confirmed. localstripe has no Checkout, so the intent is made here rather than by a session."""
+    client = stripe._client.v1
+    intent = await client.payment_intents.create_async(params={
+        "amount": amount_cents, "currency": "eur", "metadata": {"payment_reference": "pay_localstripe"}})
+    if pay:
+        await pay_at_stripe(stripe, intent.id)
+    return intent.id
+
+
 async def pay_at_stripe(stripe: StripeProvider, intent_id: str) -> None:
-    """What the buyer does on Stripe's side: a test card attached to the PaymentIntent, then confirmed."""
     client = stripe._client.v1
     method = await client.payment_methods.create_async(params={
         "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}})
@@ -105,85 +113,32 @@ async def order_status(order_id: int) -> str:
 
 # --- the adapter against localstripe -------------------------------------------------------------------------
 
-async def test_paying_opens_a_payment_intent_for_the_order(stripe_store: AsyncTestClient, stripe: StripeProvider,
-                                                           stripe_settings: Settings) -> None:
-    placed = await placed_order(stripe_settings)
-    answer = await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
-    assert answer.status_code == 303
-    order = await Order.select(Order.reference).where(Order.id == placed.order_id).first()
-    assert answer.headers["location"] == f"{stripe_settings.public_base_url}/checkout/return/{order['reference']}"
-    opened = await ProviderPayment.select().where(ProviderPayment.payment_reference == placed.payment_reference)
-    assert len(opened) == 1 and opened[0]["provider_payment_id"].startswith("pi_")
-    state = await stripe.payment_state(opened[0]["provider_payment_id"])
-    assert (state.status, state.amount_cents, state.currency) == ("pending", placed.total_cents, "EUR")
-
-
-async def test_paying_twice_keeps_the_first_payment_intent(stripe_store: AsyncTestClient,
-                                                           stripe_settings: Settings) -> None:
-    placed = await placed_order(stripe_settings)
-    await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
-    first = await ProviderPayment.select().where(ProviderPayment.payment_reference == placed.payment_reference)
-    assert (await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")).status_code == 303
-    assert await ProviderPayment.select().where(
-        ProviderPayment.payment_reference == placed.payment_reference) == first
-
-
 async def test_the_payment_page_is_stripes_only(client: AsyncTestClient, settings: Settings) -> None:
     placed = await placed_order(settings)  # the demo store, on the sandbox
     assert (await client.get(f"/payments/stripe/pay/{placed.payment_reference}")).status_code == 404
 
 
-async def test_a_paid_payment_is_refunded_in_part_then_in_full(stripe: StripeProvider) -> None:
-    started = await stripe.start_payment("pay_refunds", 12_345, "EUR", "key-refunds", "http://x/ok", "http://x/no")
-    await pay_at_stripe(stripe, started.provider_payment_id)
-    state = await stripe.payment_state(started.provider_payment_id)
+async def test_a_paid_payment_intent_is_refunded_in_part_then_the_rest(stripe: StripeProvider) -> None:
+    intent = await paid_intent(stripe, 12_345)
+    state = await stripe.payment_state(intent)
     assert (state.status, state.amount_cents, state.currency) == ("succeeded", 12_345, "EUR")
-    part = await stripe.refund(started.provider_payment_id, 2_345, "refund-1")
-    rest = await stripe.refund(started.provider_payment_id, 10_000, "refund-2")
+    part = await stripe.refund(intent, 2_345, "refund-1")
+    assert await stripe.refund(intent, 2_345, "refund-1") == part  # the same key: the same refund, not a second
+    with pytest.raises(RefundRefused, match="10000 cents are left to refund"):
+        await stripe.refund(intent, 10_001, "refund-too-much")
+    rest = await stripe.refund(intent, 10_000, "refund-2")
     assert part.startswith("re_") and rest.startswith("re_") and part != rest
-    refunds = await stripe._client.v1.refunds.list_async(params={"payment_intent": started.provider_payment_id})
+    with pytest.raises(RefundRefused, match="0 cents are left to refund"):
+        await stripe.refund(intent, 1, "refund-3")
+    refunds = await stripe._client.v1.refunds.list_async(params={"payment_intent": intent})
     assert sorted(refund.amount for refund in refunds.data) == [2_345, 10_000]
 
 
-async def test_an_unpaid_payment_is_not_refunded(stripe: StripeProvider) -> None:
-    started = await stripe.start_payment("pay_unpaid", 5_000, "EUR", "key-unpaid", "http://x/ok", "http://x/no")
-    with pytest.raises(RefundRefused):
-        await stripe.refund(started.provider_payment_id, 5_000, "refund-unpaid")
-
-
-class RecordingStripe(BaseHTTPRequestHandler):
-    """At the HTTP level, for what localstripe ignores: the Idempotency-Key each creating call carries."""
-
-    seen: list[tuple[str, str | None]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        RecordingStripe.seen.append((self.path, self.headers.get("Idempotency-Key")))
-        kind = "refund" if self.path.startswith("/v1/refunds") else "payment_intent"
-        body = json.dumps({"id": "re_1" if kind == "refund" else "pi_1", "object": kind, "amount": 100,
-                           "currency": "eur", "status": "requires_payment_method", "next_action": None}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-async def test_creating_calls_carry_the_idempotency_key() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingStripe)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        stripe = StripeProvider("sk_test_encore", WEBHOOK_SECRET, f"http://127.0.0.1:{server.server_port}")
-        await stripe.start_payment("pay_key", 100, "EUR", "encore-payment-pay_key", "http://x/ok", "http://x/no")
-        await stripe.refund("pi_1", 100, "refund-key")
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert RecordingStripe.seen == [("/v1/payment_intents", "encore-payment-pay_key"),
-                                    ("/v1/refunds", "refund-key")]
+async def test_an_unpaid_payment_intent_is_not_refunded(stripe: StripeProvider) -> None:
+    intent = await paid_intent(stripe, 5_000, pay=False)
+    assert (await stripe.payment_state(intent)).status == "pending"
+    with pytest.raises(RefundRefused, match="not paid"):
+        await stripe.refund(intent, 5_000, "refund-unpaid")
 
 
 # --- the webhook: Stripe's signature ----------------------------------------------------------------------------
@@ -261,32 +216,19 @@ async def no_search() -> int:
     return 0
 
 
-async def test_reconciling_pays_an_order_whose_notification_never_came(
-        stripe_store: AsyncTestClient, stripe: StripeProvider, stripe_settings: Settings) -> None:
+async def test_reconciling_asks_about_a_payment_intent_recorded_before_checkout(
+        stripe: StripeProvider, stripe_settings: Settings) -> None:
     placed = await placed_order(stripe_settings)
-    await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
-    opened = await ProviderPayment.select().where(ProviderPayment.payment_reference == placed.payment_reference)
-    await pay_at_stripe(stripe, opened[0]["provider_payment_id"])
-    reconcile = job_named("reconcile-payments")
-    context = JobContext(stripe_settings, no_search)
-    assert await reconcile.perform(context) == 0  # opened just now: its notification may still come
-    assert await order_status(placed.order_id) == "pending_payment"
-    six_minutes_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=6)
-    await Payment.update({Payment.created_at: six_minutes_ago}).where(
-        Payment.provider_reference == placed.payment_reference)
-    assert await reconcile.perform(context) == 1
-    assert await order_status(placed.order_id) == "paid"
-    assert await reconcile.perform(context) == 0  # settled once
-
-
-async def test_reconciling_leaves_an_unpaid_payment_open(stripe_store: AsyncTestClient,
-                                                         stripe_settings: Settings) -> None:
-    placed = await placed_order(stripe_settings)
-    await stripe_store.get(f"/payments/stripe/pay/{placed.payment_reference}")
+    intent = await paid_intent(stripe, placed.total_cents)
+    # What the adapter recorded before it used Checkout Sessions: the PaymentIntent itself.
+    await ProviderPayment.insert(ProviderPayment(payment_reference=placed.payment_reference,
+                                                 provider_payment_id=intent, created_at=dt.datetime.now(dt.UTC)))
     await Payment.update({Payment.created_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=6)}).where(
         Payment.provider_reference == placed.payment_reference)
-    assert await job_named("reconcile-payments").perform(JobContext(stripe_settings, no_search)) == 0
-    assert await order_status(placed.order_id) == "pending_payment"
+    reconcile = job_named("reconcile-payments")
+    assert await reconcile.perform(JobContext(stripe_settings, no_search)) == 1
+    assert await order_status(placed.order_id) == "paid"
+    assert await reconcile.perform(JobContext(stripe_settings, no_search)) == 0  # settled once
 
 
 # --- the sandbox behind the same interface ------------------------------------------------------------------------
