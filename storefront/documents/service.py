@@ -46,12 +46,12 @@ async def _seller_joined(seller_id: int) -> tuple[int, int] | None:
     return (joined.year, joined.month) if joined else (2000, 1)
 
 
-async def _charged(seller_id: int, year: int, month: int) -> bool:
+async def _moved(seller_id: int, year: int, month: int, kinds: list[str] | None = None) -> bool:
+    """Whether the ledger moved the seller's balance in the month (by entries of these kinds, if given)."""
     start, end = month_bounds(year, month)
-    return await LedgerEntry.exists().where(
-        (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
-        & LedgerEntry.kind.is_in(["monthly_fee", *contents.COMMISSION_KINDS])
-        & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end))
+    where = ((LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
+             & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end))
+    return await LedgerEntry.exists().where(where & LedgerEntry.kind.is_in(kinds) if kinds else where)
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,12 @@ async def seller_downloads(seller_id: int, year: int, month: int, now: dt.dateti
     if not is_closed(year, month, now):
         return SellerDownloads(closed=False)
     joined = await _seller_joined(seller_id)
-    if joined is None or (year, month) < joined:
+    # A month before the seller joined has a statement only if money moved for it then (orders recorded after
+    # the fact, such as the demo's history).
+    if joined is None or ((year, month) < joined and not await _moved(seller_id, year, month)):
         return SellerDownloads(closed=True)
-    return SellerDownloads(closed=True, statement=True, invoice=await _charged(seller_id, year, month))
+    charged = await _moved(seller_id, year, month, ["monthly_fee", *contents.COMMISSION_KINDS])
+    return SellerDownloads(closed=True, statement=True, invoice=charged)
 
 
 async def issue_statement(seller_id: int, year: int, month: int, settings: Settings, *,
