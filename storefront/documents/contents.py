@@ -97,8 +97,9 @@ def statement_content(statement: Statement, seller: dict[str, str], settings: Se
     payout = statement.payout_cents
     total = {"label": "To be paid by the seller" if payout < 0 else "To be paid out to the seller",
              "cents": abs(payout)}
-    sections = [_section(f.name, getattr(statement, f.name)) for f in dataclasses.fields(statement)
-                if isinstance(getattr(statement, f.name), tuple)]
+    sections = [_section(f.name, lines) for f in dataclasses.fields(statement)
+                if isinstance(lines := getattr(statement, f.name), tuple)
+                and all(dataclasses.is_dataclass(line) for line in lines)]
     period = f"{statement.year:04d}-{statement.month:02d}"
     return {"kind": "statement", "period": period, "period_label": month_label(period),
             "issuer": operator_identity(settings), "seller": seller, "summary": summary, "total": total,
