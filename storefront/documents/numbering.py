@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +58,11 @@ async def _next_number(series: str) -> int:
     return rows[0]["last_number"]
 
 
-async def issue(subject: Subject, content: dict[str, Any], total_cents: int, *,
-                now: dt.datetime | None = None) -> dict[str, Any]:
+async def issue(subject: Subject, content: dict[str, Any], total_cents: int, *, now: dt.datetime | None = None,
+                on_issue: Callable[[str], Awaitable[None]] | None = None) -> dict[str, Any]:
     """The document of `subject`: the one already issued, or a new one with the next number of its series
-    holding `content` (plain JSON data). Numbers follow the year of issue (UTC)."""
+    holding `content` (plain JSON data). Numbers follow the year of issue (UTC). `on_issue(code)` runs in the
+    issuing transaction, only when this call issues it (an e-mail queued there is sent once or not at all)."""
     found = await issued(subject.key)
     if found is not None:
         return found
@@ -79,6 +81,8 @@ async def issue(subject: Subject, content: dict[str, Any], total_cents: int, *,
                 seller_id=subject.seller_id, order_id=subject.order_id, account_id=subject.account_id,
                 party_name=subject.party_name[:200], period=subject.period, issued_at=now,
                 total_cents=total_cents, content=frozen))
+            if on_issue is not None:
+                await on_issue(code)
     except _AlreadyIssued:
         pass
     except Exception as error:

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from storefront.documents import contents
+from storefront.documents import contents, notifications
 from storefront.documents.numbering import issue, issued, receipt_subject, statement_subject
 from storefront.documents.states import DocumentKind
 from storefront.documents.tables import Document
@@ -77,9 +77,10 @@ async def seller_downloads(seller_id: int, year: int, month: int, now: dt.dateti
 
 
 async def issue_statement(seller_id: int, year: int, month: int, settings: Settings, *,
-                          now: dt.datetime | None = None) -> dict[str, Any] | None:
+                          now: dt.datetime | None = None, tell_seller: bool = False) -> dict[str, Any] | None:
     """The seller's numbered statement of a closed month (issued now if it was not yet), or None when there
-    is none to have: the month is open, before the seller joined, or the seller does not exist."""
+    is none to have: the month is open, before the seller joined, or the seller does not exist. With
+    `tell_seller` (the job), issuing it e-mails the seller's contact address."""
     if not (await seller_downloads(seller_id, year, month, now)).statement:
         return None
     subject_key = f"{DocumentKind.statement}:seller:{seller_id}:{_period(year, month)}"
@@ -89,8 +90,13 @@ async def issue_statement(seller_id: int, year: int, month: int, settings: Setti
     assert seller is not None
     statement = await monthly_statement(seller_id, year, month, settings)
     content = contents.statement_content(statement, seller, settings)
+
+    async def tell(code: str) -> None:
+        if tell_seller and seller["email"]:
+            await notifications.statement_ready(settings, to=seller["email"], code=code, content=content)
+
     return await issue(statement_subject(DocumentKind.statement, seller_id, seller["name"], _period(year, month)),
-                       content, statement.payout_cents, now=now)
+                       content, statement.payout_cents, now=now, on_issue=tell)
 
 
 async def issue_invoice(seller_id: int, year: int, month: int, settings: Settings, *,
@@ -137,8 +143,9 @@ async def issue_month(settings: Settings, *, now: dt.datetime | None = None) -> 
         & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end)).distinct()
     count = 0
     for seller_id in sorted({row["seller"] for row in sellers}):
-        count += await issue_statement(seller_id, year, month, settings, now=now) is not None
+        # The invoice first: when the seller reads the e-mail the statement sends, both are there.
         count += await issue_invoice(seller_id, year, month, settings, now=now) is not None
+        count += await issue_statement(seller_id, year, month, settings, now=now, tell_seller=True) is not None
     for order in await contents.paid_orders(start, end):
         await _receipt(order, order["account_id"], settings, now)
         count += 1

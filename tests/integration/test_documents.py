@@ -24,6 +24,7 @@ from storefront.documents.numbering import Subject, issue
 from storefront.documents.states import DocumentKind
 from storefront.documents.tables import Document, DocumentCounter
 from storefront.jobs.registry import job_named
+from storefront.mail.tables import OutboxEmail
 from storefront.orders import transitions
 from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import SellerOrder
@@ -348,7 +349,20 @@ async def test_the_job_issues_the_closed_month_once(settings: Settings, drainer:
     for series in {row["series"] for row in numbers}:
         found = [row["number"] for row in numbers if row["series"] == series]
         assert found == list(range(1, len(found) + 1)), series
-    assert job_named("issue-documents").cron(settings) in (None, "0 2 1 * *")
+    statement = next(row["code"] for row in mine if row["kind"] == "statement")
+    mails = await OutboxEmail.select(OutboxEmail.subject, OutboxEmail.body).where(
+        (OutboxEmail.kind == "statement_ready") & (OutboxEmail.to_address == month.shop.email))
+    assert [mail["subject"] for mail in mails] == [f"Your statement for October 2026 ({statement})"]
+    assert "To be paid out to the seller: €66.10." in mails[0]["body"]
+    assert "/seller/statements/2026-10" in mails[0]["body"]
+
+
+async def test_a_statement_issued_by_its_download_sends_no_mail(client: AsyncTestClient, settings: Settings,
+                                                                drainer: OutboxDrainer) -> None:
+    month = await sold_in_october(settings, drainer)
+    await as_seller(client, month.shop)
+    assert (await client.get("/seller/documents/2026-10/statement.pdf")).status_code == 200
+    assert await OutboxEmail.count().where(OutboxEmail.kind == "statement_ready") == 0
 
 
 def test_the_job_runs_at_two_on_the_first_after_the_fees() -> None:
