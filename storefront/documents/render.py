@@ -7,8 +7,10 @@ leading '. Amounts are plain decimal numbers in euros ("-12.50"), written by us,
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import threading
 from functools import cache
 from typing import Any
 
@@ -20,6 +22,7 @@ from storefront.sellers.offer_csv import BOM, neutralised
 from storefront.settings import ROOT
 
 PDF_TYPE = "application/pdf"
+_ONE_LAYOUT = threading.Lock()
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
@@ -40,11 +43,21 @@ def html(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> 
         document=document, c=content, title=TITLES[kind], brand_name=brand_name)
 
 
-def pdf(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> bytes:
+def _pdf_now(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> bytes:
     # Imported on first use: loading pango would cost every process its start otherwise.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    return HTML(string=html(document, content, brand_name), base_url=str(ROOT / "templates" / "documents")).write_pdf()
+    # One layout at a time per process: WeasyPrint does not promise that pango and fontconfig may be driven
+    # from several threads at once.
+    with _ONE_LAYOUT:
+        return HTML(string=html(document, content, brand_name),
+                    base_url=str(ROOT / "templates" / "documents")).write_pdf()
+
+
+async def pdf(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> bytes:
+    """The PDF file, laid out in a worker thread: a long statement takes a good part of a second, which the
+    event loop spends on other requests meanwhile."""
+    return await asyncio.to_thread(_pdf_now, document, content, brand_name)
 
 
 def _euros(cents: int) -> str:

@@ -30,10 +30,10 @@ SELLER_FILES = {"statement.pdf": (DocumentKind.statement, "pdf"), "statement.csv
                 "invoice.pdf": (DocumentKind.invoice, "pdf"), "invoice.csv": (DocumentKind.invoice, "csv")}
 
 
-def _file(document: dict[str, Any], file_format: str, settings: Settings) -> Response:
+async def _file(document: dict[str, Any], file_format: str, settings: Settings) -> Response:
     content = content_of(document)
     if file_format == "pdf":
-        body, media_type = render.pdf(document, content, settings.brand_name), render.PDF_TYPE
+        body, media_type = await render.pdf(document, content, settings.brand_name), render.PDF_TYPE
     else:
         body, media_type = render.csv_text(document, content).encode("utf-8"), render.CSV_TYPE
     return Response(content=body, media_type=media_type, headers={
@@ -64,7 +64,7 @@ async def seller_document(period: FromPath[str], file_name: FromPath[str], selle
     document = await issue(seller_id, year, month, settings)
     if document is None:
         raise NotFoundException("There is no such document for this month.")
-    return _file(document, file_format, settings)
+    return await _file(document, file_format, settings)
 
 
 @get("/account/orders/{reference:str}/service-fee-receipt.pdf", name="my_order_receipt")
@@ -73,7 +73,7 @@ async def my_order_receipt(reference: FromPath[str], viewer: NamedDependency[Vie
     document = await service.issue_receipt(viewer.signed_in_account["id"], reference, settings)
     if document is None:
         raise NotFoundException()
-    return _file(document, "pdf", settings)
+    return await _file(document, "pdf", settings)
 
 
 @get("/documents", name="ops_documents")
@@ -92,7 +92,7 @@ async def ops_document_file(document_id: Id, file_format: FromPath[str],
     document = await service.document_by_id(document_id)
     if document is None or file_format not in ("pdf", "csv"):
         raise NotFoundException()
-    return _file(document, file_format, settings)
+    return await _file(document, file_format, settings)
 
 
 SELLER_HANDLERS = [seller_document]
