@@ -12,7 +12,7 @@ NODE_MODULES := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup deps assets browser lint bench clean
+.PHONY: run test setup deps pdf-libs assets browser lint bench clean
 
 # The demo store: payment sandbox, dev mailbox, demo accounts. Without ENCORE_ENV=demo the store is production
 # and refuses all three (README.md, "Deploying").
@@ -28,12 +28,22 @@ test: deps assets browser
 
 setup: deps assets browser
 
-deps: $(VENV)/.installed
+deps: $(VENV)/.installed pdf-libs
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# WeasyPrint (the documents' PDF files, storefront/documents/render.py) loads pango and harfbuzz from the system,
+# and DejaVu is the documents' font.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+pdf-libs:
+	@for package in $(PDF_LIBS); do dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q 'ok installed' \
+		|| missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
 assets: $(HTMX) $(NODE_MODULES)
 

@@ -78,6 +78,9 @@ class OperatorInfo:
     address: str = field(default="18 rue des Artisans, 69002 Lyon, France", metadata=env_var("OPERATOR_ADDRESS"))
     trade_register: str = "RCS Lyon 912 345 678"
     vat_number: str = "FR12912345678"
+    # The VAT rate included in what the platform charges (service fee, commission, monthly fee), shown on its
+    # invoices and receipts; 0 when the platform charges no VAT.
+    vat_basis_points: int = field(default=2_000, metadata=env_var("PLATFORM_VAT_BASIS_POINTS", minimum=0))
     publication_director: str = "the chair of Encore Marketplace SAS"
     host: str = "the operator's own servers, operated from France"
     # Art. 12 DSA: single point of contact for the people who use the platform.

@@ -36,6 +36,8 @@ OFFER_IMPORTS = "offer-imports"
 # at 01:00 UTC on the 1st, the payout runs at 06:00 UTC on each of PAYOUT_DAYS. At start each catches up its
 # latest tick, which is safe: a fee is booked once per seller and month, a payout run once per date.
 MONTHLY_FEES_CRON = "0 1 1 * *"
+# The closed month's statements, invoices and remaining receipts: after the month's fees are booked.
+DOCUMENTS_CRON = "0 2 1 * *"
 PAYOUT_DAYS = "payout-days"
 
 
@@ -56,7 +58,7 @@ class Job:
     schedule: str = "sweep"
 
     def cron(self, settings: Settings) -> str | None:
-        if settings.jobs_interval_seconds <= 0 and self.schedule in (MONTHLY_FEES_CRON, PAYOUT_DAYS):
+        if settings.jobs_interval_seconds <= 0 and self.schedule in (MONTHLY_FEES_CRON, DOCUMENTS_CRON, PAYOUT_DAYS):
             return None
         if self.schedule == PAYOUT_DAYS:
             return f"0 6 {','.join(str(day) for day in settings.payouts.days)} * *"
@@ -160,6 +162,12 @@ async def _book_monthly_fees(context: JobContext) -> int:
     return await book_monthly_fees(context.settings)  # once per seller and month: a unique transaction
 
 
+async def _issue_documents(context: JobContext) -> int:
+    from storefront.documents.service import issue_month
+
+    return await issue_month(context.settings)  # once per subject: a unique row, its number in the same transaction
+
+
 async def _run_payouts(context: JobContext) -> int:
     import datetime as dt
 
@@ -190,6 +198,7 @@ JOBS: tuple[Job, ...] = (
     Job(SEND_REFUNDS, _send_refunds, schedule=RETRIES),
     Job("purge-webhook-deliveries", _purge_webhook_deliveries),
     Job("book-monthly-fees", _book_monthly_fees, schedule=MONTHLY_FEES_CRON),
+    Job("issue-documents", _issue_documents, schedule=DOCUMENTS_CRON),
     Job("payout-run", _run_payouts, schedule=PAYOUT_DAYS),
     Job(SYNC_INDEX, _sync_index),
 )

@@ -22,6 +22,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from storefront.documents.service import seller_downloads
 from storefront.errors import Refused
 from storefront.moderation import referencing
 from storefront.moderation.decisions import audit
@@ -32,6 +33,7 @@ from storefront.orders.transitions import TransitionError
 from storefront.sellers import figures
 from storefront.sellers import services as sellers
 from storefront.settings import Settings
+from storefront.web.documents import seller_document_links
 from storefront.web.htmx import page_or_fragment
 from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
@@ -257,11 +259,19 @@ async def statement_page(period: FromPath[str], seller_id: NamedDependency[int],
         raise NotFoundException()
     statement = await monthly_statement(seller_id, year, month, settings)
     previous, following = shift_month(year, month, -1), shift_month(year, month, 1)
+    # Numbered documents exist for closed months only: the open month's page offers the last closed one's.
+    downloads = await seller_downloads(seller_id, year, month)
+    documents_of = (year, month) if downloads.closed else previous
+    if not downloads.closed:
+        downloads = await seller_downloads(seller_id, *previous)
     return Template(template_name="pages/seller/statement.html", context={
         "seller": await seller_views.seller_profile(seller_id),
         "section": "statements",
         "statement": statement,
         "payout_delay_days": settings.payouts.delay_days,
+        "documents": seller_document_links(_period(*documents_of), downloads),
+        "documents_label": dt.date(*documents_of, 1).strftime("%B %Y"),
+        "month_open": documents_of != (year, month),
         "label": statement.first_day.strftime("%B %Y"),
         "previous": {"url": f"/seller/statements/{_period(*previous)}",
                      "label": dt.date(*previous, 1).strftime("%B %Y")},

@@ -31,6 +31,7 @@ from storefront.cart import service as carts
 from storefront.cart.tables import CartLine
 from storefront.catalog import requests as catalogue_requests
 from storefront.catalog.tables import Variant
+from storefront.documents import service as documents
 from storefront.mail.tables import OutboxEmail
 from storefront.moderation import complaints, notices, review_reports
 from storefront.moderation.tables import Complaint, Decision
@@ -242,6 +243,10 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     held_refund = (await Refund.insert(Refund(
         order=held_part["order"], seller_order=held_part["id"], reason="operator", amount_cents=1, status="failed",
         last_error="matrix", created_at=dt.datetime.now(dt.UTC))).returning(Refund.id))[0]["id"]
+    # A receipt of shopper B's, for the console's downloads (the seller and account downloads name no id).
+    receipt = await documents.issue_receipt(parties["shopper_b"].account["id"], parties["shopper_b"].owned["reference"],
+                                            settings)
+    assert receipt is not None
     public = {"slug": variant["slug"], "category_slug": variant["category"], "name": f"{min(y_variants)}.svg",
               "token": "0.not-a-reset-token", "complaint_id": complaint["id"], "seller_id": y,
               "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
@@ -249,7 +254,8 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "period": dt.date.today().strftime("%Y-%m"), "run_id": payout_run, "refund_id": held_refund,
               "request_id": parties["seller_y"].owned["request_id"],
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
-              "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x"}
+              "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x",
+              "document_id": receipt["id"], "file_format": "pdf", "file_name": "statement.pdf"}
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 

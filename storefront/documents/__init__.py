@@ -1,0 +1,1 @@
+"""Documents numbered without gaps: sellers' monthly statements, the platform's invoices, buyers' receipts."""
