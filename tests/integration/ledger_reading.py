@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from storefront.payments.ledger import COMMISSION, PSP, SELLER, SERVICE_FEE
+from storefront.payments.ledger import COMMISSION, PSP, REFUNDS_DUE, SELLER, SERVICE_FEE
 from storefront.payments.tables import LedgerEntry
 
 
@@ -39,6 +39,8 @@ async def order_money(order_id: int) -> OrderMoney:
         owed_to_sellers_cents=-total(SELLER),
         service_fee_cents=-total(SERVICE_FEE),
         commission_cents=-total(COMMISSION),
-        refunded_cents=-total(PSP, "refund"),
+        # Decided refunds: owed to the buyer until the provider pays them (refunds_due), or, booked before that
+        # account existed, taken straight from the clearing account.
+        refunded_cents=-(total(PSP, "refund") + total(REFUNDS_DUE, "refund")),
         unbalanced_transactions=[t for t, amount in by_transaction.items() if amount != 0],
     )
