@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "storefront.jobs.piccolo_app",
         "storefront.api.piccolo_app",
         "storefront.webhooks.piccolo_app",
+        "storefront.returns.piccolo_app",
     ]
 )

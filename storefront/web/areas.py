@@ -38,6 +38,7 @@ from storefront.web import (
     ops_payouts,
     payments,
     product,
+    returns,
     review_forms,
     review_reports,
     reviews,
@@ -65,20 +66,21 @@ def areas(settings: Settings) -> list[Router]:
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
         *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
-        *stripe_payments.HANDLERS,
+        *stripe_payments.HANDLERS, *returns.LEGAL_HANDLERS,
     ])
     sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=[
         *accounts.HANDLERS, *seller_apply.HANDLERS])
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
-        *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
+        *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS, *returns.BUYER_HANDLERS,
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,
         *catalogue_requests.SELLER_HANDLERS, *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
+        *returns.SELLER_HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
-        *ops_payouts.HANDLERS,
+        *ops_payouts.HANDLERS, *returns.OPS_HANDLERS,
     ])
     api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:

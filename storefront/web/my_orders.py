@@ -19,6 +19,7 @@ from storefront.orders.history import OrderDetail
 from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, ClaimInput, TransitionError
 from storefront.payments import attempts
 from storefront.payments.provider import PaymentProvider
+from storefront.returns import views as returns
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
 from storefront.web.viewer import Viewer
@@ -48,9 +49,12 @@ async def _detail_or_404(viewer: Viewer, reference: str, settings: Settings) -> 
 
 def _order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = None,
                    sent_to: int | None = None, cancelled: int | None = None,
-                   cancel_error: tuple[int, str] | None = None) -> dict[str, Any]:
+                   cancel_error: tuple[int, str] | None = None,
+                   return_panels: dict[int, returns.BuyerPanel] | None = None,
+                   return_flash: tuple[int, str] | None = None) -> dict[str, Any]:
     return {"order": detail, "reasons": CLAIM_REASONS, "max_message": MAX_CLAIM_MESSAGE,
-            "help_form": help_form, "sent_to": sent_to, "cancelled": cancelled, "cancel_error": cancel_error}
+            "help_form": help_form, "sent_to": sent_to, "cancelled": cancelled, "cancel_error": cancel_error,
+            "return_panels": return_panels or {}, "return_flash": return_flash}
 
 
 @get("/account/orders/{reference:str}", name="my_order")
@@ -59,9 +63,14 @@ async def my_order(reference: FromPath[str], request: Request, settings: NamedDe
     detail = await _detail_or_404(viewer, reference, settings)
     sent_to = _int(request.query_params.get("help_sent"))
     cancelled = _int(request.query_params.get("cancelled"))
+    # After a withdrawal step: which part, and what happened (storefront.web.returns).
+    flash = next(((part, outcome) for outcome in ("returned", "return_cancelled", "return_unchanged")
+                  if (part := _int(request.query_params.get(outcome))) and detail.seller_order(part)), None)
     return Template(template_name="pages/account/order.html", context=_order_context(
         detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None,
-        cancelled=cancelled if detail.seller_order(cancelled or 0) else None))
+        cancelled=cancelled if detail.seller_order(cancelled or 0) else None,
+        return_panels=await returns.panels_for_order(viewer.signed_in_account["id"], reference, settings),
+        return_flash=flash))
 
 
 @post("/account/orders/{reference:str}/help", name="my_order_help")
