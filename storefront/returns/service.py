@@ -148,8 +148,15 @@ STATUS_WORDS = {
 }
 
 
+MOVE_WORDS = {
+    ReturnStatus.label_issued: "given a label", ReturnStatus.received: "marked received",
+    ReturnStatus.refunded: "refunded", ReturnStatus.escalated: "escalated", ReturnStatus.cancelled: "cancelled",
+    ReturnStatus.closed: "closed",
+}
+
+
 def _not_now(status: str, wanted: ReturnStatus) -> str:
-    return f"This return {STATUS_WORDS.get(ReturnStatus(status), status)}: it cannot be {wanted.replace('_', ' ')} now."
+    return f"This return {STATUS_WORDS[ReturnStatus(status)]}: it cannot be {MOVE_WORDS.get(wanted, wanted)} now."
 
 
 async def _return_of(return_id: int, *, seller_id: int | None = None, account_id: int | None = None
