@@ -22,6 +22,7 @@ from storefront.payments.provider import PaymentProvider
 from storefront.returns import views as returns
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
+from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
 
@@ -131,7 +132,7 @@ async def cancel_unpaid(reference: FromPath[str], settings: NamedDependency[Sett
 
 
 @post("/account/orders/{reference:str}/parts/{seller_order_id:int}/cancel", name="my_order_cancel_part")
-async def cancel_part(reference: FromPath[str], seller_order_id: FromPath[int], settings: NamedDependency[Settings],
+async def cancel_part(reference: FromPath[str], seller_order_id: Id, settings: NamedDependency[Settings],
                       viewer: NamedDependency[Viewer]) -> Response:
     """The buyer cancels a paid part that is not shipped yet: refunded in full, the stock goes back on sale."""
     detail = await _detail_or_404(viewer, reference, settings)

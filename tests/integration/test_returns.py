@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import shutil
+import subprocess
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -29,8 +32,17 @@ from tests.integration.commerce import make_account, sign_in
 from tests.integration.test_cancellation import paid_order
 from tests.integration.test_my_orders import csrf_of
 from tests.integration.test_referencing import ExclusiveSeller
+from tests.integration.test_valid_html import VNU
 
 DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def nu_checker() -> list[str]:
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        pytest.fail("the Nu checker needs Java and node_modules/vnu-jar (installed by `make test`)")
+    return [java, "-Xss2m", "-jar", str(VNU), "--errors-only", "--format", "json"]
 
 
 async def delivered_order(shop: ExclusiveSeller, buyer_id: int, settings: Settings,
@@ -368,6 +380,58 @@ async def test_ledger_balance_after_a_return(shop: ExclusiveSeller, settings: Se
     seller = await LedgerEntry.select(LedgerEntry.amount_cents).where(
         (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == shop.seller_id))
     assert sum(row["amount_cents"] for row in seller) == 0
+
+
+async def test_the_return_pages_in_each_state_are_valid_html(client: AsyncTestClient, shop: ExclusiveSeller,
+                                                             settings: Settings, tmp_path, nu_checker) -> None:
+    buyer = await make_account()
+    now = dt.datetime.now(dt.UTC)
+    orders = [await delivered_order(shop, buyer["id"], settings) for _ in range(3)]
+    ids = [await service.request(o["id"], account_id=buyer["id"], kind=ReturnKind.withdrawal, reason="Too heavy.",
+                                 settings=settings, now=now - 4 * DAY) for o in orders]
+    await service.issue_label(ids[1], seller_id=shop.seller_id, settings=settings)
+    await service.issue_label(ids[2], seller_id=shop.seller_id, settings=settings)
+    await service.mark_received(ids[2], seller_id=shop.seller_id, settings=settings)
+    await service.escalate_overdue(settings)  # the first waited 4 days for its label
+    old = await delivered_order(shop, buyer["id"], settings, now - 20 * DAY)
+    pages: dict[str, str] = {}
+    await sign_in(client, buyer["id"])
+    for o in (*orders, old):
+        pages[f"order {o['id']}"] = (await client.get(f"/account/orders/{o['reference']}")).text
+    step = f"/account/orders/{old['reference']}/parts/{old['id']}/return"
+    pages["return step"] = (await client.get(step)).text
+    pages["return step refused"] = (await post_page_form(client, step, step, {"reason": "x" * 1_001})).text
+    pages["withdraw step too late"] = (await client.get(f"/account/orders/{old['reference']}/parts/{old['id']}"
+                                                        f"/withdraw")).text
+    pages["buyer label"] = (await client.get(f"/account/returns/{ids[1]}/label")).text
+    await sign_in(client, shop.account_id)
+    pages["seller list"] = (await client.get("/seller/returns")).text
+    pages["seller dashboard"] = (await client.get("/seller/")).text
+    pages["seller order"] = (await client.get(f"/seller/orders/{orders[0]['id']}")).text
+    for return_id in ids:
+        pages[f"seller return {return_id}"] = (await client.get(f"/seller/returns/{return_id}")).text
+    refused = f"/seller/returns/{ids[2]}"
+    pages["seller refund refused"] = (await post_page_form(client, refused, f"{refused}/refund",
+                                                           {"amount": "1"})).text
+    operator = await make_account("operator")
+    await sign_in(client, operator["id"])
+    pages["ops list"] = (await client.get("/ops/returns")).text
+    pages["ops return"] = (await client.get(f"/ops/returns/{ids[0]}")).text
+    pages["ops refused"] = (await post_page_form(client, f"/ops/returns/{ids[0]}", f"/ops/returns/{ids[0]}/close",
+                                                 {"reasons": ""})).text
+    pages["withdrawal form"] = (await client.get("/legal/withdrawal-form")).text
+    assert "With Encore" in pages[f"order {orders[0]['id']}"] and "Return an item" in pages[f"order {old['id']}"]
+    files = {}
+    for number, (name, html) in enumerate(pages.items()):
+        file = tmp_path / f"page{number:02d}.html"
+        file.write_text(html, encoding="utf-8")
+        files[file.name] = name
+    done = subprocess.run([*nu_checker, *(str(tmp_path / f) for f in files)], capture_output=True, text=True,
+                          timeout=300)
+    messages = json.loads(done.stderr or "{}").get("messages", [])
+    errors = [f"{files.get(m.get('url', '').rsplit('/', 1)[-1])} line {m.get('lastLine')}: {m.get('message')}"
+              for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert errors == []
 
 
 # PostgreSQL: the conditional UPDATEs really race there (SQLite queues writers) -------------------------------------
