@@ -295,3 +295,14 @@ async def escalated_count() -> int:
 async def buyer_return(account_id: int, return_id: int) -> ReturnView | None:
     views = await _views(await Return.select().where((Return.id == return_id) & (Return.account == account_id)))
     return views[0] if views else None
+
+
+async def latest_states(account_id: int, seller_order_ids: list[int]) -> dict[int, str]:
+    """For the buyer's order list: each part's latest return, as "Withdrawal: Refunded"."""
+    if not seller_order_ids:
+        return {}
+    rows = await Return.select(Return.seller_order, Return.kind, Return.status).where(
+        Return.seller_order.is_in(seller_order_ids) & (Return.account == account_id)).order_by(Return.id)
+    # Ordered by id: the latest return of a part is the one kept.
+    return {row["seller_order"]: f"{KIND_LABELS[ReturnKind(row['kind'])]}: "
+            f"{STATUS_LABELS[ReturnStatus(row['status'])].split(':')[0]}" for row in rows}

@@ -36,8 +36,11 @@ async def my_orders(request: Request, viewer: NamedDependency[Viewer]) -> Templa
     count = await history.count_orders(account_id)
     pages = max(1, -(-count // history.ORDERS_PER_PAGE))
     page = min(_int(request.query_params.get("page")) or 1, pages)
+    orders = await history.orders_of(account_id, page=page)
+    part_ids = [part.id for order in orders for part in order.seller_orders]
     return Template(template_name="pages/account/orders.html", context={
-        "orders": await history.orders_of(account_id, page=page), "page": page, "pages": pages, "count": count,
+        "orders": orders, "page": page, "pages": pages, "count": count,
+        "return_states": await returns.latest_states(account_id, part_ids),
     })
 
 

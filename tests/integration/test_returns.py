@@ -122,6 +122,7 @@ async def test_a_buyer_withdraws_and_the_seller_labels_receives_and_refunds(
         assert sum(e["amount_cents"] for e in entries) == 0, transaction
 
     await sign_in(client, buyer["id"])
+    assert "Withdrawal: Refunded" in (await client.get("/account/orders")).text
     after = (await client.get(page)).text
     assert "Refunded to you</dt><dd>−€131.58" in after and "Paid after refunds</dt><dd>€0.00" in after
     assert "Withdraw from the contract here" not in after
