@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "storefront.api.piccolo_app",
         "storefront.webhooks.piccolo_app",
         "storefront.documents.piccolo_app",
+        "storefront.returns.piccolo_app",
     ]
 )

@@ -178,6 +178,12 @@ async def _run_payouts(context: JobContext) -> int:
     return len(run.paid) if run else 0  # once per date: a unique run
 
 
+async def _escalate_returns(context: JobContext) -> int:
+    from storefront.returns.service import escalate_overdue
+
+    return await escalate_overdue(context.settings)  # each return is claimed by one run's conditional UPDATE
+
+
 async def _sync_index(context: JobContext) -> int:
     return await context.drain_search()  # reindexing a variant twice writes the same document
 
@@ -193,6 +199,7 @@ JOBS: tuple[Job, ...] = (
     Job("apply-terminations", _apply_terminations),
     Job("roll-up-active-recipients", _roll_up_active_recipients),
     Job(OFFER_IMPORTS, _run_offer_imports),
+    Job("escalate-returns", _escalate_returns),
     Job(SEND_MAIL, _send_mail),
     Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
     Job(SEND_REFUNDS, _send_refunds, schedule=RETRIES),

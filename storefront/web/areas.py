@@ -39,6 +39,7 @@ from storefront.web import (
     ops_payouts,
     payments,
     product,
+    returns,
     review_forms,
     review_reports,
     reviews,
@@ -66,22 +67,22 @@ def areas(settings: Settings) -> list[Router]:
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
         *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
-        *stripe_payments.HANDLERS,
+        *stripe_payments.HANDLERS, *returns.LEGAL_HANDLERS,
     ])
     sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=[
         *accounts.HANDLERS, *seller_apply.HANDLERS])
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
-        *documents.ACCOUNT_HANDLERS,
+        *documents.ACCOUNT_HANDLERS, *returns.BUYER_HANDLERS,
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,
         *catalogue_requests.SELLER_HANDLERS, *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
-        *documents.SELLER_HANDLERS,
+        *documents.SELLER_HANDLERS, *returns.SELLER_HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
-        *ops_payouts.HANDLERS, *documents.OPS_HANDLERS,
+        *ops_payouts.HANDLERS, *documents.OPS_HANDLERS, *returns.OPS_HANDLERS,
     ])
     api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:

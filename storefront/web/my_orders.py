@@ -19,6 +19,7 @@ from storefront.orders.history import OrderDetail
 from storefront.orders.transitions import CLAIM_REASONS, MAX_CLAIM_MESSAGE, ClaimInput, TransitionError
 from storefront.payments import attempts
 from storefront.payments.provider import PaymentProvider
+from storefront.returns import views as returns
 from storefront.settings import Settings
 from storefront.web.htmx import wants_fragment
 from storefront.web.inputs import Id
@@ -35,8 +36,11 @@ async def my_orders(request: Request, viewer: NamedDependency[Viewer]) -> Templa
     count = await history.count_orders(account_id)
     pages = max(1, -(-count // history.ORDERS_PER_PAGE))
     page = min(_int(request.query_params.get("page")) or 1, pages)
+    orders = await history.orders_of(account_id, page=page)
+    part_ids = [part.id for order in orders for part in order.seller_orders]
     return Template(template_name="pages/account/orders.html", context={
-        "orders": await history.orders_of(account_id, page=page), "page": page, "pages": pages, "count": count,
+        "orders": orders, "page": page, "pages": pages, "count": count,
+        "return_states": await returns.latest_states(account_id, part_ids),
     })
 
 
@@ -49,9 +53,12 @@ async def _detail_or_404(viewer: Viewer, reference: str, settings: Settings) -> 
 
 def _order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = None,
                    sent_to: int | None = None, cancelled: int | None = None,
-                   cancel_error: tuple[int, str] | None = None) -> dict[str, Any]:
+                   cancel_error: tuple[int, str] | None = None,
+                   return_panels: dict[int, returns.BuyerPanel] | None = None,
+                   return_flash: tuple[int, str] | None = None) -> dict[str, Any]:
     return {"order": detail, "reasons": CLAIM_REASONS, "max_message": MAX_CLAIM_MESSAGE,
-            "help_form": help_form, "sent_to": sent_to, "cancelled": cancelled, "cancel_error": cancel_error}
+            "help_form": help_form, "sent_to": sent_to, "cancelled": cancelled, "cancel_error": cancel_error,
+            "return_panels": return_panels or {}, "return_flash": return_flash}
 
 
 @get("/account/orders/{reference:str}", name="my_order")
@@ -60,9 +67,14 @@ async def my_order(reference: FromPath[str], request: Request, settings: NamedDe
     detail = await _detail_or_404(viewer, reference, settings)
     sent_to = _int(request.query_params.get("help_sent"))
     cancelled = _int(request.query_params.get("cancelled"))
+    # After a withdrawal step: which part, and what happened (storefront.web.returns).
+    flash = next(((part, outcome) for outcome in ("returned", "return_cancelled", "return_unchanged")
+                  if (part := _int(request.query_params.get(outcome))) and detail.seller_order(part)), None)
     return Template(template_name="pages/account/order.html", context=_order_context(
         detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None,
-        cancelled=cancelled if detail.seller_order(cancelled or 0) else None))
+        cancelled=cancelled if detail.seller_order(cancelled or 0) else None,
+        return_panels=await returns.panels_for_order(viewer.signed_in_account["id"], reference, settings),
+        return_flash=flash))
 
 
 @post("/account/orders/{reference:str}/help", name="my_order_help")

@@ -30,6 +30,7 @@ from storefront.orders import seller_views, transitions
 from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
 from storefront.orders.transitions import TransitionError
+from storefront.returns import views as returns
 from storefront.sellers import figures
 from storefront.sellers import services as sellers
 from storefront.settings import Settings
@@ -89,6 +90,7 @@ async def dashboard(seller_id: NamedDependency[int], settings: NamedDependency[S
         "counts": [{"status": s, "name": STATUS_NAMES[s], "count": counts[s]} for s in VISIBLE_STATUSES],
         "to_accept": await seller_views.orders_to_accept(seller_id),
         "to_accept_count": counts["pending"],
+        "returns_to_act": await returns.to_act_count(seller_id),
         "open_claims": await seller_views.open_claims(seller_id),
         "figures": _figures(seller, await seller_views.delivered_count(seller_id)),
         "statement_period": _period(year, month),
@@ -146,6 +148,7 @@ async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int 
         "lines": view.lines,
         "events": view.events,
         "claims": view.claims,
+        "returns": await returns.returns_of_seller_order(seller_id, seller_order_id),
         "actions": actions,
         "commission_cents": commission,
         "refunds": view.refunds,

@@ -26,17 +26,17 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
           "/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee", "/legal/seller-conditions",
           "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
           "/login", "/signup", "/signup/sent?to=ann%40example.com", "/password/forgot", "/cart", "/no-such-page",
-          "/seller/apply", "/seller/apply/sent?to=ann%40example.com"]
+          "/seller/apply", "/seller/apply/sent?to=ann%40example.com", "/legal/withdrawal-form"]
 SHOPPER = ["/account/orders", "/cart"]
 SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/statements/2026-10", "/seller/company",
           "/seller/offers",
           "/seller/offers?featured=no", "/seller/offers/new?q=iphone", "/seller/catalogue-requests",
           "/seller/catalogue-requests/new?q=Galaxy+S24", "/seller/catalogue-requests/1", "/seller/webhooks",
-          "/seller/offers/import"]
+          "/seller/offers/import", "/seller/returns"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
             "/ops/products?q=iphone", "/ops/products/1", "/ops/products/1/safety", "/ops/audit", "/ops/reviews/1",
             "/ops/catalogue-requests", "/ops/catalogue-requests?status=approved", "/ops/catalogue-requests/1",
-            "/ops/documents"]
+            "/ops/documents", "/ops/returns"]
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:

@@ -41,6 +41,8 @@ from storefront.orders.tables import Claim, OrderLine, SellerOrder
 from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
 from storefront.payments.tables import PayoutRun, Refund
+from storefront.returns import service as returns
+from storefront.returns.states import ReturnKind
 from storefront.reviews import rules
 from storefront.reviews import service as reviews
 from storefront.sellers.offer_csv import read_upload, template_csv
@@ -61,8 +63,9 @@ AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/check
 # for its public schema; the schema router's other paths do not exist.
 API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404", "/api/seller/v1/{path:str}": "404"}
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
-OWNED = {"account": {"reference", "review_id", "decision_id"},
-         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id", "import_id"},
+OWNED = {"account": {"reference", "review_id", "decision_id", "return_id"},
+         "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id", "import_id",
+                    "return_id"},
          "shop": {"line_id"}}
 
 
@@ -186,10 +189,14 @@ async def _shopper_with_delivered_order(label: str, seller_id: int, offers: list
     await carts.add(own_cart, offers[0], 1)
     cart_line = await CartLine.select(CartLine.id).where(CartLine.cart == own_cart).first()
     claim = await Claim.select(Claim.id).where(Claim.seller_order == seller_order["id"]).first()
+    # A withdrawal with its label issued: the label page is the buyer's and the seller's alone.
+    return_id = await returns.request(seller_order["id"], account_id=account["id"], kind=ReturnKind.withdrawal,
+                                      reason="", settings=settings)
+    await returns.issue_label(return_id, seller_id=seller_id, settings=settings)
     return Party(account=account, private=[account["email"], name, placed.reference, street], owned={
         "reference": placed.reference, "payment_reference": placed.payment_reference, "review_id": kept,
         "decision_id": decision["id"], "line_id": cart_line["id"], "cart": own_cart,
-        "seller_order_id": seller_order["id"], "claim_id": claim["id"]})
+        "seller_order_id": seller_order["id"], "claim_id": claim["id"], "return_id": return_id})
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +227,8 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id],
                               seller=seller_id, owned={
             "seller_order_id": parties[buyer].owned["seller_order_id"],
-            "claim_id": parties[buyer].owned["claim_id"], "offer_id": offers[0],
+            "claim_id": parties[buyer].owned["claim_id"], "return_id": parties[buyer].owned["return_id"],
+            "offer_id": offers[0],
             "request_id": await _catalogue_request(seller_id, requested), "token_id": token.id,
             "delivery_id": delivery["id"], "import_id": await start_import(seller_id, offers_file, "matrix.csv")})
     notice_id = await notices.file_notice(notices.NoticeInput(
@@ -252,6 +260,7 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "model_id": (await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())[
                   "model"], "notice_id": notice_id, "message_id": message["id"],
               "period": dt.date.today().strftime("%Y-%m"), "run_id": payout_run, "refund_id": held_refund,
+              "return_id": parties["shopper_b"].owned["return_id"],
               "request_id": parties["seller_y"].owned["request_id"],
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x",
