@@ -137,7 +137,7 @@ async def seller_sent(request: Request, claim_id: Id, seller_id: NamedDependency
 async def ops_claims() -> Template:
     escalated, moving = await claim_views.console_claims()
     return Template(template_name="pages/ops/claims.html", context={
-        "escalated": escalated, "moving": moving, "section": "claims"})
+        "escalated": escalated, "moving": moving, "section": "claims", "done": None})
 
 
 def _claim_page(claim: dict[str, Any], *, values: dict[str, str] | None = None,

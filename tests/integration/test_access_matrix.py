@@ -242,6 +242,7 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
                   "model"], "notice_id": notice_id, "message_id": message["id"],
               "period": dt.date.today().strftime("%Y-%m"), "run_id": payout_run,
               "request_id": parties["seller_y"].owned["request_id"],
+              "claim_id": parties["shopper_b"].owned["claim_id"],  # the console's claim pages
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x"}
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
