@@ -25,7 +25,7 @@ from storefront.settings import Settings
 from tests.integration.commerce import make_account, sign_in
 from tests.integration.test_cancellation import paid_order
 from tests.integration.test_my_orders import csrf_of
-from tests.integration.test_referencing import ExclusiveSeller
+from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
 
 
 async def delivered_order(shop: ExclusiveSeller, buyer_id: int, settings: Settings) -> dict:
@@ -142,7 +142,7 @@ async def test_what_is_left_to_refund_counts_earlier_refunds(shop: ExclusiveSell
     assert refused.value.problems == {"amount": "At most €29.00 is left to refund on this order."}
 
 
-async def test_two_acceptances_at_once_refund_once(shop: ExclusiveSeller, settings: Settings) -> None:
+async def accept_twice_at_once(shop: ExclusiveSeller, settings: Settings) -> None:
     buyer, _, claim_id = await claimed_order(shop, settings)
     await claims.propose(claim_id, ProposalInput("partial_refund", "40", "For the scratches."),
                          seller_id=shop.seller_id, settings=settings)
@@ -153,6 +153,15 @@ async def test_two_acceptances_at_once_refund_once(shop: ExclusiveSeller, settin
     assert sorted(type(o).__name__ for o in outcomes) == ["Refused", "int"]
     assert [row["amount_cents"] for row in await Refund.select(Refund.amount_cents).where(
         Refund.note == f"claim {claim_id}: proposal accepted")] == [4_000]
+
+
+async def test_two_acceptances_at_once_refund_once(shop: ExclusiveSeller, settings: Settings) -> None:
+    await accept_twice_at_once(shop, settings)
+
+
+@pytest.mark.postgres
+async def test_two_acceptances_at_once_refund_once_on_postgres(postgres_store) -> None:
+    await accept_twice_at_once(await exclusive_seller(), postgres_store.settings)
 
 
 async def test_refusing_sends_the_claim_to_the_operator_who_decides_with_reasons(
@@ -239,7 +248,7 @@ async def test_the_buyer_withdraws_and_the_seller_is_told(client: AsyncTestClien
                                             & (OutboxEmail.kind == "claim_withdrawn"))
 
 
-async def test_the_job_escalates_late_claims_once_across_two_runs(shop: ExclusiveSeller, settings: Settings) -> None:
+async def escalate_twice_at_once(shop: ExclusiveSeller, settings: Settings) -> None:
     await claims.escalate_due(settings)  # the demo's own late claims, out of the way
     now = dt.datetime.now(dt.UTC)
     _, _, unanswered = await claimed_order(shop, settings, at=now - dt.timedelta(days=3, minutes=1))
@@ -257,6 +266,15 @@ async def test_the_job_escalates_late_claims_once_across_two_runs(shop: Exclusiv
                     ignored: ("escalated", "buyer_silent")}
     assert await OutboxEmail.count().where((OutboxEmail.to_address == shop.email)
                                            & (OutboxEmail.kind == "claim_escalated")) == 2
+
+
+async def test_the_job_escalates_late_claims_once_across_two_runs(shop: ExclusiveSeller, settings: Settings) -> None:
+    await escalate_twice_at_once(shop, settings)
+
+
+@pytest.mark.postgres
+async def test_the_job_escalates_late_claims_once_across_two_runs_on_postgres(postgres_store) -> None:
+    await escalate_twice_at_once(await exclusive_seller(), postgres_store.settings)
 
 
 async def test_a_claim_rejected_as_unfounded_leaves_the_sellers_rates(shop: ExclusiveSeller,
