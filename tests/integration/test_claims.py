@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import subprocess
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -26,6 +29,7 @@ from tests.integration.commerce import make_account, sign_in
 from tests.integration.test_cancellation import paid_order
 from tests.integration.test_my_orders import csrf_of
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
+from tests.integration.test_valid_html import nu_checker as nu_checker
 
 
 async def delivered_order(shop: ExclusiveSeller, buyer_id: int, settings: Settings) -> dict:
@@ -336,3 +340,42 @@ async def test_the_sellers_claims_page_counts_each_state(client: AsyncTestClient
     assert 'Waiting for the buyer <span class="portal-tabs__n">1</span>' in page
     assert f"#claim-{waiting}" in to_answer and f"#claim-{proposed}" not in to_answer
     assert order["reference"] in to_answer
+
+
+async def test_the_claim_pages_in_each_state_are_valid_html(client: AsyncTestClient, shop: ExclusiveSeller,
+                                                             settings: Settings, tmp_path: Path,
+                                                             nu_checker: list[str]) -> None:
+    buyer, order, open_claim = await claimed_order(shop, settings)
+    repair_buyer, repair_order, repair = await claimed_order(shop, settings, reason="defective")
+    await claims.propose(repair, ProposalInput("repair", "", "We repair it."), seller_id=shop.seller_id,
+                         settings=settings)
+    await claims.accept(repair, account_id=repair_buyer["id"], settings=settings)
+    pages = {"proposal refused": (await propose_as_seller(client, shop, order, open_claim, {
+        "resolution": "partial_refund", "amount": "0", "message": "Nothing."})).text}
+    pages["seller, repair to send"] = (await client.get(f"/seller/orders/{repair_order['id']}")).text
+    pages["seller claims"] = (await client.get("/seller/claims")).text
+    await claims.propose(open_claim, ProposalInput("partial_refund", "40", "For the scratches."),
+                         seller_id=shop.seller_id, settings=settings)
+    await sign_in(client, buyer["id"])
+    pages["buyer, proposal"] = (await client.get(f"/account/orders/{order['reference']}")).text
+    await claims.refuse(open_claim, account_id=buyer["id"], settings=settings)
+    await sign_in(client, (await make_account("operator"))["id"])
+    pages["ops claims"] = (await client.get("/ops/claims")).text
+    pages["ops decision refused"] = (await post_on(client, f"/ops/claims/{open_claim}",
+                                                   f"/ops/claims/{open_claim}/decide", {"outcome": "refund"})).text
+    assert "The amount must be more than €0.00." in pages["proposal refused"]
+    assert "Mark as sent back" in pages["seller, repair to send"]
+    assert "Refuse and ask Encore to decide" in pages["buyer, proposal"]
+    assert "Give the reasons: both sides read them." in pages["ops decision refused"]
+    files = {}
+    for number, (where, html) in enumerate(pages.items()):
+        (tmp_path / f"page{number}.html").write_text(html, encoding="utf-8")
+        files[f"page{number}.html"] = where
+
+    done = subprocess.run([*nu_checker, *(str(tmp_path / name) for name in files)], capture_output=True, text=True,
+                          timeout=300)
+
+    messages = json.loads(done.stderr or "{}").get("messages", [])
+    errors = [f"{files.get(m.get('url', '').rsplit('/', 1)[-1])} line {m.get('lastLine')}: {m.get('message')}"
+              for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert errors == []
