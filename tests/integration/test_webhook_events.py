@@ -104,8 +104,9 @@ async def test_a_claim_opened_then_given_a_proposal_is_posted_twice(shop: Shop, 
         "id": claim_id, "reason": "defective", "message": "The screen flickers.", "status": "open",
         "seller_answer": ""}
     assert answered["type"] == "claim.answered"
-    assert (answered["data"]["claim"]["status"], answered["data"]["claim"]["seller_answer"]) == (
-        "proposed", "We send a replacement.")
+    assert {k: answered["data"]["claim"][k] for k in ("status", "seller_answer", "resolution", "resolution_cents")
+            } == {"status": "proposed", "seller_answer": "We send a replacement.", "resolution": "replacement",
+                  "resolution_cents": None}
 
 
 async def test_a_seller_without_an_endpoint_gets_no_event_recorded(shop: Shop) -> None:
