@@ -36,7 +36,7 @@ def _text(form: Any, name: str) -> str:
 # The buyer ---------------------------------------------------------------------------------------------------
 
 
-async def _buyer_move(request: Request, reference: str, claim_id: int, action: str, settings: Settings,
+async def _buyer_move(reference: str, claim_id: int, action: str, settings: Settings,
                       viewer: Viewer) -> Template | Redirect:
     account_id = viewer.signed_in_account["id"]
     detail = await history.order_detail(account_id, reference, settings)
@@ -56,21 +56,21 @@ async def _buyer_move(request: Request, reference: str, claim_id: int, action: s
 
 
 @post("/account/orders/{reference:str}/claims/{claim_id:int}/accept", name="claim_accept")
-async def buyer_accept(request: Request, reference: FromPath[str], claim_id: Id, settings: NamedDependency[Settings],
+async def buyer_accept(reference: FromPath[str], claim_id: Id, settings: NamedDependency[Settings],
                        viewer: NamedDependency[Viewer]) -> Template | Redirect:
-    return await _buyer_move(request, reference, claim_id, "accept", settings, viewer)
+    return await _buyer_move(reference, claim_id, "accept", settings, viewer)
 
 
 @post("/account/orders/{reference:str}/claims/{claim_id:int}/refuse", name="claim_refuse")
-async def buyer_refuse(request: Request, reference: FromPath[str], claim_id: Id, settings: NamedDependency[Settings],
+async def buyer_refuse(reference: FromPath[str], claim_id: Id, settings: NamedDependency[Settings],
                        viewer: NamedDependency[Viewer]) -> Template | Redirect:
-    return await _buyer_move(request, reference, claim_id, "refuse", settings, viewer)
+    return await _buyer_move(reference, claim_id, "refuse", settings, viewer)
 
 
 @post("/account/orders/{reference:str}/claims/{claim_id:int}/withdraw", name="claim_withdraw")
-async def buyer_withdraw(request: Request, reference: FromPath[str], claim_id: Id,
-                         settings: NamedDependency[Settings], viewer: NamedDependency[Viewer]) -> Template | Redirect:
-    return await _buyer_move(request, reference, claim_id, "withdraw", settings, viewer)
+async def buyer_withdraw(reference: FromPath[str], claim_id: Id, settings: NamedDependency[Settings],
+                         viewer: NamedDependency[Viewer]) -> Template | Redirect:
+    return await _buyer_move(reference, claim_id, "withdraw", settings, viewer)
 
 
 # The seller --------------------------------------------------------------------------------------------------
