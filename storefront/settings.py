@@ -251,6 +251,10 @@ class Settings:
     return_window_days: int = field(default=30, metadata=env_var("RETURN_WINDOW_DAYS"))
     # Days a seller has to issue a return label, and again to refund once the item is back; then the operator.
     return_seller_action_days: int = field(default=3, metadata=env_var("RETURN_SELLER_ACTION_DAYS", minimum=1))
+    # Claims ("Get help", storefront/orders/claims.py): a claim the seller has not answered with a proposal within
+    # CLAIM_ANSWER_DAYS, or a proposal the buyer has not answered within CLAIM_BUYER_DAYS, goes to the operator.
+    claim_answer_days: int = field(default=3, metadata=env_var("CLAIM_ANSWER_DAYS", minimum=1))
+    claim_buyer_days: int = field(default=7, metadata=env_var("CLAIM_BUYER_DAYS", minimum=1))
     # An order not paid within this time is cancelled and its stock goes back on sale.
     unpaid_order_minutes: int = field(default=30, metadata=env_var("UNPAID_ORDER_MINUTES", minimum=1))
     # P2B Regulation Art. 4(1): at least 30 days' notice before a seller is terminated for convenience.

@@ -83,6 +83,12 @@ async def _expire_unpaid_orders(context: JobContext) -> int:
     return await expire_unpaid_orders(context.settings)  # each order is claimed by one run
 
 
+async def _escalate_claims(context: JobContext) -> int:
+    from storefront.orders.claims import escalate_due
+
+    return await escalate_due(context.settings)  # each claim is claimed by one run (a conditional UPDATE)
+
+
 async def _reconcile_payments(context: JobContext) -> int:
     from storefront.payments.opening import reconcile_pending
     from storefront.payments.providers import provider_from_settings
@@ -194,6 +200,7 @@ JOBS: tuple[Job, ...] = (
     Job("reconcile-payments", _reconcile_payments),  # before expiry: an order paid at the provider is not lost
     Job("expire-unpaid-orders", _expire_unpaid_orders),
     Job("close-provider-payments", _close_provider_payments),  # after expiry: its orders' pages close too
+    Job("escalate-claims", _escalate_claims),
     Job("purge-sessions", _purge_sessions),
     Job("purge-abandoned-carts", _purge_abandoned_carts),
     Job("apply-terminations", _apply_terminations),

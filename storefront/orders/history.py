@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.orders.checkout_forms import COUNTRIES
-from storefront.orders.states import OrderStatus
+from storefront.orders.claims import DECISION_LABELS, RESOLUTION_LABELS, WITHDRAWABLE
+from storefront.orders.states import ClaimStatus, OrderStatus
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.transitions import CANCELLABLE, CLAIM_REASONS, STATUS_LABELS, payment_deadline
 from storefront.payments.ledger import refunded_to_buyers
@@ -30,7 +31,16 @@ ORDER_STATUS_LABELS = {
     "cancelled": "Cancelled before payment, nothing was charged",
     "expired": "Not paid in time, cancelled; nothing was charged",
 }
-CLAIM_STATUS_LABELS = {"open": "Waiting for the seller's answer", "answered": "Answered", "closed": "Closed"}
+CLAIM_STATUS_LABELS = {
+    "open": "Waiting for the seller's proposal",
+    "answered": "Answered",
+    "proposed": "The seller proposes a solution: your answer is needed",
+    "accepted": "Agreed: the seller is to send the item",
+    "escalated": "Encore's team is deciding",
+    "resolved": "Resolved",
+    "withdrawn": "Withdrawn",
+    "closed": "Decided by Encore's team",
+}
 # Why "Get help" is not offered on a part of an order, in the buyer's words. Other statuses may open a claim.
 HELP_UNAVAILABLE = {
     "awaiting_payment": "This order is not paid yet: you can ask the seller for help once the payment is received.",
@@ -92,6 +102,22 @@ class ClaimView:
     seller_answer: str
     created_at: dt.datetime
     answered_at: dt.datetime | None
+    resolution: str | None = None
+    resolution_label: str = ""
+    resolution_cents: int | None = None
+    answer_by: dt.datetime | None = None  # while a proposal waits: when Encore's team takes over
+    decision_label: str = ""
+    decision_reasons: str = ""
+    return_carrier: str = ""
+    return_tracking: str = ""
+
+    @property
+    def awaits_buyer(self) -> bool:
+        return self.status == ClaimStatus.proposed
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in WITHDRAWABLE
 
 
 @dataclass(frozen=True)
@@ -308,7 +334,14 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
                 reason_label=CLAIM_REASONS.get(claim["reason"], claim["reason"]),
                 message=claim["message"], status=claim["status"],
                 status_label=CLAIM_STATUS_LABELS.get(claim["status"], claim["status"]),
-                seller_answer=claim["seller_answer"], created_at=claim["created_at"], answered_at=claim["answered_at"]))
+                seller_answer=claim["seller_answer"], created_at=claim["created_at"], answered_at=claim["answered_at"],
+                resolution=claim["resolution"], resolution_cents=claim["resolution_cents"],
+                resolution_label=RESOLUTION_LABELS.get(claim["resolution"], "") if claim["resolution"] else "",
+                answer_by=(claim["answered_at"] + dt.timedelta(days=settings.claim_buyer_days)
+                           if claim["status"] == ClaimStatus.proposed and claim["answered_at"] else None),
+                decision_label=DECISION_LABELS.get(claim["decision"], "") if claim["decision"] else "",
+                decision_reasons=claim["decision_reasons"], return_carrier=claim["return_carrier"],
+                return_tracking=claim["return_tracking"]))
     details = []
     for so in seller_orders:
         delivered_on = delivery_date(so["delivered_at"]) if so["status"] == "delivered" else None

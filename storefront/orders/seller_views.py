@@ -12,9 +12,10 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from storefront.orders.checkout_forms import COUNTRIES
+from storefront.orders.claim_views import SELLER_TO_DO, labelled
 from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.transitions import CLAIM_REASONS, STATUS_LABELS
-from storefront.payments import ledger
+from storefront.payments import ledger, refunds
 from storefront.payments.refunds import RefundView, refunds_of_seller_order
 from storefront.payments.tables import LedgerEntry
 from storefront.rows import one
@@ -47,6 +48,7 @@ class SellerOrderView:
     claims: list[dict[str, Any]]
     commission_cents: int | None  # booked when the seller accepts; None before
     refunds: tuple[RefundView, ...] = ()
+    left_to_refund_cents: int = 0  # the most a claim's refund may still be
 
 
 async def seller_profile(seller_id: int) -> dict[str, Any]:
@@ -96,7 +98,7 @@ async def open_claims(seller_id: int) -> list[dict[str, Any]]:
     rows = await Claim.select(
         Claim.id, Claim.reason, Claim.created_at, Claim.seller_order,
         Claim.seller_order._.order._.reference.as_alias("reference"),
-    ).where((Claim.seller_order.seller == seller_id) & (Claim.status == "open")).order_by(Claim.id)
+    ).where((Claim.seller_order.seller == seller_id) & Claim.status.is_in(list(SELLER_TO_DO))).order_by(Claim.id)
     for row in rows:
         row["reason_label"] = CLAIM_REASONS.get(row["reason"], row["reason"])
     return rows
@@ -147,8 +149,8 @@ async def seller_order_view(seller_id: int, seller_order_id: int) -> SellerOrder
     for event in events:
         event["status_name"] = STATUS_NAMES.get(event["status"], STATUS_LABELS.get(event["status"], event["status"]))
     claims = await Claim.select().where(Claim.seller_order == seller_order_id).order_by(Claim.id)
-    for claim in claims:
-        claim["reason_label"] = CLAIM_REASONS.get(claim["reason"], claim["reason"])
+    claims = [labelled(claim) for claim in claims]
     return SellerOrderView(seller_order=seller_order, order=order, lines=lines, events=events, claims=claims,
                            commission_cents=await _commission_of(seller_order_id),
-                           refunds=tuple(await refunds_of_seller_order(seller_order_id)))
+                           refunds=tuple(await refunds_of_seller_order(seller_order_id)),
+                           left_to_refund_cents=await refunds.left_to_refund(seller_order))

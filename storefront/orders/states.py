@@ -27,6 +27,32 @@ class SellerOrderStatus(StrEnum):
 
 
 class ClaimStatus(StrEnum):
-    open = "open"
+    """The moves between these are in storefront/orders/claims.py."""
+
+    open = "open"  # waiting for the seller's proposal
+    proposed = "proposed"  # the seller proposed a resolution; waiting for the buyer
+    accepted = "accepted"  # a repair or replacement agreed (or ordered): the seller is to send it
+    escalated = "escalated"  # the buyer refused, or someone let the time pass: the operator decides
+    resolved = "resolved"  # refunded on acceptance, or the repair or replacement was sent
+    withdrawn = "withdrawn"  # the buyer withdrew it
+    closed = "closed"  # the operator's decision ended it
+    # Before claims ended in a resolution the seller answered in free text; kept for the claims of that time.
     answered = "answered"
-    closed = "closed"
+
+
+class ClaimResolution(StrEnum):
+    """What a seller proposes, or the operator orders, to settle a claim."""
+
+    repair = "repair"
+    replacement = "replacement"
+    partial_refund = "partial_refund"
+    full_refund = "full_refund"
+
+
+class ClaimDecision(StrEnum):
+    """The operator's decision on an escalated claim."""
+
+    refund = "refund"
+    repair = "repair"
+    replacement = "replacement"
+    rejected = "rejected"  # unfounded: it no longer counts in the seller's rates

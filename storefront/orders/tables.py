@@ -3,7 +3,7 @@ from piccolo.table import Table
 
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import Variant
-from storefront.orders.states import ClaimStatus, OrderStatus, SellerOrderStatus
+from storefront.orders.states import ClaimDecision, ClaimResolution, ClaimStatus, OrderStatus, SellerOrderStatus
 from storefront.sellers.tables import Offer, Seller
 
 
@@ -83,3 +83,18 @@ class Claim(Table):
     seller_answer = Text(default="")
     created_at = Timestamptz()
     answered_at = Timestamptz(null=True, default=None)
+    # The seller's proposal (its message is `seller_answer`); the amount for a refund, in cents.
+    resolution = Varchar(length=16, choices=ClaimResolution, null=True, default=None)
+    resolution_cents = Integer(null=True, default=None)
+    buyer_answered_at = Timestamptz(null=True, default=None)
+    # Why it went to the operator: buyer_refused | seller_silent | buyer_silent
+    escalation = Varchar(length=16, default="")
+    escalated_at = Timestamptz(null=True, default=None)
+    decision = Varchar(length=12, choices=ClaimDecision, null=True, default=None)
+    decision_reasons = Text(default="")
+    decided_by = ForeignKey(Account, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    # How the repaired or replacement item went back to the buyer.
+    return_carrier = Varchar(length=60, default="")
+    return_tracking = Varchar(length=60, default="")
+    resolved_at = Timestamptz(null=True, default=None)

@@ -1,4 +1,5 @@
-"""Every change of an order's state goes through here: the allowed moves, their history, their money
+"""Every change of an order's state goes through here (claims apart: storefront/orders/claims.py, whose names
+are still importable from here for the code that opened claims before): the allowed moves, their history, their money
 (ledger), their stock, their e-mails, and the seller figures they feed.
 
 A move is a conditional UPDATE on the current status, so two clicks or two tabs cannot apply it twice.
@@ -6,17 +7,17 @@ A move is a conditional UPDATE on the current status, so two clicks or two tabs 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from storefront.accounts.tables import Account
 from storefront.cart import service as carts
 from storefront.catalog.outbox import mark_for_reindex
 from storefront.db import write_transaction
-from storefront.errors import NotFound, refuse_if
+from storefront.errors import NotFound
 from storefront.orders import notifications
+from storefront.orders.claims import CLAIM_REASONS, MAX_CLAIM_MESSAGE, ClaimInput, open_claim  # noqa: F401
 from storefront.orders.states import OrderStatus, SellerOrderStatus
-from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, SellerOrder
+from storefront.orders.tables import Order, OrderEvent, OrderLine, SellerOrder
 from storefront.orders.webhook_events import seller_order_event
 from storefront.payments import attempts, ledger, refunds
 from storefront.payments.states import RefundReason
@@ -39,38 +40,10 @@ STATUS_LABELS = {
     "delivered": "Delivered",
     "cancelled": "Cancelled",
 }
-CLAIM_REASONS = {
-    "defective": "The product is defective",
-    "wrong_item": "Wrong product or accessory",
-    "cosmetic": "Cosmetic condition worse than sold",
-    "not_received": "I have not received it",
-    "other": "Something else",
-}
-MAX_CLAIM_MESSAGE = 2_000
 
 
 class TransitionError(ValueError):
     """The move is not allowed from the order's current state; the message says why."""
-
-
-@dataclass(frozen=True)
-class ClaimInput:
-    """What the buyer says through "Get help": what the problem is and what happened."""
-
-    reason: str
-    message: str
-
-    def problems(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        if self.reason not in CLAIM_REASONS:
-            found["reason"] = "Choose what the problem is."
-        message = self.message.strip()
-        if not message:
-            found["message"] = "Tell the seller what happened."
-        elif len(message) > MAX_CLAIM_MESSAGE:
-            found["message"] = (f"Keep the message to {MAX_CLAIM_MESSAGE:,} characters or fewer "
-                                f"(it has {len(message):,}).")
-        return found
 
 
 def _now() -> dt.datetime:
@@ -336,48 +309,3 @@ async def deliver(seller_order_id: int, *, seller_id: int, settings: Settings,
         await notifications.delivered(settings, to=await _buyer_email(order), order=order, seller_name=seller["name"])
         await figures.recompute(seller_id)
     return late
-
-
-async def open_claim(seller_order_id: int, *, account_id: int, reason: str, message: str,
-                     settings: Settings, now: dt.datetime | None = None) -> int:
-    """"Get help" on a seller order: the seller sees the claim; it feeds the seller's rates. Refused when the
-    claim is incomplete (ClaimInput.problems)."""
-    refuse_if(ClaimInput(reason, message).problems())
-    message = message.strip()
-    async with write_transaction(Order._meta.db):
-        seller_order = await SellerOrder.select().where(SellerOrder.id == seller_order_id).first()
-        order = seller_order and await Order.select().where(Order.id == seller_order["order"]).first()
-        if seller_order is None or order is None or order["account"] != account_id:
-            raise NotFound(seller_order_id)
-        if seller_order["status"] in ("awaiting_payment", "cancelled", "refused"):
-            raise TransitionError("There is nothing to claim on this part of the order.")
-        claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status="open",
-                      created_at=now or _now())
-        await claim.save()
-        seller = await _seller(seller_order["seller"])
-        await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,
-                                         reason=CLAIM_REASONS[reason])
-        await seller_order_event(seller_order["seller"], seller_order_id, EventType.claim_opened, claim_id=claim.id,
-                                 at=now)
-        await figures.recompute(seller_order["seller"])
-    return claim.id
-
-
-async def answer_claim(claim_id: int, *, seller_id: int, answer: str, settings: Settings) -> None:
-    answer = answer.strip()
-    if not answer:
-        raise TransitionError("Write an answer for the buyer.")
-    if len(answer) > MAX_CLAIM_MESSAGE:
-        raise TransitionError(f"Keep the answer to {MAX_CLAIM_MESSAGE} characters or fewer.")
-    async with write_transaction(Order._meta.db):
-        claim = await Claim.select().where(Claim.id == claim_id).first()
-        seller_order = claim and await SellerOrder.select().where(SellerOrder.id == claim["seller_order"]).first()
-        if not seller_order or seller_order["seller"] != seller_id:
-            raise NotFound(claim_id)
-        await Claim.update({Claim.seller_answer: answer, Claim.status: "answered", Claim.answered_at: _now()}).where(
-            Claim.id == claim_id)
-        order = await _order(seller_order["order"])
-        seller = await _seller(seller_id)
-        await notifications.claim_answered(settings, to=await _buyer_email(order), order=order,
-                                           seller_name=seller["name"])
-        await seller_order_event(seller_id, seller_order["id"], EventType.claim_answered, claim_id=claim_id)

@@ -45,7 +45,9 @@ async def _claim_data(claim_id: int) -> dict[str, Any]:
     claim = await one(Claim.select().where(Claim.id == claim_id).first(), claim_id)
     return {"id": claim["id"], "reason": claim["reason"], "message": claim["message"], "status": claim["status"],
             "seller_answer": claim["seller_answer"], "created_at": timestamp(claim["created_at"]),
-            "answered_at": timestamp(claim["answered_at"]) if claim["answered_at"] else None}
+            "answered_at": timestamp(claim["answered_at"]) if claim["answered_at"] else None,
+            # The seller's proposal (storefront.orders.claims): repair, replacement, partial_refund or full_refund.
+            "resolution": claim["resolution"], "resolution_cents": claim["resolution_cents"]}
 
 
 async def seller_order_event(seller_id: int, seller_order_id: int, event_type: EventType, *,

@@ -49,7 +49,8 @@ PARAMETERS: tuple[RankingParameter, ...] = (
         "processing_quality",
         "Order processing quality",
         "How often the seller's orders had a problem: products that were defective, wrong products or "
-        "missing or wrong accessories, and products in a poorer cosmetic condition than the grade sold. "
+        "missing or wrong accessories, and products in a poorer cosmetic condition than the grade sold, "
+        "counted from buyers' claims, except those Encore's team rejected as unfounded. "
         "The lower these rates, the better.",
     ),
     RankingParameter(

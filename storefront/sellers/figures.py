@@ -7,6 +7,7 @@ gets its figures the same way, from the orders it places (storefront/demo/histor
 from __future__ import annotations
 
 from storefront.catalog.outbox import mark_seller_for_reindex
+from storefront.orders.states import ClaimDecision
 from storefront.orders.tables import Claim, SellerOrder
 from storefront.sellers.tables import Seller
 
@@ -19,13 +20,17 @@ def _bp(count: int, total: int) -> int:
 
 
 async def recompute(seller_id: int) -> bool:
-    """Recompute from orders and claims; returns False (figures left as they are) below the threshold."""
+    """Recompute from orders and claims (claims the operator rejected left out); returns False (figures left
+    as they are) below the threshold."""
     delivered = await SellerOrder.select(SellerOrder.id, SellerOrder.delivered_late).where(
         (SellerOrder.seller == seller_id) & (SellerOrder.status == "delivered"))
     if len(delivered) < MIN_DELIVERED_ORDERS:
         return False
     ids = [row["id"] for row in delivered]
-    claims = await Claim.select(Claim.seller_order, Claim.reason).where(Claim.seller_order.is_in(ids))
+    # A claim counts however it ended (refunded, repaired, withdrawn), unless the operator rejected it as
+    # unfounded: a seller is not marked down for a complaint Encore found baseless.
+    claims = await Claim.select(Claim.seller_order, Claim.reason).where(
+        Claim.seller_order.is_in(ids) & ((Claim.decision.is_null()) | (Claim.decision != ClaimDecision.rejected)))
 
     def orders_with(reason: str) -> int:
         return len({c["seller_order"] for c in claims if c["reason"] == reason})

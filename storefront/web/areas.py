@@ -26,6 +26,7 @@ from storefront.web import (
     cart,
     catalogue_requests,
     checkout,
+    claims,
     contact,
     crawlers,
     documents,
@@ -73,16 +74,17 @@ def areas(settings: Settings) -> list[Router]:
         *accounts.HANDLERS, *seller_apply.HANDLERS])
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
-        *documents.ACCOUNT_HANDLERS, *returns.BUYER_HANDLERS,
+        *documents.ACCOUNT_HANDLERS, *returns.BUYER_HANDLERS, *claims.BUYER_HANDLERS,
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,
         *catalogue_requests.SELLER_HANDLERS, *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
-        *documents.SELLER_HANDLERS, *returns.SELLER_HANDLERS,
+        *documents.SELLER_HANDLERS, *returns.SELLER_HANDLERS, *claims.SELLER_HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
         *ops_payouts.HANDLERS, *documents.OPS_HANDLERS, *returns.OPS_HANDLERS,
+        *claims.OPS_HANDLERS,
     ])
     api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:

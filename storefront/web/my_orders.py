@@ -51,11 +51,12 @@ async def _detail_or_404(viewer: Viewer, reference: str, settings: Settings) -> 
     return detail
 
 
-def _order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = None,
-                   sent_to: int | None = None, cancelled: int | None = None,
-                   cancel_error: tuple[int, str] | None = None,
-                   return_panels: dict[int, returns.BuyerPanel] | None = None,
-                   return_flash: tuple[int, str] | None = None) -> dict[str, Any]:
+def order_context(detail: OrderDetail, *, help_form: dict[str, Any] | None = None,
+                  sent_to: int | None = None, cancelled: int | None = None,
+                  cancel_error: tuple[int, str] | None = None,
+                  return_panels: dict[int, returns.BuyerPanel] | None = None,
+                  return_flash: tuple[int, str] | None = None) -> dict[str, Any]:
+    """What the order page needs; storefront.web.claims adds the answer to a claim's proposal."""
     return {"order": detail, "reasons": CLAIM_REASONS, "max_message": MAX_CLAIM_MESSAGE,
             "help_form": help_form, "sent_to": sent_to, "cancelled": cancelled, "cancel_error": cancel_error,
             "return_panels": return_panels or {}, "return_flash": return_flash}
@@ -70,11 +71,14 @@ async def my_order(reference: FromPath[str], request: Request, settings: NamedDe
     # After a withdrawal step: which part, and what happened (storefront.web.returns).
     flash = next(((part, outcome) for outcome in ("returned", "return_cancelled", "return_unchanged")
                   if (part := _int(request.query_params.get(outcome))) and detail.seller_order(part)), None)
-    return Template(template_name="pages/account/order.html", context=_order_context(
+    claim_done = request.query_params.get("claim_done")
+    return Template(template_name="pages/account/order.html", context={**order_context(
         detail, sent_to=sent_to if detail.seller_order(sent_to or 0) else None,
         cancelled=cancelled if detail.seller_order(cancelled or 0) else None,
         return_panels=await returns.panels_for_order(viewer.signed_in_account["id"], reference, settings),
-        return_flash=flash))
+        return_flash=flash),
+        # After an answer to a claim (storefront.web.claims): the page says what happened.
+        "claim_done": claim_done if claim_done in ("accept", "refuse", "withdraw") else None})
 
 
 @post("/account/orders/{reference:str}/help", name="my_order_help")
@@ -94,20 +98,21 @@ async def get_help(reference: FromPath[str], request: Request, settings: NamedDe
             await transitions.open_claim(seller_order.id, account_id=account_id, reason=reason, message=message,
                                          settings=settings)
         except Refused as refused:
-            help_form["errors"] = refused.problems
-        except TransitionError as refused:
-            # The state of the order forbids it: say why in the buyer's words when we have them.
-            help_form["error"] = seller_order.help_unavailable or str(refused)
+            if refused.field == "claim":
+                # The state of the order forbids it: say why in the buyer's words when we have them.
+                help_form["error"] = seller_order.help_unavailable or refused.message
+            else:
+                help_form["errors"] = refused.problems
     if help_form["errors"] or help_form["error"]:
         if wants_fragment(request):
             return Template(template_name="partials/claim_form.html", status_code=422,
-                            context={**_order_context(detail, help_form=help_form), "so": seller_order})
+                            context={**order_context(detail, help_form=help_form), "so": seller_order})
         return Template(template_name="pages/account/order.html", status_code=400,
-                        context=_order_context(detail, help_form=help_form))
+                        context=order_context(detail, help_form=help_form))
     if wants_fragment(request):
         fresh = await _detail_or_404(viewer, reference, settings)
         return Template(template_name="partials/claim_form.html",
-                        context={**_order_context(fresh, sent_to=seller_order.id),
+                        context={**order_context(fresh, sent_to=seller_order.id),
                                  "so": fresh.seller_order(seller_order.id)})
     return Redirect(path=f"/account/orders/{detail.reference}?help_sent={seller_order.id}"
                          f"#seller-order-{seller_order.id}", status_code=303)
@@ -148,7 +153,7 @@ async def cancel_part(reference: FromPath[str], seller_order_id: Id, settings: N
         # Shipped (or refused) in the meantime: the page says what happened and what the buyer can do now.
         fresh = await _detail_or_404(viewer, reference, settings)
         return Template(template_name="pages/account/order.html", status_code=409,
-                        context=_order_context(fresh, cancel_error=(seller_order_id, str(refused))))
+                        context=order_context(fresh, cancel_error=(seller_order_id, str(refused))))
     return Redirect(path=f"/account/orders/{detail.reference}?cancelled={seller_order_id}"
                          f"#seller-order-{seller_order_id}", status_code=303)
 

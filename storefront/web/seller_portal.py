@@ -27,6 +27,7 @@ from storefront.errors import Refused
 from storefront.moderation import referencing
 from storefront.moderation.decisions import audit
 from storefront.orders import seller_views, transitions
+from storefront.orders.claims import RESOLUTION_LABELS
 from storefront.orders.seller_views import STATUS_NAMES, VISIBLE_STATUSES
 from storefront.orders.statements import monthly_statement, shift_month
 from storefront.orders.transitions import TransitionError
@@ -47,7 +48,12 @@ DONE_MESSAGES = {
     "refuse": "You refused the order. The buyer is refunded and the stock is back on sale.",
     "ship": "Marked as shipped. The buyer has the carrier and the tracking number.",
     "deliver": "Marked as delivered.",
-    "answer": "Your answer was sent to the buyer.",
+}
+# The claim forms on the order page (storefront.web.claims): their errors sit next to their fields.
+CLAIM_FORMS = ("propose", "sent")
+CLAIM_DONE = {
+    "propose": "Your proposal was sent to the buyer, who accepts it or asks Encore's team to decide.",
+    "sent": "Marked as sent back: the claim is resolved and the buyer has the tracking number.",
 }
 PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
@@ -131,9 +137,11 @@ async def orders(request: Request, seller_id: NamedDependency[int], status: From
     })
 
 
-async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int = 200, error_form: str | None = None,
-                      error: str | None = None, values: dict[str, Any] | None = None,
-                      done: FromQuery[str | None] = None) -> Template:
+async def render_order_page(seller_id: int, seller_order_id: int, *, status_code: int = 200,
+                            error_form: str | None = None, error: str | None = None,
+                            values: dict[str, Any] | None = None, done: str | None = None,
+                            settings: Settings | None = None) -> Template:
+    """The seller's order page; storefront.web.claims renders it too, with a claim form's errors."""
     view = await seller_views.seller_order_view(seller_id, seller_order_id)
     if view is None:
         raise NotFoundException()
@@ -157,16 +165,20 @@ async def _order_page(seller_id: int, seller_order_id: int, *, status_code: int 
         "error_form": error_form,
         "error": error,
         # A refused move whose form is no longer shown (accepting twice) gets its message above the actions.
-        "general_error": error if error_form and error_form not in actions and error_form != "answer" else None,
+        "general_error": error if error_form and error_form not in actions and error_form not in CLAIM_FORMS else None,
+        "resolutions": RESOLUTION_LABELS,
+        "left_to_refund_cents": view.left_to_refund_cents,
+        "claim_answer_days": settings.claim_answer_days if settings else None,
         "values": values or {},
         "done": DONE_MESSAGES.get(done or ""),
+        "claim_done": CLAIM_DONE.get(done or ""),
     })
 
 
 @get("/orders/{seller_order_id:int}", name="seller_order")
-async def order_page(seller_order_id: Id, seller_id: NamedDependency[int],
+async def order_page(seller_order_id: Id, seller_id: NamedDependency[int], settings: NamedDependency[Settings],
                      done: FromQuery[str | None] = None) -> Template:
-    return await _order_page(seller_id, seller_order_id, done=done)
+    return await render_order_page(seller_id, seller_order_id, done=done, settings=settings)
 
 
 # Actions: each calls its transition, then redirects back to the order (POST, redirect, GET)
@@ -188,8 +200,8 @@ async def _act(seller_id: int, seller_order_id: int, action: str, move: Callable
     try:
         await move()
     except TransitionError as refused:
-        return await _order_page(seller_id, seller_order_id, status_code=400, error_form=action, error=str(refused),
-                                 values=values)
+        return await render_order_page(seller_id, seller_order_id, status_code=400, error_form=action,
+                                       error=str(refused), values=values)
     return _back_to(seller_order_id, action)
 
 
@@ -205,8 +217,8 @@ async def refuse(request: Request, seller_order_id: Id, seller_id: NamedDependen
                  settings: NamedDependency[Settings]) -> Template | Redirect:
     reason = _field(await request.form(), "reason").strip()
     if len(reason) > MAX_REASON_LENGTH:
-        return await _order_page(seller_id, seller_order_id, status_code=400, error_form="refuse",
-                                 error=f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.",
+        return await render_order_page(seller_id, seller_order_id, status_code=400, error_form="refuse",
+                                       error=f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.",
                                  values={"reason": reason})
     return await _act(seller_id, seller_order_id, "refuse", lambda: transitions.refuse(
         seller_order_id, seller_id=seller_id, settings=settings, reason=reason), {"reason": reason})
@@ -228,21 +240,6 @@ async def deliver(seller_order_id: Id, seller_id: NamedDependency[int],
                   settings: NamedDependency[Settings]) -> Template | Redirect:
     return await _act(seller_id, seller_order_id, "deliver", lambda: transitions.deliver(
         seller_order_id, seller_id=seller_id, settings=settings))
-
-
-@post("/claims/{claim_id:int}/answer", name="seller_claim_answer")
-async def answer_claim(request: Request, claim_id: Id, seller_id: NamedDependency[int],
-                       settings: NamedDependency[Settings]) -> Template | Redirect:
-    seller_order_id = await seller_views.seller_order_of_claim(seller_id, claim_id)
-    if seller_order_id is None:
-        raise NotFoundException()
-    answer = _field(await request.form(), "answer")
-    try:
-        await transitions.answer_claim(claim_id, seller_id=seller_id, answer=answer, settings=settings)
-    except TransitionError as refused:
-        return await _order_page(seller_id, seller_order_id, status_code=400, error_form="answer", error=str(refused),
-                                 values={"answer": answer, "claim_id": claim_id})
-    return _back_to(seller_order_id, "answer")
 
 
 # Statements
@@ -328,5 +325,5 @@ async def company_save(seller_id: NamedDependency[int], request: Request,
     return Redirect("/seller/company?saved=1", status_code=303)
 
 
-HANDLERS = [dashboard, orders, order_page, accept, refuse, ship, deliver, answer_claim, statements_now, statement_page,
+HANDLERS = [dashboard, orders, order_page, accept, refuse, ship, deliver, statements_now, statement_page,
             company, company_save]

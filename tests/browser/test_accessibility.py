@@ -32,11 +32,11 @@ SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/statement
           "/seller/offers",
           "/seller/offers?featured=no", "/seller/offers/new?q=iphone", "/seller/catalogue-requests",
           "/seller/catalogue-requests/new?q=Galaxy+S24", "/seller/catalogue-requests/1", "/seller/webhooks",
-          "/seller/offers/import", "/seller/returns"]
+          "/seller/offers/import", "/seller/returns", "/seller/claims"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
             "/ops/products?q=iphone", "/ops/products/1", "/ops/products/1/safety", "/ops/audit", "/ops/reviews/1",
             "/ops/catalogue-requests", "/ops/catalogue-requests?status=approved", "/ops/catalogue-requests/1",
-            "/ops/documents", "/ops/returns"]
+            "/ops/documents", "/ops/returns", "/ops/claims", "/ops/claims/1"]
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:

@@ -262,6 +262,7 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "period": dt.date.today().strftime("%Y-%m"), "run_id": payout_run, "refund_id": held_refund,
               "return_id": parties["shopper_b"].owned["return_id"],
               "request_id": parties["seller_y"].owned["request_id"],
+              "claim_id": parties["shopper_b"].owned["claim_id"],  # the console's claim pages
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x",
               "document_id": receipt["id"], "file_format": "pdf", "file_name": "statement.pdf"}

@@ -20,7 +20,8 @@ from storefront.accounts.passwords import hash_password
 from storefront.accounts.tables import Account
 from storefront.cart import service as carts
 from storefront.mail.tables import OutboxEmail
-from storefront.orders import transitions
+from storefront.orders import claims, transitions
+from storefront.orders.claims import ProposalInput
 from storefront.orders.history import add_months
 from storefront.orders.placement import DeliveryAddress, place_order
 from storefront.orders.tables import Claim, SellerOrder
@@ -237,17 +238,17 @@ async def test_after_delivery_the_guarantee_and_withdrawal_end_dates_count_from_
     assert deadline(html, "withdrawal") == (delivered_on + dt.timedelta(days=14)).isoformat()
 
 
-async def test_a_sellers_answer_to_a_claim_is_shown_under_it(client: AsyncTestClient, settings: Settings,
+async def test_a_sellers_proposal_on_a_claim_is_shown_under_it(client: AsyncTestClient, settings: Settings,
                                                              backend) -> None:
     buyer = await new_buyer()
     order = await placed_order(buyer, settings, backend)
     part = order.seller_orders[0]
     claim_id = await transitions.open_claim(part["id"], account_id=buyer.id, reason="not_received",
                                             message="Where is it?", settings=settings)
-    await transitions.answer_claim(claim_id, seller_id=part["seller"], answer="It leaves our workshop today.",
-                                   settings=settings)
+    await claims.propose(claim_id, ProposalInput("replacement", "", "It leaves our workshop today."),
+                         seller_id=part["seller"], settings=settings)
     html = (await signed_in_as(client, buyer).get(f"/account/orders/{order.reference}")).text
-    assert "Where is it?" in html and "It leaves our workshop today." in html and "Answered" in html
+    assert "Where is it?" in html and "It leaves our workshop today." in html and "Replacement" in html
 
 
 # Get help -----------------------------------------------------------------------------------------------------

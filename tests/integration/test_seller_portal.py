@@ -278,7 +278,7 @@ async def test_a_post_without_its_csrf_token_is_refused(client: AsyncTestClient,
     assert await status_of(order["id"]) == "pending"
 
 
-async def test_answering_a_claim_shows_the_answer_and_emails_the_buyer(client: AsyncTestClient, shop: Shop) -> None:
+async def test_a_proposal_shows_on_the_order_and_emails_the_buyer(client: AsyncTestClient, shop: Shop) -> None:
     seller = await seller_signed_in(shop, client)
     buyer = await shop.account()
     order = await shop.paid_order(buyer, seller["offer"])
@@ -287,16 +287,17 @@ async def test_answering_a_claim_shows_the_answer_and_emails_the_buyer(client: A
                                             message="A scratch on the screen.", settings=shop.settings)
     await shop.drainer.drain()
 
-    response = await post_form(client, f"/seller/orders/{order['id']}", f"/seller/claims/{claim_id}/answer",
-                               {"answer": "Sorry about that: we send you a new screen protector today."})
+    response = await post_form(client, f"/seller/orders/{order['id']}", f"/seller/claims/{claim_id}/propose",
+                               {"resolution": "repair", "amount": "",
+                                "message": "Sorry about that: we replace the screen protector."})
 
     assert response.status_code == 200 and response.url.path == f"/seller/orders/{order['id']}"
-    assert "we send you a new screen protector today." in text_of(response.text)
+    assert "we replace the screen protector." in text_of(response.text)
     assert await OutboxEmail.exists().where((OutboxEmail.to_address == buyer["email"])
-                                            & (OutboxEmail.kind == "claim_answered"))
+                                            & (OutboxEmail.kind == "claim_proposal"))
 
 
-async def test_an_empty_answer_comes_back_with_its_message(client: AsyncTestClient, shop: Shop) -> None:
+async def test_an_empty_proposal_message_comes_back_with_its_message(client: AsyncTestClient, shop: Shop) -> None:
     seller = await seller_signed_in(shop, client)
     buyer = await shop.account()
     order = await shop.paid_order(buyer, seller["offer"])
@@ -304,11 +305,11 @@ async def test_an_empty_answer_comes_back_with_its_message(client: AsyncTestClie
                                             message="Where is the charger?", settings=shop.settings)
     await shop.drainer.drain()
 
-    response = await post_form(client, f"/seller/orders/{order['id']}", f"/seller/claims/{claim_id}/answer",
-                               {"answer": "   "})
+    response = await post_form(client, f"/seller/orders/{order['id']}", f"/seller/claims/{claim_id}/propose",
+                               {"resolution": "replacement", "message": "   "})
 
     assert response.status_code == 400
-    assert "Write an answer for the buyer." in response.text
+    assert "Tell the buyer what you propose and why." in response.text
 
 
 # Lists, statements, figures

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import AsyncTestClient
 
-from storefront.orders import transitions
+from storefront.orders import claims, transitions
+from storefront.orders.claims import ProposalInput
 from storefront.orders.tables import Order
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
@@ -84,7 +85,7 @@ async def test_a_refused_order_is_posted_as_cancelled(shop: Shop, receiver: Rece
         ("order.created", "pending"), ("order.cancelled", "refused")]
 
 
-async def test_a_claim_opened_then_answered_is_posted_twice_with_the_claim(shop: Shop, receiver: Receiver) -> None:
+async def test_a_claim_opened_then_given_a_proposal_is_posted_twice(shop: Shop, receiver: Receiver) -> None:
     seller = await hooked_seller(shop, receiver)
     buyer = await shop.account()
     seller_order = await shop.paid_order(buyer, seller["offer"])
@@ -94,8 +95,8 @@ async def test_a_claim_opened_then_answered_is_posted_twice_with_the_claim(shop:
     await transitions.deliver(seller_order["id"], seller_id=seller["id"], settings=shop.settings)
     claim_id = await transitions.open_claim(seller_order["id"], account_id=buyer["id"], reason="defective",
                                             message="The screen flickers.", settings=shop.settings)
-    await transitions.answer_claim(claim_id, seller_id=seller["id"], answer="We send a replacement.",
-                                   settings=shop.settings)
+    await claims.propose(claim_id, ProposalInput("replacement", "", "We send a replacement."),
+                         seller_id=seller["id"], settings=shop.settings)
     assert await send(shop.settings) == 3
     opened, answered = receiver.events()[1:]
     assert (opened["type"], opened["data"]["seller_order"]["state"]) == ("claim.opened", "delivered")
@@ -103,8 +104,9 @@ async def test_a_claim_opened_then_answered_is_posted_twice_with_the_claim(shop:
         "id": claim_id, "reason": "defective", "message": "The screen flickers.", "status": "open",
         "seller_answer": ""}
     assert answered["type"] == "claim.answered"
-    assert (answered["data"]["claim"]["status"], answered["data"]["claim"]["seller_answer"]) == (
-        "answered", "We send a replacement.")
+    assert {k: answered["data"]["claim"][k] for k in ("status", "seller_answer", "resolution", "resolution_cents")
+            } == {"status": "proposed", "seller_answer": "We send a replacement.", "resolution": "replacement",
+                  "resolution_cents": None}
 
 
 async def test_a_seller_without_an_endpoint_gets_no_event_recorded(shop: Shop) -> None:
