@@ -21,12 +21,16 @@ from storefront.cart import service as carts
 from storefront.db import write_transaction
 from storefront.demo.generate import DemoCatalogue, SellerProfile
 from storefront.demo.reviews import CITIES, FIRST_NAMES, LAST_NAMES, comment_for, sub_ratings_for
-from storefront.orders import transitions
+from storefront.orders import claims, transitions
 from storefront.orders.placement import CheckoutBlocked, DeliveryAddress, place_order
+from storefront.orders.states import ClaimResolution
 from storefront.orders.tables import Order, OrderLine, SellerOrder
 from storefront.payments import refunds
 from storefront.payments.provider import SandboxProvider
 from storefront.payments.service import handle_notification
+from storefront.returns import service as returns
+from storefront.returns.service import RefundInput
+from storefront.returns.states import ReturnKind
 from storefront.reviews import service as reviews
 from storefront.sellers.figures import MIN_DELIVERED_ORDERS
 from storefront.settings import Settings
@@ -159,7 +163,9 @@ async def _cancelled_by_buyers(entries: list[dict[str, Any]], provider: SandboxP
         if part and part["status"] in transitions.CANCELLABLE:
             await transitions.cancel_by_buyer(part["id"], account_id=entry["buyer"].id, settings=settings,
                                               now=paid + (now - paid) * 3 / 4)
-    await refunds.send_pending(provider)
+    # Every refund the history booked (refusals, cancellations, claims, withdrawals) reaches the sandbox.
+    while await refunds.send_pending(provider):
+        pass
 
 
 async def _order(key: str, entry: dict[str, Any], provider: SandboxProvider, profile: SellerProfile,
@@ -201,6 +207,8 @@ async def _order_steps(key: str, entry: dict[str, Any], provider: SandboxProvide
     counts["delivered"] += 1
     claimed = await _maybe_claim(seller_order["id"], buyer.id, delivered, profile, settings, until, rng)
     counts["claims"] += claimed
+    if not claimed:
+        await _maybe_withdraw(seller_order["id"], buyer.id, delivered, settings, until, random.Random(placed.order_id))
     written = delivered + dt.timedelta(days=rng.randint(2, 12), minutes=rng.randint(0, 600))
     if written < until and rng.random() < REVIEW_CHANCE:
         stars = rng.choices(range(1, 6), weights=STAR_WEIGHTS[profile.tier])[0]
@@ -252,8 +260,78 @@ async def _maybe_claim(seller_order_id: int, account_id: int, delivered: dt.date
             opened = delivered + dt.timedelta(days=rng.randint(1, 6), minutes=rng.randint(0, 600))
             if opened >= now:
                 return 0
-            await transitions.open_claim(seller_order_id, account_id=account_id, reason=reason,
-                                         message=CLAIM_MESSAGES[reason], settings=settings, now=opened)
+            claim_id = await transitions.open_claim(seller_order_id, account_id=account_id, reason=reason,
+                                                    message=CLAIM_MESSAGES[reason], settings=settings, now=opened)
+            # Its own generator: answering a claim leaves the rest of the history's draws as they were.
+            await _resolve_claim(claim_id, seller_order_id, account_id, reason, opened, settings, now,
+                                 random.Random(claim_id))
             return 1
         draw -= chance
     return 0
+
+
+# How sellers answer the demo's claims, by what went wrong: a partial refund for a cosmetic flaw, a repair or
+# a full refund for a defect, a replacement for a wrong item.
+CLAIM_ANSWERS = {
+    "cosmetic": (ClaimResolution.partial_refund, "We are sorry about the scratch: we refund part of the "
+                                                        "price, and you keep the phone."),
+    "defective": (ClaimResolution.full_refund, "We could not match the battery we promised: we refund "
+                                                      "it in full."),
+    "wrong_item": (ClaimResolution.replacement, "We send the right colour and the cable at once."),
+}
+
+
+async def _resolve_claim(claim_id: int, seller_order_id: int, account_id: int, reason: str, opened: dt.datetime,
+                         settings: Settings, until: dt.datetime, rng: random.Random) -> None:
+    """The seller answers within two days with a proposal, and the buyer accepts it within two more, as far as
+    the present allows: the latest claims are still open or waiting for the buyer, as in a live store. A
+    refund is booked through the refunds service, so the ledger and the statements hold it."""
+    proposed = opened + dt.timedelta(hours=rng.randint(4, 48))
+    if proposed >= until:
+        return
+    resolution, message = CLAIM_ANSWERS[reason]
+    seller_order = await SellerOrder.select(SellerOrder.seller, SellerOrder.total_cents).where(
+        SellerOrder.id == seller_order_id).first()
+    assert seller_order is not None
+    part = seller_order["total_cents"] * 15 // 100  # 15 % of what the buyer paid for this part, in cents
+    amount = f"{part // 100}.{part % 100:02d}" if resolution == ClaimResolution.partial_refund else ""
+    await claims.propose(claim_id, claims.ProposalInput(resolution, amount, message),
+                         seller_id=seller_order["seller"], settings=settings, now=proposed)
+    answered = proposed + dt.timedelta(hours=rng.randint(2, 48))
+    if answered >= until:
+        return
+    await claims.accept(claim_id, account_id=account_id, settings=settings, now=answered)
+
+
+WITHDRAWAL_CHANCE = 0.15  # of the parts delivered in the last weeks of the history
+
+
+async def _maybe_withdraw(seller_order_id: int, account_id: int, delivered: dt.datetime, settings: Settings,
+                          until: dt.datetime, rng: random.Random) -> None:
+    """Some buyers of the last weeks withdraw: the request, the seller's label, the parcel back, the refund,
+    each a few days apart and only as far as the present allows, so the demo has returns at every step."""
+    if until - delivered > dt.timedelta(days=24) or rng.random() >= WITHDRAWAL_CHANCE:
+        return
+    requested = delivered + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
+    if requested >= until:
+        return
+    return_id = await returns.request(seller_order_id, account_id=account_id, kind=ReturnKind.withdrawal,
+                                      reason=rng.choice(["", "", "I found it cheaper elsewhere.",
+                                                         "It is smaller than I thought."]),
+                                      settings=settings, now=requested)
+    seller_order = await SellerOrder.select(SellerOrder.seller).where(SellerOrder.id == seller_order_id).first()
+    assert seller_order is not None
+    seller_id = seller_order["seller"]
+    labelled = requested + dt.timedelta(hours=rng.randint(3, 40))
+    if labelled >= until:
+        return
+    await returns.issue_label(return_id, seller_id=seller_id, settings=settings, now=labelled)
+    received = labelled + dt.timedelta(days=rng.randint(2, 4))
+    if received >= until:
+        return
+    await returns.mark_received(return_id, seller_id=seller_id, settings=settings, now=received)
+    refunded = received + dt.timedelta(hours=rng.randint(4, 48))
+    if refunded >= until:
+        return
+    await returns.refund(return_id, seller_id=seller_id, decision=RefundInput("", ""), settings=settings,
+                         now=refunded)
