@@ -301,6 +301,10 @@ async def _resolve_claim(claim_id: int, seller_order_id: int, account_id: int, r
     if answered >= until:
         return
     await claims.accept(claim_id, account_id=account_id, settings=settings, now=answered)
+    sent = answered + dt.timedelta(hours=rng.randint(6, 30))
+    if resolution == ClaimResolution.replacement and sent < until:
+        await claims.mark_sent(claim_id, seller_id=seller_order["seller"], carrier="Colissimo",
+                               tracking_number=f"6R{claim_id:011d}", settings=settings, now=sent)
 
 
 WITHDRAWAL_CHANCE = 0.15  # of the parts delivered in the last weeks of the history

@@ -263,3 +263,15 @@ async def test_the_demo_has_orders_their_buyers_cancelled_and_were_refunded_for(
     assert all(row["amount_cents"] == row["total_cents"] for row in rows)
     # One before its seller confirmed it, the others after: their commission was handed back.
     assert sorted(row["accepted_at"] is None for row in rows) == [False, False, True]
+
+
+async def test_the_demo_resolves_claims_and_has_returns_at_several_steps(client: AsyncTestClient) -> None:
+    claims = {row["status"]: row["n"] for row in await sql("SELECT status, COUNT(*) AS n FROM claim GROUP BY status")}
+    returns = {row["status"]: row["n"] for row in await sql(
+        "SELECT status, COUNT(*) AS n FROM return_request GROUP BY status")}
+    refunds = await sql("SELECT reason, status FROM refund")
+
+    assert claims.get("resolved", 0) >= 10 and claims.get("open", 0) >= 1
+    assert returns.get("refunded", 0) >= 3 and set(returns) - {"refunded"}, "no return still under way"
+    assert {row["reason"] for row in refunds} >= {"claim", "withdrawal", "cancellation"}
+    assert {row["status"] for row in refunds} == {"sent"}
