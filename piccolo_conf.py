@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "storefront.webhooks.piccolo_app",
         "storefront.documents.piccolo_app",
         "storefront.returns.piccolo_app",
+        "storefront.tradein.piccolo_app",
     ]
 )

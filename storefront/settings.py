@@ -71,6 +71,24 @@ class SellerFees:
 
 
 @dataclass(frozen=True)
+class TradeInRules:
+    """Trade-in (buyback, DOMAIN.md): the clocks, the platform's commission and the inspection photos' limits.
+    The trade-in conditions page publishes them."""
+
+    # A quote accepted must be shipped within this many days; a quote shown is valid as long.
+    quote_valid_days: int = field(default=14, metadata=env_var("TRADEIN_QUOTE_DAYS", minimum=1))
+    # A counter-offer unanswered this long ends as the conditions say: the device is sent back free.
+    counter_offer_days: int = field(default=7, metadata=env_var("TRADEIN_COUNTER_OFFER_DAYS", minimum=1))
+    # The platform's commission on what a refurbisher pays (basis points of the price; default none).
+    commission_basis_points: int = field(default=0, metadata=env_var("TRADEIN_COMMISSION_BASIS_POINTS", minimum=0))
+    photo_max_bytes: int = field(default=5_000_000, metadata=env_var("TRADEIN_PHOTO_MAX_BYTES", minimum=10_000))
+    photo_max_count: int = field(default=6, metadata=env_var("TRADEIN_PHOTO_MAX_COUNT", minimum=1))
+    # Where inspection photos are kept: outside the web root, served only to the people concerned.
+    photos_dir: Path = field(default=ROOT / "var" / "tradein-photos",
+                             metadata=env_var("TRADEIN_PHOTOS_DIR"))
+
+
+@dataclass(frozen=True)
 class OperatorInfo:
     """Who runs the platform and how to reach them: shown on the legal pages and in e-mails."""
 
@@ -240,6 +258,7 @@ class Settings:
     service_fee: ServiceFeeRule = field(default_factory=ServiceFeeRule)
     seller_fees: SellerFees = field(default_factory=SellerFees)
     payouts: PayoutRules = field(default_factory=PayoutRules)
+    tradein: TradeInRules = field(default_factory=TradeInRules)
     # The weights read their RANKING_WEIGHT_* variables themselves: they are checked together (sum 1).
     ranking: RankingWeights = field(default_factory=RankingWeights,
                                     metadata={"read": RankingWeights.from_environment})
