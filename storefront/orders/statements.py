@@ -11,6 +11,8 @@ always equals the ledger.
   - *commission handed back*: the matching share of the commission on a refunded sale;
   - *monthly fee*: the flat fee, booked on the 1st (storefront.payments.monthly_fees);
   - *payout*: the balance sent to the seller's bank account on a payout day (storefront.payments.payouts);
+  - *trade-in bought*: a used device the seller bought from a person, with the platform's trade-in commission
+    (storefront.tradein.money);
 - **closing balance** = opening + movements. Negative means the seller owes the platform.
 
 Everything is integer cents.
@@ -32,6 +34,7 @@ KIND_LABELS = {
     "commission_reversal": "Commission handed back",
     "monthly_fee": "Monthly flat fee",
     "payout": "Payout to your bank account",
+    "tradein_payment": "Trade-in bought (price and commission)",
 }
 KINDS = tuple(KIND_LABELS)
 
