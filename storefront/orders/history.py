@@ -19,6 +19,7 @@ from storefront.orders.tables import Claim, Order, OrderEvent, OrderLine, Seller
 from storefront.orders.transitions import CANCELLABLE, CLAIM_REASONS, STATUS_LABELS, payment_deadline
 from storefront.payments.ledger import refunded_to_buyers
 from storefront.payments.refunds import RefundView, refunds_of_order
+from storefront.returns.rules import window
 from storefront.reviews import rules as review_rules
 from storefront.reviews.tables import Review
 from storefront.settings import Settings
@@ -223,6 +224,12 @@ def _order_status_label(status: str) -> str:
     return ORDER_STATUS_LABELS.get(status, status)
 
 
+def withdrawal_until(delivered_on: dt.date, settings: Settings) -> dt.date:
+    """The last day to withdraw: the period runs from delivery and, ending on a weekend, to the next Monday
+    (storefront.returns.rules, which the withdrawal function checks)."""
+    return window(delivered_on, delivered_on, settings).withdrawal_until
+
+
 def _deadline(ends_on: dt.date, today: dt.date) -> Deadline:
     return Deadline(ends_on=ends_on, passed=ends_on < today)
 
@@ -348,7 +355,7 @@ async def order_detail(account_id: int, reference: str, settings: Settings, *,
         legal_guarantee = withdrawal = None
         if delivered_on is not None:
             legal_guarantee = _deadline(add_months(delivered_on, settings.legal_guarantee_months), today)
-            withdrawal = _deadline(delivered_on + dt.timedelta(days=settings.withdrawal_days), today)
+            withdrawal = _deadline(withdrawal_until(delivered_on, settings), today)
         details.append(SellerOrderDetail(
             id=so["id"], seller_name=so["seller_name"], status=so["status"], status_label=STATUS_LABELS[so["status"]],
             total_cents=so["total_cents"], lines=[_line(row, delivered_on, today, reviews.get(row["id"]))

@@ -33,8 +33,20 @@ class Window:
         return self.kind is not None
 
 
+# Time for a parcel to come back once the label is issued, before the seller must say it has it.
+RETURN_TRANSIT_DAYS = 10
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """A period that ends on a Saturday or a Sunday runs to the next Monday (Regulation 1182/71 Art. 3(4), which
+    the Consumer Rights Directive's periods follow). Public holidays differ by country and are not counted."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def window(delivered_on: dt.date, today: dt.date, settings: Settings) -> Window:
-    withdrawal_until = delivered_on + dt.timedelta(days=settings.withdrawal_days)
+    withdrawal_until = next_working_day(delivered_on + dt.timedelta(days=settings.withdrawal_days))
     # A return window shorter than the withdrawal period gives nothing more than the law.
     return_until = delivered_on + dt.timedelta(days=max(settings.return_window_days, settings.withdrawal_days))
     kind = (ReturnKind.withdrawal if today <= withdrawal_until
@@ -46,5 +58,14 @@ def refund_due_on(requested_at: dt.datetime) -> dt.date:
     return requested_at.astimezone(dt.UTC).date() + dt.timedelta(days=REFUND_DAYS)
 
 
-def seller_action_due(since: dt.datetime, settings: Settings) -> dt.datetime:
-    return since + dt.timedelta(days=settings.return_seller_action_days)
+def seller_action_due(since: dt.datetime, settings: Settings, refund_due: dt.date | None = None) -> dt.datetime:
+    """When the seller's time to act runs out; never after the day the refund is due by law."""
+    due = since + dt.timedelta(days=settings.return_seller_action_days)
+    if refund_due is not None:
+        due = min(due, dt.datetime.combine(refund_due, dt.time(), tzinfo=dt.UTC))
+    return due
+
+
+def parcel_due(label_issued_at: dt.datetime, settings: Settings) -> dt.datetime:
+    """A label issued and no parcel marked received after this: the operator looks (was it sent? lost?)."""
+    return label_issued_at + dt.timedelta(days=RETURN_TRANSIT_DAYS + settings.return_seller_action_days)

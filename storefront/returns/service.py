@@ -200,6 +200,10 @@ async def request(seller_order_id: int, *, account_id: int, kind: ReturnKind, re
             if await Return.exists().where(Return.open_for == seller_order_id):
                 raise Refused("kind", "A return of this part of the order is already under way.")
             if await Return.exists().where((Return.seller_order == seller_order_id)
+                                           & (Return.status == ReturnStatus.refunded)):
+                raise Refused("kind", "This part of the order was already returned and refunded. If something is "
+                                      "still wrong, use “Get help” on your order.")
+            if await Return.exists().where((Return.seller_order == seller_order_id)
                                            & (Return.status == ReturnStatus.closed)):
                 raise Refused("kind", "Encore's team closed the return of this part with its reasons. If the item "
                                       "is faulty, use “Get help” on your order.")
@@ -243,7 +247,8 @@ async def issue_label(return_id: int, *, seller_id: int, settings: Settings, now
         ret = await _return_of(return_id, seller_id=seller_id)
         ret = await _move(ret, ReturnStatus.label_issued, f"Return label issued: {SANDBOX_CARRIER}, tracking "
                           f"{tracking}.", now, allowed_from=(ReturnStatus.requested,), carrier=SANDBOX_CARRIER,
-                          tracking_number=tracking, label_issued_at=now, action_due_at=None)
+                          tracking_number=tracking, label_issued_at=now,
+                          action_due_at=rules.parcel_due(now, settings))
         await notifications.label_issued(settings, await _parties(ret), carrier=SANDBOX_CARRIER, tracking=tracking)
     return tracking
 
@@ -254,7 +259,7 @@ async def mark_received(return_id: int, *, seller_id: int, settings: Settings,
     now = now or _now()
     async with write_transaction(Return._meta.db):
         ret = await _return_of(return_id, seller_id=seller_id)
-        due = rules.seller_action_due(now, settings)
+        due = rules.seller_action_due(now, settings, ret["refund_due_on"])
         ret = await _move(ret, ReturnStatus.received, "The seller received the item and is checking it.", now,
                           allowed_from=(ReturnStatus.label_issued,), received_at=now, action_due_at=due)
         await notifications.received(settings, await _parties(ret), refund_due=due)
@@ -267,7 +272,12 @@ async def _book(ret: dict[str, Any], decision: RefundInput, reason: RefundReason
     left = await refunds.left_to_refund(so)
     refuse_if(decision.problems(left))
     amount = decision.cents(left)
-    booked = await refunds.book(so, amount, reason, note=note[:200], at=at)
+    try:
+        booked = await refunds.book(so, amount, reason, note=note[:200], at=at)
+    except refunds.RefundTooLarge:
+        # A claim's refund of the same part committed meanwhile (refunds.book re-reads under the order's lock).
+        raise Refused("amount", "Part of this order was refunded meanwhile: reload the page to see what is "
+                                "left to refund.") from None
     return amount, booked.to_buyer_cents
 
 
@@ -301,7 +311,9 @@ async def cancel(return_id: int, *, account_id: int, settings: Settings, now: dt
         await notifications.cancelled(settings, await _parties(ret))
 
 
-WAITING_FOR = {ReturnStatus.requested: "issue the return label", ReturnStatus.received: "refund the checked item"}
+WAITING_FOR = {ReturnStatus.requested: "issue the return label",
+               ReturnStatus.label_issued: "mark the parcel received (or it was not sent)",
+               ReturnStatus.received: "refund the checked item"}
 
 
 async def escalate_overdue(settings: Settings, *, now: dt.datetime | None = None) -> int:
@@ -320,8 +332,8 @@ async def escalate_overdue(settings: Settings, *, now: dt.datetime | None = None
             if not claimed:
                 continue
             waiting_for = WAITING_FOR[ReturnStatus(ret["status"])]
-            await _event(ret["id"], ReturnStatus.escalated, f"The seller did not {waiting_for} within "
-                         f"{settings.return_seller_action_days} days: Encore's team decides.", now)
+            await _event(ret["id"], ReturnStatus.escalated, f"The seller did not {waiting_for} in time: Encore's "
+                         f"team decides.", now)
             await notifications.escalated(settings, await _parties(ret), waiting_for=waiting_for)
             escalated += 1
     return escalated

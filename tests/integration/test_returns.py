@@ -23,7 +23,7 @@ from storefront.moderation.tables import AuditEntry
 from storefront.orders import statements, transitions
 from storefront.payments import ledger
 from storefront.payments.tables import LedgerEntry, Refund
-from storefront.returns import service
+from storefront.returns import rules, service
 from storefront.returns.service import RefundInput
 from storefront.returns.states import ReturnKind, ReturnStatus
 from storefront.returns.tables import Return
@@ -57,8 +57,19 @@ async def delivered_order(shop: ExclusiveSeller, buyer_id: int, settings: Settin
     return order
 
 
+_queued_before = {"id": 0}
+
+
+@pytest.fixture(autouse=True)
+async def _mail_of_this_test(prepared_store) -> None:
+    """The demo store's own history sends return mail too: a test reads only what it queued itself."""
+    latest = await OutboxEmail.select(OutboxEmail.id).order_by(OutboxEmail.id, ascending=False).first()
+    _queued_before["id"] = latest["id"] if latest else 0
+
+
 async def mails(kind: str) -> list[dict]:
-    return await OutboxEmail.select().where(OutboxEmail.kind == kind).order_by(OutboxEmail.id)
+    return await OutboxEmail.select().where(
+        (OutboxEmail.kind == kind) & (OutboxEmail.id > _queued_before["id"])).order_by(OutboxEmail.id)
 
 
 async def return_of(seller_order_id: int) -> dict:
@@ -142,6 +153,54 @@ async def test_the_windows_from_delivery(shop: ExclusiveSeller, settings: Settin
     assert (await return_of(order["id"]))["kind"] == kind
 
 
+async def test_a_withdrawal_period_ending_on_a_weekend_runs_to_the_monday(shop: ExclusiveSeller,
+                                                                          settings: Settings) -> None:
+    buyer = await make_account()
+    saturday = dt.datetime(2026, 6, 6, 9, 0, tzinfo=dt.UTC)  # day 14 is Saturday 20 June
+    order = await delivered_order(shop, buyer["id"], settings, saturday)
+
+    await service.request(order["id"], account_id=buyer["id"], kind=ReturnKind.withdrawal, reason="",
+                          settings=settings, now=dt.datetime(2026, 6, 22, 18, 0, tzinfo=dt.UTC))
+
+    assert (await return_of(order["id"]))["kind"] == ReturnKind.withdrawal
+    assert rules.window(saturday.date(), dt.date(2026, 6, 23), settings).kind == ReturnKind.return_
+
+
+async def test_a_label_issued_and_no_parcel_received_goes_to_the_operator(shop: ExclusiveSeller,
+                                                                          settings: Settings) -> None:
+    buyer = await make_account()
+    order = await delivered_order(shop, buyer["id"], settings)
+    return_id = await service.request(order["id"], account_id=buyer["id"], kind=ReturnKind.withdrawal, reason="",
+                                      settings=settings)
+    await service.issue_label(return_id, seller_id=shop.seller_id, settings=settings)
+    labelled = (await return_of(order["id"]))["label_issued_at"]
+
+    # 10 days' transit and the seller's 3 days: not yet on day 12, then the operator. (The demo's own returns
+    # may escalate in the same runs: the test reads its own.)
+    await service.escalate_overdue(settings, now=labelled + 12 * DAY)
+    assert (await return_of(order["id"]))["status"] == ReturnStatus.label_issued
+    await service.escalate_overdue(settings, now=labelled + 13 * DAY)
+    assert (await return_of(order["id"]))["status"] == ReturnStatus.escalated
+
+
+async def test_a_part_returned_and_refunded_cannot_be_withdrawn_again(shop: ExclusiveSeller,
+                                                                      settings: Settings) -> None:
+    buyer = await make_account()
+    order = await delivered_order(shop, buyer["id"], settings)
+    return_id = await service.request(order["id"], account_id=buyer["id"], kind=ReturnKind.withdrawal, reason="",
+                                      settings=settings)
+    await service.issue_label(return_id, seller_id=shop.seller_id, settings=settings)
+    await service.mark_received(return_id, seller_id=shop.seller_id, settings=settings)
+    await service.refund(return_id, seller_id=shop.seller_id, decision=RefundInput("99.00", "Deep scratches "
+                         "from use beyond a check."), settings=settings)
+
+    with pytest.raises(Refused) as again:
+        await service.request(order["id"], account_id=buyer["id"], kind=ReturnKind.withdrawal, reason="",
+                              settings=settings)
+
+    assert again.value.message.startswith("This part of the order was already returned and refunded.")
+
+
 async def test_withdrawal_ends_after_day_14_and_returns_after_day_30(shop: ExclusiveSeller,
                                                                      settings: Settings) -> None:
     buyer = await make_account()
@@ -166,7 +225,11 @@ async def test_the_order_page_says_until_when_it_was_possible(client: AsyncTestC
     buyer = await make_account()
     await sign_in(client, buyer["id"])
     now = dt.datetime.now(dt.UTC)
-    after_withdrawal = await delivered_order(shop, buyer["id"], settings, now - 15 * DAY)
+    # Delivered 15 days ago, or more when the 14th day was a weekend (the period then runs to the Monday).
+    days_ago = 15
+    while rules.next_working_day((now - days_ago * DAY + 14 * DAY).date()) >= now.date():
+        days_ago += 1
+    after_withdrawal = await delivered_order(shop, buyer["id"], settings, now - days_ago * DAY)
     too_late = await delivered_order(shop, buyer["id"], settings, now - 31 * DAY)
 
     second_chance = (await client.get(f"/account/orders/{after_withdrawal['reference']}")).text
