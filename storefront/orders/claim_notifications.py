@@ -36,9 +36,26 @@ async def proposal_accepted(settings: Settings, to: str, order: dict[str, Any], 
                 body=f"The buyer accepted: {resolution.lower()}. {then}\n{_seller_url(settings, seller_order_id)}\n")
 
 
+async def received(settings: Settings, to: str, order: dict[str, Any], seller_name: str) -> None:
+    """The buyer's acknowledgement: the claim is with the seller, and what happens without an answer."""
+    await queue(to=to, kind="claim_received", subject=f"Your request for help on order {order['reference']}",
+                body=(f"We passed your request to {seller_name}, who proposes a solution (a repair, a replacement or "
+                      f"a refund) on your order's page. Without a proposal within {settings.claim_answer_days} days, "
+                      f"Encore's team decides.\n{_buyer_url(settings, order)}\n"))
+
+
+async def refund_agreed(settings: Settings, to: str, order: dict[str, Any], refunded_cents: int) -> None:
+    await queue(to=to, kind="claim_refund", subject=f"Order {order['reference']}: {money(refunded_cents)} refunded",
+                body=(f"You accepted the proposal: we refund {money(refunded_cents)} to your means of payment; it "
+                      f"usually shows within a few working days.\n{_buyer_url(settings, order)}\n"))
+
+
 async def escalated(settings: Settings, buyer: str, seller: str, order: dict[str, Any], seller_order_id: int,
                     why: str) -> None:
     subject = f"Encore's team will decide on the claim about order {order['reference']}"
+    await queue(to=settings.operator.contact_email, kind="ops_claim_escalated", subject=subject,
+                body=(f"A claim on order {order['reference']} waits for a decision: {why}.\n"
+                      f"{settings.public_base_url}/ops/claims\n"))
     await queue(to=buyer, kind="claim_escalated", subject=subject,
                 body=(f"The claim went to Encore's team because {why}. We read both sides and decide; you will get "
                       f"our decision and its reasons by e-mail.\n{_buyer_url(settings, order)}\n"))

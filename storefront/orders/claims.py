@@ -221,10 +221,12 @@ async def open_claim(seller_order_id: int, *, account_id: int, reason: str, mess
         claim = Claim(seller_order=seller_order_id, reason=reason, message=message, status=ClaimStatus.open,
                       created_at=now or _now())
         await claim.save()
-        seller = await one(Seller.select(Seller.email).where(Seller.id == seller_order["seller"]).first(),
+        seller = await one(Seller.select(Seller.email, Seller.name).where(Seller.id == seller_order["seller"]).first(),
                            seller_order["seller"])
         await notifications.claim_opened(settings, to=seller["email"], order=order, seller_order_id=seller_order_id,
                                          reason=CLAIM_REASONS[reason])
+        buyer = await one(Account.select(Account.email).where(Account.id == account_id).first(), account_id)
+        await mail.received(settings, buyer["email"], order, seller["name"])
         await seller_order_event(seller_order["seller"], seller_order_id, EventType.claim_opened, claim_id=claim.id,
                                  at=now)
         await figures.recompute(seller_order["seller"])
@@ -288,6 +290,8 @@ async def accept(claim_id: int, *, account_id: int, settings: Settings, now: dt.
             await _move(claim_id, (ClaimStatus.proposed,), ClaimStatus.accepted, buyer_answered_at=now)
         await mail.proposal_accepted(settings, case.seller["email"], case.order, case.seller_order["id"],
                                      RESOLUTION_LABELS[ClaimResolution(resolution)], refunded)
+        if refunded:
+            await mail.refund_agreed(settings, case.buyer_email, case.order, refunded)
     return refunded
 
 

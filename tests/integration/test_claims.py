@@ -379,3 +379,26 @@ async def test_the_claim_pages_in_each_state_are_valid_html(client: AsyncTestCli
     errors = [f"{files.get(m.get('url', '').rsplit('/', 1)[-1])} line {m.get('lastLine')}: {m.get('message')}"
               for m in messages if m.get("type") in ("error", "non-document-error")]
     assert errors == []
+
+
+async def test_the_buyer_the_operator_and_the_seller_are_told_at_each_step(shop: ExclusiveSeller,
+                                                                           settings: Settings) -> None:
+    buyer, _, claim_id = await claimed_order(shop, settings)
+    await claims.propose(claim_id, ProposalInput("partial_refund", "40.00", "We refund €40.00."),
+                         seller_id=shop.seller_id, settings=settings)
+    await claims.accept(claim_id, account_id=buyer["id"], settings=settings)
+    other_buyer, _, silent_claim = await claimed_order(shop, settings)
+    opened = (await Claim.select(Claim.created_at).where(Claim.id == silent_claim).first())["created_at"]
+    await claims.escalate_due(settings, now=opened + dt.timedelta(days=3, minutes=1))
+
+    async def sent(kind: str) -> list[str]:
+        rows = await OutboxEmail.select(OutboxEmail.to_address, OutboxEmail.body).where(OutboxEmail.kind == kind)
+        return [row["to_address"] for row in rows]
+
+    assert buyer["email"] in await sent("claim_received")
+    assert buyer["email"] in await sent("claim_refund")
+    refund_mail = await OutboxEmail.select(OutboxEmail.body).where(
+        (OutboxEmail.kind == "claim_refund") & (OutboxEmail.to_address == buyer["email"])).first()
+    assert "we refund €40.00" in refund_mail["body"]
+    assert settings.operator.contact_email in await sent("ops_claim_escalated")
+    assert other_buyer["email"] in await sent("claim_escalated")
