@@ -31,8 +31,10 @@ log = logging.getLogger(__name__)
 
 # Money paid for an order that had ended: owed back to the buyer until the refund books it out.
 LATE_PAYMENTS = "late_payment_refund_due"
-# A provider keeps a payment page open a day at most (Stripe's longest Checkout Session): older ones are shut.
-LOOK_BACK = dt.timedelta(hours=25)
+# How far back ended payments are looked at until the provider says they are closed: a page stays open a day at
+# most (Stripe's longest Checkout Session), but a bank debit started on it may settle up to two weeks later and
+# must still be given back.
+LOOK_BACK = dt.timedelta(days=35)
 
 
 def late_refund_key(payment_reference: str) -> str:
