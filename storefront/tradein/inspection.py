@@ -160,7 +160,8 @@ async def inspect(trade_in_id: int, found: InspectionInput, *, seller_id: int, s
 
 def _inspected(trade_in: dict[str, Any]) -> None:
     if not trade_in["imei_or_serial"] or not trade_in["found_state"]:
-        raise Refused("imei_or_serial", "Record the inspection first: the IMEI or serial and the state found.")
+        # Named "decision": the message sits by the pay and counter-offer buttons, not inside the inspection form.
+        raise Refused("decision", "Record the inspection first: the IMEI or serial and the state found.")
 
 
 async def pay(trade_in_id: int, *, seller_id: int, settings: Settings) -> int:

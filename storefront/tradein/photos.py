@@ -69,11 +69,17 @@ async def photos_of(trade_in_id: int) -> list[dict[str, Any]]:
         TradeInPhoto.trade_in == trade_in_id).order_by(TradeInPhoto.id)
 
 
-async def read_photo(photo_id: int, *, trade_in_id: int, seller_id: int, settings: Settings) -> tuple[bytes, str]:
-    """The photo's bytes and type, when it belongs to this trade-in of this refurbisher; NotFound otherwise."""
-    row = await TradeInPhoto.select(TradeInPhoto.storage_key, TradeInPhoto.content_type).where(
-        (TradeInPhoto.id == photo_id) & (TradeInPhoto.trade_in == trade_in_id)
-        & (TradeInPhoto.trade_in.seller == seller_id)).first()
+async def read_photo(photo_id: int, *, trade_in_id: int, settings: Settings, seller_id: int | None = None,
+                     account_id: int | None = None) -> tuple[bytes, str]:
+    """The photo's bytes and type, when it belongs to this trade-in of this refurbisher (`seller_id`) or of this
+    person (`account_id`); the operator's console gives neither. NotFound otherwise."""
+    query = TradeInPhoto.select(TradeInPhoto.storage_key, TradeInPhoto.content_type).where(
+        (TradeInPhoto.id == photo_id) & (TradeInPhoto.trade_in == trade_in_id))
+    if seller_id is not None:
+        query = query.where(TradeInPhoto.trade_in._.seller == seller_id)
+    if account_id is not None:
+        query = query.where(TradeInPhoto.trade_in._.account == account_id)
+    row = await query.first()
     if row is None:
         raise NotFound(photo_id)
     path = _path(settings, row["storage_key"])

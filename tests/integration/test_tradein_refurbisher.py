@@ -390,7 +390,7 @@ async def test_paying_needs_the_inspection_first(web: AsyncTestClient) -> None:
     seller_id = await refurbisher(web)
     made = await trade_in(seller_id, "received")
     response = await post(web, device_page(made["id"]), device_page(made["id"]) + "/pay")
-    assert response.status_code == 400 and "Record the inspection first" in response.text
+    assert response.status_code == 400 and 'id="f-decision-error">Record the inspection first' in response.text
     assert await status_of(made["id"]) == "received"
 
 
