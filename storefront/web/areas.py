@@ -50,6 +50,7 @@ from storefront.web import (
     seller_import,
     seller_offers,
     seller_portal,
+    seller_tradein,
     seller_webhooks,
     stripe_payments,
 )
@@ -80,6 +81,7 @@ def areas(settings: Settings) -> list[Router]:
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,
         *catalogue_requests.SELLER_HANDLERS, *seller_api_portal.HANDLERS, *seller_webhooks.HANDLERS,
         *documents.SELLER_HANDLERS, *returns.SELLER_HANDLERS, *claims.SELLER_HANDLERS,
+        *seller_tradein.HANDLERS,
     ], dependencies={"seller_id": Provide(seller_portal.portal_seller, sync_to_thread=False)})
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,

@@ -70,7 +70,8 @@ def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
         headers = MutableScopeHeaders.from_message(message)
         for name, value in fixed.items():
             headers[name] = value
-        if _is_private(scope):
+        # A handler's own "private, no-store" (downloads, inspection photos) says the same and more: kept.
+        if _is_private(scope) and headers.get("cache-control") != "private, no-store":
             headers["cache-control"] = "no-store"
 
     return add_headers

@@ -32,7 +32,9 @@ SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/statement
           "/seller/offers",
           "/seller/offers?featured=no", "/seller/offers/new?q=iphone", "/seller/catalogue-requests",
           "/seller/catalogue-requests/new?q=Galaxy+S24", "/seller/catalogue-requests/1", "/seller/webhooks",
-          "/seller/offers/import", "/seller/returns", "/seller/claims"]
+          "/seller/offers/import", "/seller/returns", "/seller/claims",
+          "/seller/trade-in", "/seller/trade-in/devices", "/seller/trade-in/import",
+          "/seller/trade-in/grids/new?q=iphone", "/seller/trade-in/grids/1"]
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
             "/ops/products?q=iphone", "/ops/products/1", "/ops/products/1/safety", "/ops/audit", "/ops/reviews/1",
             "/ops/catalogue-requests", "/ops/catalogue-requests?status=approved", "/ops/catalogue-requests/1",

@@ -49,6 +49,7 @@ from storefront.sellers.offer_csv import read_upload, template_csv
 from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
+from storefront.tradein.tables import TradeIn, TradeInPhoto
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
 from storefront.webhooks import endpoints as webhook_endpoints
@@ -65,7 +66,7 @@ API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404",
 # Path parameters that name something owned by one account (filled with someone else's) in each area.
 OWNED = {"account": {"reference", "review_id", "decision_id", "return_id"},
          "seller": {"seller_order_id", "claim_id", "offer_id", "request_id", "token_id", "delivery_id", "import_id",
-                    "return_id"},
+                    "return_id", "trade_in_id", "photo_id"},
          "shop": {"line_id"}}
 
 
@@ -138,6 +139,21 @@ async def _seller(tag: str) -> tuple[int, list[int], set[int]]:
         await offer.save()
         offers.append(offer.id)
     return seller.id, offers, set(variants)
+
+
+async def _trade_in(seller_id: int, account_id: int, variant_id: int) -> tuple[str, int, int]:
+    """A device received by the refurbisher, with an inspection photo's row: its reference and ids."""
+    variant = await Variant.select(Variant.model).where(Variant.id == variant_id).first()
+    reference, now = f"TI-M{uuid.uuid4().hex[:8].upper()}", dt.datetime.now(dt.UTC)
+    made = await TradeIn.insert(TradeIn(
+        reference=reference, account=account_id, seller=seller_id, model=variant["model"], storage_gb=128,
+        declared_state="functional_good", quote_cents=15_000, status="received", ship_by=now,
+        id_document_type="passport", id_document_number="X1", iban="FR7630006000011234567890189",
+        holder_name="Matrix", ownership_declared=True, created_at=now, updated_at=now)).returning(TradeIn.id)
+    photo = await TradeInPhoto.insert(TradeInPhoto(
+        trade_in=made[0]["id"], storage_key=uuid.uuid4().hex, content_type="image/jpeg", size_bytes=1,
+        created_at=now)).returning(TradeInPhoto.id)
+    return reference, made[0]["id"], photo[0]["id"]
 
 
 async def _catalogue_request(seller_id: int, model_name: str) -> int:
@@ -223,9 +239,12 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         delivery = await WebhookDelivery.select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).first()
         secret = (await WebhookEndpoint.select(WebhookEndpoint.secret).where(
             WebhookEndpoint.seller == seller_id).first())["secret"]
+        trade_in_ref, trade_in_id, photo_id = await _trade_in(seller_id, parties[buyer].account["id"],
+                                                              min(x_variants if seller_id == x else y_variants))
         offers_file = read_upload((template_csv() + "M-1,1,good,100,1,0,2,12,90,no,card,ok\r\n").encode())
-        parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id],
-                              seller=seller_id, owned={
+        parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id,
+                                        trade_in_ref], seller=seller_id, owned={
+            "trade_in_id": trade_in_id, "photo_id": photo_id,
             "seller_order_id": parties[buyer].owned["seller_order_id"],
             "claim_id": parties[buyer].owned["claim_id"], "return_id": parties[buyer].owned["return_id"],
             "offer_id": offers[0],
