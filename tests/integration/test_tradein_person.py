@@ -459,3 +459,16 @@ async def test_someone_elses_trade_in_is_missing(client: AsyncTestClient, settin
     page = (await client.get("/account/trade-ins")).text
     assert (await client.post(f"/account/trade-ins/{reference}/cancel",
                               data={"_csrf": csrf_from(page)})).status_code == 404
+
+
+async def test_each_step_asks_the_next_choice(client: AsyncTestClient) -> None:
+    shop = await refurbisher()
+    category, brand = shop_category[shop.model_id], shop_brand[shop.model_id]
+    steps = {"/sell": "Step 1 of 5", f"/sell?category={category}": "Step 2 of 5",
+             f"/sell?category={category}&brand={brand}": "Step 3 of 5",
+             f"/sell?category={category}&brand={brand}&model={shop.model_id}": "Step 4 of 5",
+             f"/sell?category={category}&brand={brand}&model={shop.model_id}&storage=64": "Step 5 of 5"}
+    for url, step in steps.items():
+        page = await client.get(url)
+        assert page.status_code == 200, url
+        assert step in page.text, url
