@@ -107,6 +107,12 @@ async def _parties(trade_in: Any) -> tuple[dict[str, Any], dict[str, Any], str]:
     return account, seller, name
 
 
+async def _queue_seller(seller: dict[str, Any], *, kind: str, subject: str, body: str) -> None:
+    """A refurbisher without a contact address (the portal makes one mandatory, old rows may lack it) gets none."""
+    if seller["email"]:
+        await queue(to=seller["email"], kind=kind, subject=subject, body=body)
+
+
 def _url(settings: Settings, reference: str) -> str:
     return f"{settings.public_base_url}/account/trade-ins/{reference}"
 
@@ -121,9 +127,7 @@ async def _mail_accepted(trade_in: TradeIn, settings: Settings) -> None:
                       f"{_url(settings, reference)}/label.pdf\n"
                       "Accepting does not oblige you to send it: you can cancel from My trade-ins.\n"
                       f"Your trade-in: {_url(settings, reference)}\n"))
-    if not seller["email"]:
-        return
-    await queue(to=seller["email"], kind="tradein_incoming", subject=f"Trade-in {reference} accepted",
+    await _queue_seller(seller, kind="tradein_incoming", subject=f"Trade-in {reference} accepted",
                 body=(f"A person accepted your price of {euros(trade_in.quote_cents)} for a {name} "
                       f"({CONDITION_LABELS[ConditionState(trade_in.declared_state)]}). It should reach you before "
                       f"{trade_in.ship_by:%d %B %Y}, tracking number {trade_in.tracking_number}.\n"
@@ -144,7 +148,7 @@ async def cancel(reference: str, *, account_id: int, settings: Settings) -> None
         await move(trade_in, (TradeInStatus.to_send,), TradeInStatus.cancelled, actor="person",
                    note="Cancelled by the person")
         _, seller, name = await _parties(trade_in)
-        await queue(to=seller["email"], kind="tradein_cancelled", subject=f"Trade-in {reference} cancelled",
+        await _queue_seller(seller, kind="tradein_cancelled", subject=f"Trade-in {reference} cancelled",
                     body=f"The person cancelled trade-in {reference} ({name}) before sending it.\n")
 
 
@@ -159,7 +163,7 @@ async def mark_sent(reference: str, tracking: str, *, account_id: int, settings:
         await move(trade_in, (TradeInStatus.to_send,), TradeInStatus.sent, actor="person",
                    note=f"Sent, tracking {tracking or trade_in['tracking_number']}", **values)
         _, seller, name = await _parties(trade_in)
-        await queue(to=seller["email"], kind="tradein_sent", subject=f"Trade-in {reference} is on its way",
+        await _queue_seller(seller, kind="tradein_sent", subject=f"Trade-in {reference} is on its way",
                     body=(f"The person sent the {name} of trade-in {reference}, tracking number "
                           f"{trade_in['tracking_number']}.\n{settings.public_base_url}/seller/trade-in\n"))
 
@@ -170,7 +174,9 @@ async def answer_counter_offer(reference: str, accepted: bool, *, account_id: in
     async with write_transaction(TradeIn._meta.db):
         trade_in = await _owned(reference, account_id)
         counter = trade_in["counter_cents"]
-        if accepted and counter is not None and trade_in["status"] == TradeInStatus.counter_offered:
+        if accepted:
+            if counter is None:
+                raise Refused("status", "There is no counter-offer to accept on this trade-in.")
             rate = settings.tradein.commission_basis_points
             commission = money.commission_for(counter, rate)
             await move(trade_in, (TradeInStatus.counter_offered,), TradeInStatus.paid, actor="person",
@@ -185,7 +191,7 @@ async def answer_counter_offer(reference: str, accepted: bool, *, account_id: in
             await queue(to=account["email"], kind="tradein_paid", subject=f"Trade-in {reference}: payment on its way",
                         body=(f"You accepted {euros(counter or 0)} for your {name}. The transfer to your account "
                               f"leaves in the next payout run.\n{_url(settings, reference)}\n"))
-        await queue(to=seller["email"], kind="tradein_counter_answered",
+        await _queue_seller(seller, kind="tradein_counter_answered",
                     subject=f"Trade-in {reference}: counter-offer {'accepted' if accepted else 'refused'}",
                     body=(f"The person {'accepted' if accepted else 'refused'} your counter-offer for the {name}."
                           + ("" if accepted else " Send it back free, at your cost.")
