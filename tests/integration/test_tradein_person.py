@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,6 +28,7 @@ from storefront.tradein.states import ConditionState, TradeInStatus
 from storefront.tradein.tables import GridPrice, PriceGrid, TradeIn, TradeInEvent, TradeInPhoto, TradeInProgram
 from tests.integration.commerce import csrf_from, make_account, sign_in
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
+from tests.integration.test_valid_html import VNU
 
 IBAN = "FR1420041010050500013M02606"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
@@ -472,3 +476,47 @@ async def test_each_step_asks_the_next_choice(client: AsyncTestClient) -> None:
         page = await client.get(url)
         assert page.status_code == 200, url
         assert step in page.text, url
+
+
+@pytest.fixture
+def nu_checker() -> list[str]:
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        pytest.fail("the Nu checker needs Java and node_modules/vnu-jar (installed by `make test`)")
+    return [java, "-Xss2m", "-jar", str(VNU), "--errors-only", "--format", "json"]
+
+
+async def test_the_trade_in_pages_are_valid_html(client: AsyncTestClient, settings: Settings, tmp_path,
+                                                 nu_checker: list[str]) -> None:
+    shop = await refurbisher()
+    category, brand = shop_category[shop.model_id], shop_brand[shop.model_id]
+    pages = {"step 1": (await client.get("/sell")).text,
+             "step 2": (await client.get(f"/sell?category={category}")).text,
+             "step 4": (await client.get(f"/sell?category={category}&brand={brand}&model={shop.model_id}")).text,
+             "questions refused": (await client.get(sell_url(shop, {**GOOD, "locks_removed": "no"}))).text,
+             "no quote": (await client.get(sell_url(shop))).text,
+             "recycling": (await client.get("/sell/recycling")).text}
+    reference, _, _ = await accepted(client, settings)
+    pages["to send"] = (await client.get(f"/account/trade-ins/{reference}")).text
+    pages["list"] = (await client.get("/account/trade-ins")).text
+    await counter_offered(reference, 16_000, settings)
+    pages["counter-offer"] = (await client.get(f"/account/trade-ins/{reference}")).text
+    _, url = await quoted(client)
+    form = (await client.get(url)).text
+    pages["accept"] = form
+    pages["accept refused"] = (await client.post("/sell/accept", data=accept_form(
+        token_of(url), csrf_from(form), iban="x", declaration=""))).text
+    priced, _ = await quoted(client)
+    pages["quote"] = (await client.get(sell_url(priced))).text
+    assert "€210.00" in pages["quote"]
+    files = {}
+    for number, (name, html) in enumerate(pages.items()):
+        file = tmp_path / f"page{number:02d}.html"
+        file.write_text(html, encoding="utf-8")
+        files[file.name] = name
+    done = subprocess.run([*nu_checker, *(str(tmp_path / f) for f in files)], capture_output=True, text=True,
+                          timeout=300)
+    messages = json.loads(done.stderr or "{}").get("messages", [])
+    errors = [f"{files.get(m.get('url', '').rsplit('/', 1)[-1])} line {m.get('lastLine')}: {m.get('message')}"
+              for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert errors == []
