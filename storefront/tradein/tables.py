@@ -50,6 +50,8 @@ class TradeIn(Table):
     declared_state = Varchar(length=24, choices=ConditionState)
     answers = Text(default="{}")
     quote_cents = Integer()
+    # The accepted quote token's SHA-256 (hex): unique, so one quote makes one trade-in (storefront/tradein/person.py).
+    quote_token_hash = Varchar(length=64, null=True, default=None)
     currency = Varchar(length=3, default="EUR")
     status = Varchar(length=16, choices=TradeInStatus, default=TradeInStatus.to_send, index=True)
     # Ship before this, or the quote lapses (the expiry job); moved by a suspension.

@@ -44,6 +44,7 @@ from storefront.web import (
     review_forms,
     review_reports,
     reviews,
+    sell,
     seller_api,
     seller_api_portal,
     seller_apply,
@@ -69,13 +70,14 @@ def areas(settings: Settings) -> list[Router]:
         browse.home, browse.search_page, browse.category_page, product.product_page, media.variant_picture,
         *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
-        *stripe_payments.HANDLERS, *returns.LEGAL_HANDLERS,
+        *stripe_payments.HANDLERS, *returns.LEGAL_HANDLERS, *sell.PUBLIC_HANDLERS,
     ])
     sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=[
         *accounts.HANDLERS, *seller_apply.HANDLERS])
     account = Router(path="/", guards=[requires_sign_in], route_handlers=[
         *checkout.HANDLERS, *my_orders.HANDLERS, *review_forms.HANDLERS, *ops.CONTEST_HANDLERS,
         *documents.ACCOUNT_HANDLERS, *returns.BUYER_HANDLERS, *claims.BUYER_HANDLERS,
+        *sell.ACCOUNT_HANDLERS,
     ])
     seller = Router(path="/seller", guards=[requires_seller], route_handlers=[
         *seller_portal.HANDLERS, *seller_offers.HANDLERS, *seller_import.HANDLERS,

@@ -26,8 +26,9 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
           "/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee", "/legal/seller-conditions",
           "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
           "/login", "/signup", "/signup/sent?to=ann%40example.com", "/password/forgot", "/cart", "/no-such-page",
-          "/seller/apply", "/seller/apply/sent?to=ann%40example.com", "/legal/withdrawal-form"]
-SHOPPER = ["/account/orders", "/cart"]
+          "/seller/apply", "/seller/apply/sent?to=ann%40example.com", "/legal/withdrawal-form", "/sell",
+          "/sell?category=1", "/sell/recycling"]
+SHOPPER = ["/account/orders", "/cart", "/account/trade-ins"]
 SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/statements/2026-10", "/seller/company",
           "/seller/offers",
           "/seller/offers?featured=no", "/seller/offers/new?q=iphone", "/seller/catalogue-requests",

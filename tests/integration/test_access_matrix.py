@@ -59,7 +59,8 @@ from tests.integration.commerce import make_account
 ROLES = ("anonymous", "shopper_a", "shopper_b", "seller_x", "seller_y", "operator")
 SIGN_IN = re.compile(r"^/login\?next=")
 AREAS = {"/ops": "operator", "/seller": "seller", "/account": "account", "/checkout": "account",
-         "/decisions": "account", "/dev": "dev", "/api/seller/v1": "api"}
+         "/decisions": "account", "/dev": "dev", "/api/seller/v1": "api",
+         "/sell/accept": "account"}  # accepting a trade-in quote needs an account; /sell itself is public
 # The seller API opens to an API token only, never to a session's cookie: every role is refused (401), but
 # for its public schema; the schema router's other paths do not exist.
 API_SCHEMA = {"/api/seller/v1/openapi.json": "allowed", "/api/seller/v1": "404", "/api/seller/v1/{path:str}": "404"}
@@ -284,7 +285,8 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "claim_id": parties["shopper_b"].owned["claim_id"],  # the console's claim pages
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x",
-              "document_id": receipt["id"], "file_format": "pdf", "file_name": "statement.pdf"}
+              "document_id": receipt["id"], "file_format": "pdf", "file_name": "statement.pdf",
+              "photo_id": 1}  # a trade-in photo: under someone else's reference (filled above) it is missing
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 

@@ -48,7 +48,10 @@ FIELDS = ("q", "page", "sort", "brand", "grade", "storage", "color", "price_min"
           "storage_gb", "ean", "specifications", "manufacturer_name", "manufacturer_address", "manufacturer_country",
           "manufacturer_email", "eu_responsible_name", "eu_responsible_address", "eu_responsible_email",
           "product_type", "safety_information", "url", "enabled", "done", "amount", "reduction_reason", "reasons",
-          "resolution", "claim_done", "paused", "csv", "imei_or_serial", "found_state")
+          "resolution", "claim_done", "paused", "csv", "imei_or_serial", "found_state",
+          # Trade-in: the /sell steps and questions, accepting a quote, the person's answers.
+          "brand", "model", "storage", "works", "screen", "body", "locks_removed", "id_document_type",
+          "id_document_number", "holder_name", "declaration", "tracking", "accepted")
 # Who asks on each area: anonymous everywhere (turned away from private areas), and the area's own people.
 ASKERS = {"shop": ("anonymous", "shopper_a"), "account": ("anonymous", "shopper_a"),
           "seller": ("anonymous", "seller_x"), "operator": ("anonymous", "operator"), "dev": ("anonymous",),

@@ -1,0 +1,63 @@
+"""The prepaid shipping label that goes with an accepted trade-in. No carrier is contracted yet: the store makes
+a sandbox label (its own carrier name, a generated tracking number) as a PDF, laid out by WeasyPrint like the
+store's documents (storefront/documents/render.py)."""
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from storefront.documents.render import _ONE_LAYOUT  # one WeasyPrint layout at a time per process, shared
+from storefront.settings import Settings
+from storefront.units import money
+
+SANDBOX_CARRIER = "Encore Returns (sandbox)"
+PDF_TYPE = "application/pdf"
+
+
+def carrier(settings: Settings) -> str:
+    """The label's carrier: the sandbox in every environment until a real carrier is wired."""
+    return SANDBOX_CARRIER
+
+
+def tracking_number() -> str:
+    """A sandbox tracking number: "ER" and 12 random digits, unguessable enough to name a parcel."""
+    return "ER" + "".join(secrets.choice("0123456789") for _ in range(12))
+
+
+_LABEL = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Prepaid label {{ t.reference }}</title>
+<style>
+@page { size: A6 landscape; margin: 8mm; }
+body { font-family: sans-serif; font-size: 10pt; }
+.box { border: 2px solid #000; padding: 4mm; }
+.tracking { font-size: 18pt; font-weight: bold; letter-spacing: 1pt; }
+.sandbox { border: 1px dashed #000; padding: 2mm; margin-top: 3mm; font-size: 8pt; }
+</style></head><body>
+<div class="box">
+<p><strong>{{ carrier }}</strong> · prepaid</p>
+<p class="tracking">{{ t.tracking_number }}</p>
+<p>To: <strong>{{ t.seller_name }}</strong><br>{{ t.seller_address }}</p>
+<p>Trade-in {{ t.reference }} · {{ t.device }} · quoted {{ money(t.quote_cents) }}<br>
+Send before {{ t.ship_by.strftime("%d %B %Y") }}. Put the reference inside the parcel.</p>
+<p class="sandbox">Sandbox label made by {{ brand_name }}: no carrier picks it up.</p>
+</div></body></html>""")
+
+
+def label_html(trade_in: dict[str, Any], brand_name: str) -> str:
+    return _LABEL.render(t=trade_in, carrier=trade_in["label_carrier"] or SANDBOX_CARRIER, brand_name=brand_name,
+                         money=money)
+
+
+def _pdf_now(trade_in: dict[str, Any], brand_name: str) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    with _ONE_LAYOUT:
+        return HTML(string=label_html(trade_in, brand_name)).write_pdf()
+
+
+async def label_pdf(trade_in: dict[str, Any], brand_name: str) -> bytes:
+    """The label as a PDF, laid out in a worker thread so the event loop serves other requests meanwhile."""
+    return await asyncio.to_thread(_pdf_now, trade_in, brand_name)

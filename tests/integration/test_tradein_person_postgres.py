@@ -1,0 +1,58 @@
+"""Two acceptances of one quote token at once, and two answers to one counter-offer, on PostgreSQL: there both
+writers check before either writes, so the unique quote-token index and the conditional UPDATE decide."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import replace
+
+from storefront.errors import Refused
+from storefront.payments.tables import LedgerEntry
+from storefront.tradein import person, quotes
+from storefront.tradein.quotes import ConditionAnswers
+from storefront.tradein.states import ConditionState
+from storefront.tradein.tables import TradeIn
+from tests.integration.commerce import make_account
+from tests.integration.test_tradein_person import (  # noqa: F401 (remove_photos: the autouse clean-up)
+    GOOD,
+    IBAN,
+    buyer,
+    counter_offered,
+    grid,
+    refurbisher,
+    remove_photos,
+)
+
+GIVEN = person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True)
+
+
+async def test_one_token_one_trade_in_and_one_answer_on_postgres(postgres_store) -> None:
+    settings = replace(postgres_store.settings, secret_key="tradein-postgres-test-secret")
+    shop = await refurbisher()
+    await buyer(shop.seller_id)
+    await grid(shop.seller_id, shop.model_id, {ConditionState.functional_good: 18_000})
+    quote = await quotes.best_quote(shop.model_id, 64, ConditionAnswers(**GOOD), valid_days=14,
+                                    now=dt.datetime.now(dt.UTC))
+    assert quote is not None
+    token = quotes.token_for(quote, settings.secret_key)
+    account = await make_account()
+
+    outcomes = await asyncio.gather(*(person.accept(token, GIVEN, account_id=account["id"], settings=settings)
+                                      for _ in range(3)), return_exceptions=True)
+
+    references = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    assert len(references) == 1
+    assert all(isinstance(o, Refused) and o.message == person.ALREADY_ACCEPTED for o in outcomes
+               if not isinstance(o, str))
+    assert await TradeIn.count().where(TradeIn.account == account["id"]) == 1
+
+    await counter_offered(references[0], 12_000, settings)
+    answers = await asyncio.gather(
+        person.answer_counter_offer(references[0], True, account_id=account["id"], settings=settings),
+        person.answer_counter_offer(references[0], False, account_id=account["id"], settings=settings),
+        return_exceptions=True)
+    assert sum(answer is None for answer in answers) == 1
+    status = (await TradeIn.select(TradeIn.status).where(TradeIn.reference == references[0]).first())["status"]
+    entries = await LedgerEntry.count().where(LedgerEntry.transaction == f"tip:{references[0]}")
+    # Whichever answer won, the ledger agrees with it: paid books the two balanced lines, returning none.
+    assert (status, entries) in (("paid", 2), ("returning", 0))
