@@ -243,8 +243,11 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         trade_in_ref, trade_in_id, photo_id = await _trade_in(seller_id, parties[buyer].account["id"],
                                                               min(x_variants if seller_id == x else y_variants))
         offers_file = read_upload((template_csv() + "M-1,1,good,100,1,0,2,12,90,no,card,ok\r\n").encode())
-        parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id,
-                                        trade_in_ref], seller=seller_id, owned={
+        # The trade-in is the buyer's sale to this seller: its reference is the buyer's word, which the seller
+        # may read (related) and nobody else.
+        parties[buyer].private.append(trade_in_ref)
+        parties[role] = Party(account, [account["email"], name, requested, token.name, hook_url, secret, event_id],
+                              seller=seller_id, owned={
             "trade_in_id": trade_in_id, "photo_id": photo_id,
             "seller_order_id": parties[buyer].owned["seller_order_id"],
             "claim_id": parties[buyer].owned["claim_id"], "return_id": parties[buyer].owned["return_id"],
@@ -398,6 +401,8 @@ async def test_the_private_words_are_on_their_owners_pages(world: World, matrix_
     for shopper, seller in (("shopper_a", "seller_x"), ("shopper_b", "seller_y")):
         owner = world.parties[shopper]
         order = (await ask(client, "GET", f"/account/orders/{owner.owned['reference']}", shopper, world)).text
-        assert all(word in order for word in owner.private[1:]), shopper  # name, reference, street
+        assert all(word in order for word in owner.private[1:-1]), shopper  # name, reference, street
+        trade_ins = (await ask(client, "GET", "/account/trade-ins", shopper, world)).text
+        assert owner.private[-1] in trade_ins, shopper  # the trade-in's reference
         shipped = f"/seller/orders/{owner.owned['seller_order_id']}"
         assert owner.owned["reference"] in (await ask(client, "GET", shipped, seller, world)).text

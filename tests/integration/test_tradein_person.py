@@ -405,7 +405,7 @@ async def test_accepting_a_counter_offer_pays_it_through_the_ledger(client: Asyn
     assert photo.status_code == 200
     assert photo.headers["content-type"] == "image/png"
     # The store marks every answer to a signed-in person no-store (storefront/web/headers.py), stricter than private.
-    assert photo.headers["cache-control"] == "no-store"
+    assert photo.headers["cache-control"] == "private, no-store"
 
     # A 5 % commission: the page's answer goes through the same function with the store's settings (0 %).
     with_commission = replace(settings, tradein=replace(settings.tradein, commission_basis_points=500))
