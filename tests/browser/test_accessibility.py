@@ -37,7 +37,7 @@ OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=refere
             "/ops/products?q=iphone", "/ops/products/1", "/ops/products/1/safety", "/ops/audit", "/ops/reviews/1",
             "/ops/catalogue-requests", "/ops/catalogue-requests?status=approved", "/ops/catalogue-requests/1",
             "/ops/documents", "/ops/returns", "/ops/claims", "/ops/claims/1", "/ops/trade-ins",
-            "/ops/trade-ins?status=paid"]
+            "/ops/trade-ins?status=paid", "/ops/trade-ins/4", "/ops/trade-ins/10"]
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:
