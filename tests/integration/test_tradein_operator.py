@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
+import subprocess
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -22,11 +24,19 @@ from storefront.payments.payouts import run_payouts
 from storefront.payments.tables import LedgerEntry
 from storefront.settings import Settings, from_environment
 from storefront.tradein import clocks, operator
-from storefront.tradein.tables import TradeIn, TradeInDispute, TradeInEvent, TradeInTransfer
+from storefront.tradein.tables import (
+    GridPrice,
+    TradeIn,
+    TradeInDispute,
+    TradeInEvent,
+    TradeInProgram,
+    TradeInTransfer,
+)
 from tests.integration.builders import demo_operator_id
 from tests.integration.commerce import make_account, post_form, sign_in
 from tests.integration.test_payouts import XSD, transfers
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
+from tests.integration.test_valid_html import nu_checker  # noqa: F401  (a fixture)
 
 NOW = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
 PERSON_IBAN = "FR7630006000011234567890189"
@@ -334,3 +344,36 @@ async def test_the_list_filters_by_step_and_finds_a_reference(client: AsyncTestC
     assert sent["reference"] in by_step and waiting["reference"] not in by_step
     assert waiting["reference"] in by_reference and sent["reference"] not in by_reference
     assert (await client.get("/ops/trade-ins/999999")).status_code == 404
+
+
+# The demo and the pages' markup -------------------------------------------------------------------------------
+
+async def test_the_demo_has_two_refurbishers_with_full_grids_and_a_trade_in_at_every_step(settings: Settings) -> None:
+    steps = {row["status"] for row in await TradeIn.select(TradeIn.status).where(
+        TradeIn.reference.like("TI-DEMO-%"))}
+    assert steps == {"to_send", "sent", "received", "counter_offered", "paid", "returning", "returned", "cancelled",
+                     "expired", "suspended"}
+    programmes = await TradeInProgram.select().where(TradeInProgram.enabled.eq(True))
+    assert len(programmes) == 2
+    states = {row["state"] for row in await GridPrice.select(GridPrice.state)}
+    assert len(states) == 6
+    paid = await TradeIn.select().where(TradeIn.reference == "TI-DEMO-005").first()
+    booked = await LedgerEntry.select(LedgerEntry.amount_cents).where(
+        (LedgerEntry.transaction == "tip:TI-DEMO-005") & (LedgerEntry.account == "tradein_payable"))
+    assert [row["amount_cents"] for row in booked] == [-paid["paid_cents"]]
+
+
+async def test_the_console_pages_and_the_conditions_are_valid_html(client: AsyncTestClient, tmp_path: Path,
+                                                                  nu_checker: list[str]) -> None:  # noqa: F811
+    await as_operator(client)
+    suspended = await TradeIn.select(TradeIn.id).where(TradeIn.reference == "TI-DEMO-010").first()
+    countered = await TradeIn.select(TradeIn.id).where(TradeIn.reference == "TI-DEMO-004").first()
+    names = []
+    for n, path in enumerate(["/ops/trade-ins", f"/ops/trade-ins/{suspended['id']}",
+                              f"/ops/trade-ins/{countered['id']}", "/legal/trade-in"]):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        (tmp_path / f"page{n}.html").write_text(page.text, encoding="utf-8")
+        names.append(str(tmp_path / f"page{n}.html"))
+    done = subprocess.run([*nu_checker, *names], capture_output=True, text=True, timeout=180)
+    assert [m for m in json.loads(done.stderr or "{}").get("messages", []) if m.get("type") == "error"] == []
