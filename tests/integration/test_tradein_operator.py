@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 import xmlschema  # type: ignore[import-untyped]
 from litestar.testing import AsyncTestClient
 
@@ -253,11 +254,11 @@ async def unbalanced() -> list[str]:
     return [transaction for transaction, total in sums.items() if total]
 
 
-async def paid_trade_in(settings: Settings) -> dict[str, Any]:
+async def paid_trade_in(settings: Settings, operator_id: int | None = None) -> dict[str, Any]:
     t = await trade_in(await exclusive_seller(), "received")
     dispute = await operator.raise_dispute(t["id"], "person", "Please pay.", settings=settings)
     await operator.decide_dispute(dispute, outcome="pay", reasons="As declared.",
-                                  operator_id=await demo_operator_id(), settings=settings)
+                                  operator_id=operator_id or await demo_operator_id(), settings=settings)
     return t
 
 
@@ -377,3 +378,28 @@ async def test_the_console_pages_and_the_conditions_are_valid_html(client: Async
         names.append(str(tmp_path / f"page{n}.html"))
     done = subprocess.run([*nu_checker, *names], capture_output=True, text=True, timeout=180)
     assert [m for m in json.loads(done.stderr or "{}").get("messages", []) if m.get("type") == "error"] == []
+
+
+# PostgreSQL --------------------------------------------------------------------------------------------------
+
+@pytest.mark.postgres
+async def test_two_expiry_runs_and_two_payout_runs_at_once_move_and_pay_once_on_postgres(postgres_store,
+                                                                                         tmp_path: Path) -> None:
+    settings = dataclasses.replace(postgres_store.settings, payouts=dataclasses.replace(
+        postgres_store.settings.payouts, files_dir=tmp_path))
+    unsent = await trade_in(await exclusive_seller())
+    paid = await paid_trade_in(settings, (await make_account("operator"))["id"])
+    after = dt.datetime(2027, 3, 10, 12, 1, tzinfo=dt.UTC)
+
+    counts = await asyncio.gather(clocks.expire_due(settings, after), clocks.expire_due(settings, after))
+    runs = await asyncio.gather(run_payouts(settings, dt.date(2031, 3, 6)), run_payouts(settings, dt.date(2031, 3, 6)))
+
+    assert (await fresh(unsent["id"]))["status"] == "expired"
+    assert await TradeInEvent.count().where((TradeInEvent.trade_in == unsent["id"])
+                                            & (TradeInEvent.status == "expired")) == 1
+    assert sum(counts) == 1
+    made = [run for run in runs if run is not None]
+    assert len(made) == 1
+    assert [p.amount_cents for p in made[0].people if p.trade_in_id == paid["id"]] == [18_000]
+    assert await TradeInTransfer.count().where(TradeInTransfer.trade_in == paid["id"]) == 1
+    assert await unbalanced() == []
