@@ -86,6 +86,11 @@ async def seed(offers: int) -> bool:
     history = await load_demo_history(catalogue, get_settings())
     log.info("demo history: %d orders, %d delivered, %d claims, %d reviews", history.orders, history.delivered,
              history.claims, history.reviews)
+    from storefront.demo.tradein import load_demo_trade_ins
+
+    # The first two established sellers also buy devices: their sales cover what they pay people.
+    refurbishers = [seller["id"] for seller in catalogue.sellers if seller["status"] == "referenced"][:2]
+    log.info("demo trade-ins: %d", await load_demo_trade_ins(refurbishers, get_settings()))
     return True
 
 

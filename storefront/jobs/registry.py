@@ -190,6 +190,12 @@ async def _escalate_returns(context: JobContext) -> int:
     return await escalate_overdue(context.settings)  # each return is claimed by one run's conditional UPDATE
 
 
+async def _expire_trade_ins(context: JobContext) -> int:
+    from storefront.tradein.clocks import expire_due
+
+    return await expire_due(context.settings)  # each trade-in is claimed by one run (moves.move's conditional UPDATE)
+
+
 async def _sync_index(context: JobContext) -> int:
     return await context.drain_search()  # reindexing a variant twice writes the same document
 
@@ -207,6 +213,7 @@ JOBS: tuple[Job, ...] = (
     Job("roll-up-active-recipients", _roll_up_active_recipients),
     Job(OFFER_IMPORTS, _run_offer_imports),
     Job("escalate-returns", _escalate_returns),
+    Job("expire-trade-ins", _expire_trade_ins),
     Job(SEND_MAIL, _send_mail),
     Job(SEND_WEBHOOKS, _send_webhooks, schedule=RETRIES),
     Job(SEND_REFUNDS, _send_refunds, schedule=RETRIES),

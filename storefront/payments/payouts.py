@@ -23,6 +23,10 @@ transactions are written in one database transaction, so a second run of the sam
 another, books nothing. The file is validated against the pain.001.001.03 schema before the transaction
 commits (sepaxml's `export(validate=True)`, then xmlschema again here, so a missing validator fails loudly),
 kept in the database and written to PAYOUT_FILES_DIR as `pain001-<D>.xml`.
+
+**People who sold a device** (trade-in) are paid in the same file: each paid trade-in not yet sent is one more
+`CdtTrfTxInf` to the IBAN the person gave, booked `tipo:<reference>` and recorded once (storefront.tradein.transfers).
+Their money was taken from the refurbisher's balance when it paid, so it is never held.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ from storefront.payments.tables import LedgerEntry, Payout, PayoutRun
 from storefront.sellers.services import iban_is_valid, normalise_iban
 from storefront.sellers.tables import Seller
 from storefront.settings import PayoutRules, Settings
+from storefront.tradein.transfers import PersonPayout, due_transfers, record_transfers
 
 SCHEMA = "pain.001.001.03"
 
@@ -62,6 +67,8 @@ class RunResult:
     held: tuple[SellerPayout, ...]
     document: bytes
     file: Path | None
+    # The people paid for their devices in the same file.
+    people: tuple[PersonPayout, ...] = ()
 
     @property
     def total_cents(self) -> int:
@@ -105,8 +112,10 @@ def _validate(document: bytes) -> None:
     schema.validate(document.decode())
 
 
-def credit_transfer_file(run_on: dt.date, payouts: list[SellerPayout], rules: PayoutRules) -> bytes:
-    """The pain.001.001.03 file of a run: the platform's account as debtor, one transfer per paid seller."""
+def credit_transfer_file(run_on: dt.date, payouts: list[SellerPayout], rules: PayoutRules,
+                         people: list[PersonPayout] | None = None) -> bytes:
+    """The pain.001.001.03 file of a run: the platform's account as debtor, one transfer per paid seller and one
+    per person paid for a trade-in."""
     from sepaxml import SepaTransfer
 
     transfer = SepaTransfer({"name": rules.platform_account_name, "IBAN": rules.platform_iban.replace(" ", ""),
@@ -116,6 +125,10 @@ def credit_transfer_file(run_on: dt.date, payouts: list[SellerPayout], rules: Pa
             "name": payout.name, "IBAN": payout.iban, "amount": payout.amount_cents, "execution_date": run_on,
             "description": f"Encore payout {run_on.isoformat()} seller {payout.seller_id}",
             "endtoend_id": f"ENCORE-{run_on:%Y%m%d}-{payout.seller_id}"})
+    for person in people or []:
+        transfer.add_payment({
+            "name": person.name, "IBAN": person.iban, "amount": person.amount_cents, "execution_date": run_on,
+            "description": f"Encore trade-in {person.reference}", "endtoend_id": person.end_to_end_id})
     document: bytes = transfer.export(validate=True)
     _validate(document)
     return document
@@ -149,7 +162,9 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
                      for seller_id, amount in sorted(balances.items())]
             paid = [line for line in lines if line.paid]
             held = [line for line in lines if not line.paid]
-            document = credit_transfer_file(run_on, paid, rules) if paid else b""
+            people = await due_transfers()
+            document = credit_transfer_file(run_on, paid, rules, people) if paid or people else b""
+            await record_transfers(run["id"], run_on, people, now)
             for line in paid:
                 await ledger.post(f"payout:{run_on.isoformat()}:{line.seller_id}", None, "payout",
                                   ledger.payout_postings(line.seller_id, line.amount_cents),
@@ -160,9 +175,10 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
                            iban=line.iban, status=PayoutStatus.paid if line.paid else PayoutStatus.held)
                     for line in lines))
             await PayoutRun.update({
-                PayoutRun.payout_count: len(paid), PayoutRun.total_cents: sum(p.amount_cents for p in paid),
+                PayoutRun.payout_count: len(paid) + len(people),
+                PayoutRun.total_cents: sum(p.amount_cents for p in paid) + sum(p.amount_cents for p in people),
                 PayoutRun.held_count: len(held), PayoutRun.document: document.decode(),
-                PayoutRun.file_name: file_name(run_on) if paid else "",
+                PayoutRun.file_name: file_name(run_on) if document else "",
             }).where(PayoutRun.id == run["id"])
     except Exception as error:
         if is_unique_violation(error):
@@ -173,4 +189,4 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
         rules.files_dir.mkdir(parents=True, exist_ok=True)
         written = rules.files_dir / file_name(run_on)
         written.write_bytes(document)
-    return RunResult(run["id"], run_on, tuple(paid), tuple(held), document, written)
+    return RunResult(run["id"], run_on, tuple(paid), tuple(held), document, written, tuple(people))

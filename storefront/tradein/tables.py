@@ -103,3 +103,28 @@ class TradeInPhoto(Table):
     content_type = Varchar(length=20)
     size_bytes = Integer()
     created_at = Timestamptz()
+
+
+class TradeInDispute(Table):
+    """A dispute either side raised on a trade-in, open until the operator decides it (pay or return)."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    trade_in = ForeignKey(TradeIn, index=True)
+    raised_by = Varchar(length=12)  # person | refurbisher
+    reason = Text()
+    created_at = Timestamptz()
+    decision = Varchar(length=12, default="")  # "" while open, then pay | return
+    decision_reasons = Text(default="")
+    decided_by = Integer(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class TradeInTransfer(Table):
+    """The person's money sent in a payout run: one row per trade-in (unique), so nobody is paid twice."""
+
+    id: Serial  # added by Piccolo at class creation; declared so type checkers see it
+    trade_in = ForeignKey(TradeIn, unique=True)
+    payout_run = Integer(index=True)  # storefront.payments PayoutRun.id, kept as a plain id: no app cycle
+    amount_cents = Integer()
+    iban = Varchar(length=34)
+    created_at = Timestamptz()

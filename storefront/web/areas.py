@@ -38,6 +38,7 @@ from storefront.web import (
     ops,
     ops_catalog,
     ops_payouts,
+    ops_tradein,
     payments,
     product,
     returns,
@@ -71,6 +72,7 @@ def areas(settings: Settings) -> list[Router]:
         *reviews.HANDLERS, *legal.HANDLERS, *cart.HANDLERS,
         *review_reports.HANDLERS, *notices.HANDLERS, *contact.HANDLERS, *crawlers.HANDLERS,
         *stripe_payments.HANDLERS, *returns.LEGAL_HANDLERS, *sell.PUBLIC_HANDLERS,
+        *ops_tradein.LEGAL_HANDLERS,
     ])
     sign_in = Router(path="/", opt={**PUBLIC, **NO_STORE}, route_handlers=[
         *accounts.HANDLERS, *seller_apply.HANDLERS])
@@ -88,7 +90,7 @@ def areas(settings: Settings) -> list[Router]:
     console = Router(path="/ops", guards=[requires_operator], route_handlers=[
         *ops.HANDLERS, *ops_catalog.HANDLERS, *notices.OPS_HANDLERS, *catalogue_requests.OPS_HANDLERS,
         *ops_payouts.HANDLERS, *documents.OPS_HANDLERS, *returns.OPS_HANDLERS,
-        *claims.OPS_HANDLERS,
+        *claims.OPS_HANDLERS, *ops_tradein.OPS_HANDLERS,
     ])
     api = seller_api.router(settings)  # /api/seller/v1: a seller's API token, no session, no CSRF
     if not settings.is_demo:

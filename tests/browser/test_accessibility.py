@@ -26,8 +26,8 @@ PUBLIC = ["/", "/search?q=iphone", "/search?q=zzzzqqq", "/c/smartphones", f"/p/{
           "/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee", "/legal/seller-conditions",
           "/legal/privacy", "/contact", "/contact/authorities", "/report", "/report?subject=offer:1",
           "/login", "/signup", "/signup/sent?to=ann%40example.com", "/password/forgot", "/cart", "/no-such-page",
-          "/seller/apply", "/seller/apply/sent?to=ann%40example.com", "/legal/withdrawal-form", "/sell",
-          "/sell?category=1", "/sell/recycling"]
+          "/seller/apply", "/seller/apply/sent?to=ann%40example.com", "/legal/withdrawal-form", "/legal/trade-in",
+          "/sell", "/sell?category=1", "/sell/recycling"]
 SHOPPER = ["/account/orders", "/cart", "/account/trade-ins"]
 SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/statements/2026-10", "/seller/company",
           "/seller/offers",
@@ -39,7 +39,8 @@ SELLER = ["/seller/", "/seller/orders", "/seller/statements", "/seller/statement
 OPERATOR = ["/ops/", "/ops/notices", "/ops/sellers", "/ops/sellers?status=referenced", "/ops/sellers/1",
             "/ops/products?q=iphone", "/ops/products/1", "/ops/products/1/safety", "/ops/audit", "/ops/reviews/1",
             "/ops/catalogue-requests", "/ops/catalogue-requests?status=approved", "/ops/catalogue-requests/1",
-            "/ops/documents", "/ops/returns", "/ops/claims", "/ops/claims/1"]
+            "/ops/documents", "/ops/returns", "/ops/claims", "/ops/claims/1", "/ops/trade-ins",
+            "/ops/trade-ins?status=paid", "/ops/trade-ins/4", "/ops/trade-ins/10"]
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:

@@ -49,6 +49,7 @@ from storefront.sellers.offer_csv import read_upload, template_csv
 from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
+from storefront.tradein import operator as tradein_operator
 from storefront.tradein.tables import TradeIn, TradeInPhoto
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
@@ -268,6 +269,15 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
     payout_run = (await PayoutRun.insert(PayoutRun(
         run_on=dt.date(2000, 1, 6), created_at=dt.datetime.now(dt.UTC), payout_count=1, total_cents=100,
         file_name="pain001-2000-01-06.xml", document="<Document/>")).returning(PayoutRun.id))[0]["id"]
+    # A trade-in of seller Y's with a dispute, for the console's trade-in pages (the operator's alone).
+    trade_in = (await TradeIn.insert(TradeIn(
+        reference=f"TI-M{uuid.uuid4().hex[:6].upper()}", account=parties["shopper_b"].account["id"], seller=y,
+        model=(await Variant.select(Variant.model).where(Variant.id == min(y_variants)).first())["model"],
+        storage_gb=64, declared_state="functional_good", quote_cents=10_000, status="received",
+        ship_by=dt.datetime.now(dt.UTC), id_document_type="passport", id_document_number="M1",
+        iban="FR7630006000011234567890189", holder_name="Matrix", ownership_declared=True,
+        created_at=dt.datetime.now(dt.UTC), updated_at=dt.datetime.now(dt.UTC))).returning(TradeIn.id))[0]["id"]
+    dispute = await tradein_operator.raise_dispute(trade_in, "person", "Matrix dispute.", settings=settings)
     # A refund held up at the provider, for the console's "send again" (the operator's alone).
     held_part = await SellerOrder.select(SellerOrder.id, SellerOrder.order).where(
         SellerOrder.id == parties["shopper_b"].owned["seller_order_id"]).first()
@@ -286,6 +296,7 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               "return_id": parties["shopper_b"].owned["return_id"],
               "request_id": parties["seller_y"].owned["request_id"],
               "claim_id": parties["shopper_b"].owned["claim_id"],  # the console's claim pages
+              "trade_in_id": trade_in, "dispute_id": dispute,  # the console's trade-in pages
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x",
               "document_id": receipt["id"], "file_format": "pdf", "file_name": "statement.pdf",

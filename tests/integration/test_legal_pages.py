@@ -28,14 +28,15 @@ PAGES = {
     "/legal/seller-conditions": "Seller conditions and quality charter",
     "/legal/privacy": "Privacy notice",
     "/legal/reviews": "How reviews work",
+    "/legal/trade-in": "Trade-in conditions",
     "/contact": "Contact us",
     "/contact/authorities": "Contact point for authorities",
 }
 FOOTER_LINKS = ["/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee", "/legal/seller-conditions",
-                "/legal/privacy", "/legal/other-information", "/legal/ranking", "/legal/reviews", "/contact",
-                "/report", "/contact/authorities"]
+                "/legal/trade-in", "/legal/privacy", "/legal/other-information", "/legal/ranking", "/legal/reviews",
+                "/contact", "/report", "/contact/authorities"]
 LONG_PAGES = ["/legal/other-information", "/legal/terms", "/legal/sales-conditions", "/legal/commercial-guarantee",
-              "/legal/seller-conditions", "/legal/privacy", "/legal/ranking"]
+              "/legal/seller-conditions", "/legal/privacy", "/legal/ranking", "/legal/trade-in"]
 
 
 def text_of(html: str) -> str:
@@ -303,7 +304,10 @@ async def test_a_configured_mediator_address_is_linked(settings: Settings, backe
     assert 'href="https://www.cm2c.net"' in page and "placeholder" not in section(page, "disputes")
 
 
-async def test_the_platform_is_described_as_it_runs_without_a_trade_in_service(client: AsyncTestClient) -> None:
-    # Selling a used device to a refurbisher is not offered yet: the page may not describe it.
-    text = (await client.get("/legal/other-information")).text.lower()
-    assert "trade-in" not in text and "sell a used device" not in text
+async def test_the_platform_describes_the_trade_in_service_with_its_commission(client: AsyncTestClient) -> None:
+    # Trade-in now runs: the page describes it, with the configured commission (0 % by default).
+    html = (await client.get("/legal/other-information")).text
+    text = section(html, "platform")
+    assert "sell a used device to one of these refurbishers" in text
+    assert "commission of 0 % on what they pay for each device" in text.replace("\N{NO-BREAK SPACE}", " ")
+    assert 'href="/legal/trade-in">trade-in conditions</a>' in html

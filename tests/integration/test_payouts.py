@@ -176,12 +176,13 @@ async def test_the_pain001_file_validates_and_has_one_transfer_per_paid_seller(
     assert document == run.document
     xmlschema.XMLSchema(str(XSD)).validate(document.decode())
     found = transfers(document)
-    assert len(found) == len(run.paid)
+    # One transfer per paid seller, and one per person paid for a trade-in (the demo has one paid).
+    assert len(found) == len(run.paid) + len(run.people)
     iban = (await Seller.select(Seller.payment_account).where(Seller.id == shop.seller_id).first())["payment_account"]
     assert found[f"ENCORE-{TODAY:%Y%m%d}-{shop.seller_id}"] == (iban, "116.10")
     root = ET.fromstring(document)
     assert root.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == "DE89370400440532013000"
-    assert root.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=NS) == str(len(run.paid))
+    assert root.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=NS) == str(len(run.paid) + len(run.people))
 
 
 async def test_a_broken_file_fails_the_schema_check() -> None:
@@ -204,7 +205,8 @@ async def test_a_run_over_the_demo_data_writes_a_file_that_validates(payout_sett
     run = await run_payouts(payout_settings, TODAY)
     assert run is not None and run.paid and run.file is not None
     xmlschema.XMLSchema(str(XSD)).validate(run.file.read_text())
-    assert len(transfers(run.document)) == len(run.paid)
+    assert len(transfers(run.document)) == len(run.paid) + len(run.people)
+    assert [person.reference for person in run.people] == ["TI-DEMO-005"]
     assert await unbalanced_transactions() == []
     entries = await LedgerEntry.select().where(LedgerEntry.kind == "payout")
     assert -sum(e["amount_cents"] for e in entries if e["account"] == ledger.PAYOUTS) == run.total_cents

@@ -1,0 +1,51 @@
+"""Paying people for their devices in the payout runs (storefront.payments.payouts): every paid trade-in whose
+person has not been paid yet is one more credit transfer in the run's pain.001 file, to the IBAN and holder the
+person gave when accepting. Its ledger transaction `tipo:<reference>` moves the price from what is owed to people
+to the money in transit; a `TradeInTransfer` row (unique per trade-in), written in the run's transaction, makes sure
+a person is paid once, whatever runs overlap."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from storefront.payments import ledger
+from storefront.sellers.services import iban_is_valid, normalise_iban
+from storefront.tradein import money
+from storefront.tradein.states import TradeInStatus
+from storefront.tradein.tables import TradeIn, TradeInTransfer
+
+
+@dataclass(frozen=True)
+class PersonPayout:
+    trade_in_id: int
+    reference: str
+    name: str
+    iban: str
+    amount_cents: int
+
+    @property
+    def end_to_end_id(self) -> str:
+        return f"ENCORE-TI-{self.reference}"[:35]
+
+
+async def due_transfers() -> list[PersonPayout]:
+    """Paid trade-ins not yet sent to their person, with a valid IBAN (accepting checked it; kept as a guard)."""
+    sent = {row["trade_in"] for row in await TradeInTransfer.select(TradeInTransfer.trade_in)}
+    rows = await TradeIn.select(TradeIn.id, TradeIn.reference, TradeIn.holder_name, TradeIn.iban,
+                                TradeIn.paid_cents).where(
+        (TradeIn.status == TradeInStatus.paid) & TradeIn.paid_cents.is_not_null()).order_by(TradeIn.id)
+    due = [PersonPayout(row["id"], row["reference"], row["holder_name"][:70], normalise_iban(row["iban"]),
+                        row["paid_cents"]) for row in rows if row["id"] not in sent]
+    return [line for line in due if line.amount_cents > 0 and iban_is_valid(line.iban)]
+
+
+async def record_transfers(run_id: int, run_on: dt.date, lines: list[PersonPayout], now: dt.datetime) -> None:
+    """Books and records the transfers of a run, inside the run's transaction."""
+    for line in lines:
+        await ledger.post(f"tipo:{line.reference}", None, "tradein_transfer",
+                          money.transfer_postings(line.amount_cents),
+                          f"trade-in {line.reference} paid to the person, payout run {run_on.isoformat()}", now)
+    if lines:
+        await TradeInTransfer.insert(*(TradeInTransfer(trade_in=line.trade_in_id, payout_run=run_id,
+                                                       amount_cents=line.amount_cents, iban=line.iban, created_at=now)
+                                       for line in lines))
