@@ -43,21 +43,25 @@ def html(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> 
         document=document, c=content, title=TITLES[kind], brand_name=brand_name)
 
 
-def _pdf_now(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> bytes:
+def _layout(markup: str, base_url: str | None) -> bytes:
     # Imported on first use: loading pango would cost every process its start otherwise.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
     # One layout at a time per process: WeasyPrint does not promise that pango and fontconfig may be driven
-    # from several threads at once.
+    # from several threads at once. Every PDF the store makes comes through here, so the lock covers them all.
     with _ONE_LAYOUT:
-        return HTML(string=html(document, content, brand_name),
-                    base_url=str(ROOT / "templates" / "documents")).write_pdf()
+        return HTML(string=markup, base_url=base_url).write_pdf()
+
+
+async def pdf_from_html(markup: str, base_url: str | None = None) -> bytes:
+    """A PDF laid out from HTML in a worker thread: a long statement takes a good part of a second, which the
+    event loop spends on other requests meanwhile. The store's one way to make a PDF (documents, labels)."""
+    return await asyncio.to_thread(_layout, markup, base_url)
 
 
 async def pdf(document: dict[str, Any], content: dict[str, Any], brand_name: str) -> bytes:
-    """The PDF file, laid out in a worker thread: a long statement takes a good part of a second, which the
-    event loop spends on other requests meanwhile."""
-    return await asyncio.to_thread(_pdf_now, document, content, brand_name)
+    """A document's PDF file."""
+    return await pdf_from_html(html(document, content, brand_name), str(ROOT / "templates" / "documents"))
 
 
 def _euros(cents: int) -> str:

@@ -3,18 +3,16 @@ a sandbox label (its own carrier name, a generated tracking number) as a PDF, la
 store's documents (storefront/documents/render.py)."""
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-from storefront.documents.render import _ONE_LAYOUT  # one WeasyPrint layout at a time per process, shared
+from storefront.documents.render import pdf_from_html
 from storefront.settings import Settings
 from storefront.units import money
 
 SANDBOX_CARRIER = "Encore Returns (sandbox)"
-PDF_TYPE = "application/pdf"
 
 
 def carrier(settings: Settings) -> str:
@@ -51,13 +49,6 @@ def label_html(trade_in: dict[str, Any], brand_name: str) -> str:
                          money=money)
 
 
-def _pdf_now(trade_in: dict[str, Any], brand_name: str) -> bytes:
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    with _ONE_LAYOUT:
-        return HTML(string=label_html(trade_in, brand_name)).write_pdf()
-
-
 async def label_pdf(trade_in: dict[str, Any], brand_name: str) -> bytes:
-    """The label as a PDF, laid out in a worker thread so the event loop serves other requests meanwhile."""
-    return await asyncio.to_thread(_pdf_now, trade_in, brand_name)
+    """The label as a PDF, laid out like the store's documents."""
+    return await pdf_from_html(label_html(trade_in, brand_name))

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
+from storefront.documents.render import PDF_TYPE
 from storefront.errors import NotFound, Refused
 from storefront.inputs import parse_id, parse_whole
 from storefront.settings import Settings
@@ -165,7 +166,7 @@ async def label(reference: FromPath[str], settings: NamedDependency[Settings],
         raise NotFoundException()
     content = {**detail.__dict__, "label_carrier": detail.label_carrier}
     body = await labels.label_pdf(content, settings.brand_name)
-    return Response(content=body, media_type=labels.PDF_TYPE, headers={
+    return Response(content=body, media_type=PDF_TYPE, headers={
         "Content-Disposition": f'attachment; filename="label-{detail.reference}.pdf"',
         "Cache-Control": "private, no-store"})
 
