@@ -151,12 +151,7 @@ async def book(seller_order: dict[str, Any], amount_cents: int, reason: RefundRe
     """Decides a refund of `amount_cents` of the seller order (a row with id, order, seller, total_cents) and
     books it in the ledger. Must run inside the write transaction of the change that causes it."""
     now = at or dt.datetime.now(dt.UTC)
-    seller_order_id = seller_order["id"]
-    # Serialises refunds of one order on PostgreSQL (a row lock until commit); SQLite holds its write lock already.
-    await Order.update({Order.currency: Order.currency}).where(Order.id == seller_order["order"])
-    already = await Refund.select(Refund.amount_cents, Refund.fee_cents, Refund.commission_reversed_cents).where(
-        Refund.seller_order == seller_order_id)
-    refunded_before = sum(r["amount_cents"] for r in already)
+    refunded_before, already = await _refunds_so_far(seller_order)
     left = seller_order["total_cents"] - refunded_before
     if amount_cents <= 0 or amount_cents > left:
         raise RefundTooLarge(f"{left} cents are left to refund on this part of the order")
@@ -168,14 +163,21 @@ async def book_rest(seller_order: dict[str, Any], reason: RefundReason, *, note:
     """Refunds whatever is left of the seller order (all of it, unless a claim already refunded part): the part
     ends, refused or cancelled. Nothing left books nothing (and returns a refund of nothing)."""
     now = at or dt.datetime.now(dt.UTC)
-    await Order.update({Order.currency: Order.currency}).where(Order.id == seller_order["order"])
-    already = await Refund.select(Refund.amount_cents, Refund.fee_cents, Refund.commission_reversed_cents).where(
-        Refund.seller_order == seller_order["id"])
-    refunded_before = sum(r["amount_cents"] for r in already)
+    refunded_before, already = await _refunds_so_far(seller_order)
     left = seller_order["total_cents"] - refunded_before
     if left <= 0:
         return BookedRefund(0, 0, 0, 0)
     return await _book(seller_order, left, reason, note, now, refunded_before, already)
+
+
+async def _refunds_so_far(seller_order: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """The seller order's earlier refunds and their sum, read under the order's lock: on PostgreSQL a no-op
+    UPDATE holds the order's row until commit, so two refunds of one order are decided one after the other
+    (SQLite's write lock does that already)."""
+    await Order.update({Order.currency: Order.currency}).where(Order.id == seller_order["order"])
+    already = await Refund.select(Refund.amount_cents, Refund.fee_cents, Refund.commission_reversed_cents).where(
+        Refund.seller_order == seller_order["id"])
+    return sum(r["amount_cents"] for r in already), already
 
 
 async def _book(seller_order: dict[str, Any], amount_cents: int, reason: RefundReason, note: str,
