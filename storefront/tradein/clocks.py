@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from piccolo.columns.combination import Combinable
+
 from storefront.db import write_transaction
 from storefront.errors import Refused
 from storefront.mail.outbox import queue
@@ -18,11 +20,12 @@ from storefront.tradein.tables import TradeIn
 
 
 async def _claim(trade_in: dict[str, Any], frm: TradeInStatus, to: TradeInStatus, note: str,
-                 now: dt.datetime) -> bool:
-    """Moves one trade-in in its own transaction; False when another run (or a person's click) got there first."""
+                 now: dt.datetime, lapsed: Combinable) -> bool:
+    """Moves one trade-in in its own transaction; False when another run (or a person's click) got there first,
+    or when its deadline is no longer past (the operator suspended and resumed it since it was read)."""
     try:
         async with write_transaction(TradeIn._meta.db):
-            await move(trade_in, (frm,), to, actor="system", note=note, at=now)
+            await move(trade_in, (frm,), to, actor="system", note=note, at=now, still=lapsed)
             await _notify(trade_in, to)
     except Refused:
         return False
@@ -36,7 +39,11 @@ async def _notify(trade_in: dict[str, Any], to: TradeInStatus) -> None:
         messages = [(person, "tradein_expired", f"Trade-in {reference}: the quote has lapsed",
                      f"The device of trade-in {reference} was not sent before "
                      f"{trade_in['ship_by']:%d %B %Y}, so the quote has lapsed. You can ask for a new quote at "
-                     "any time.\n")]
+                     "any time.\n"),
+                    (refurbisher, "tradein_expired", f"Trade-in {reference}: not sent in time",
+                     f"The device of trade-in {reference} was not sent before {trade_in['ship_by']:%d %B %Y} and the "
+                     "trade-in has lapsed. Should the parcel reach you all the same, mark it received in your "
+                     "portal: it is then inspected as any other.\n")]
     else:
         messages = [(person, "tradein_counter_lapsed", f"Trade-in {reference}: your device comes back to you",
                      f"You did not answer the counter-offer on trade-in {reference} in time. As the trade-in "
@@ -56,12 +63,12 @@ async def expire_due(settings: Settings, now: dt.datetime | None = None) -> int:
     unsent = await TradeIn.select().where((TradeIn.status == TradeInStatus.to_send) & (TradeIn.ship_by < now))
     for trade_in in unsent:
         moved += await _claim(trade_in, TradeInStatus.to_send, TradeInStatus.expired,
-                              "Not sent before the quote's date.", now)
+                              "Not sent before the quote's date.", now, TradeIn.ship_by < now)
     unanswered = await TradeIn.select().where((TradeIn.status == TradeInStatus.counter_offered)
                                               & TradeIn.counter_expires_at.is_not_null()
                                               & (TradeIn.counter_expires_at < now))
     for trade_in in unanswered:
         moved += await _claim(trade_in, TradeInStatus.counter_offered, TradeInStatus.returning,
                               f"Counter-offer unanswered after {settings.tradein.counter_offer_days} days: "
-                              "sent back free.", now)
+                              "sent back free.", now, TradeIn.counter_expires_at < now)
     return moved

@@ -24,6 +24,7 @@ from storefront.settings import Settings
 from storefront.tradein import money
 from storefront.tradein.blocklist import Blocklist, default_blocklist
 from storefront.tradein.moves import move, now_utc, trade_in_of
+from storefront.tradein.operator import raise_dispute
 from storefront.tradein.states import CONDITION_LABELS, ConditionState, TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInEvent
 from storefront.units import money as euros
@@ -117,10 +118,12 @@ async def _tell(settings: Settings, trade_in: dict[str, Any], kind: str, subject
 
 
 async def mark_received(trade_in_id: int, *, seller_id: int, settings: Settings) -> None:
-    """The parcel arrived (from to_send too: a person need not say it left)."""
+    """The parcel arrived: from to_send too (a person need not say it left), and from expired (a parcel sent late,
+    or sent without saying so, still reaches the refurbisher and must not be stranded)."""
     async with write_transaction(_db()):
         trade_in = await trade_in_of(trade_in_id, seller_id=seller_id)
-        await move(trade_in, (TradeInStatus.to_send, TradeInStatus.sent), TradeInStatus.received, actor=ACTOR,
+        await move(trade_in, (TradeInStatus.to_send, TradeInStatus.sent, TradeInStatus.expired), TradeInStatus.received,
+                   actor=ACTOR,
                    note="Device received")
         await _tell(settings, trade_in, "received", "your device arrived",
                     "The refurbisher received your device and is inspecting it. You will hear from us when it is "
@@ -138,7 +141,8 @@ async def inspect(trade_in_id: int, found: InspectionInput, *, seller_id: int, s
         trade_in = await trade_in_of(trade_in_id, seller_id=seller_id)
         if trade_in["status"] != TradeInStatus.received:
             raise Refused("status", "The inspection is recorded while the device is received.")
-        if register.is_reported(found.identifier):
+        reported = register.is_reported(found.identifier)
+        if reported:
             at = now_utc()
             await move(trade_in, (TradeInStatus.received,), TradeInStatus.suspended, actor=ACTOR, at=at,
                        note="Reported lost or stolen: suspended for Encore's team", imei_or_serial=found.identifier,
@@ -146,16 +150,22 @@ async def inspect(trade_in_id: int, found: InspectionInput, *, seller_id: int, s
             await _tell(settings, trade_in, "suspended", "suspended",
                         "This device is reported lost or stolen in the register the refurbisher checks. It cannot be "
                         f"bought: {settings.brand_name}'s team will contact you about what happens next.")
-            return False
-        updated = await TradeIn.update({TradeIn.imei_or_serial: found.identifier,
-                                        TradeIn.found_state: found.found_state, TradeIn.updated_at: now_utc()}).where(
-            (TradeIn.id == trade_in_id) & (TradeIn.status == TradeInStatus.received)).returning(TradeIn.id)
-        if not updated:
-            raise Refused("status", "This trade-in changed in the meantime. Please reload the page.")
-        await TradeInEvent.insert(TradeInEvent(
-            trade_in=trade_in_id, status=TradeInStatus.received, actor=ACTOR, created_at=now_utc(),
-            note=f"Inspected: {CONDITION_LABELS[ConditionState(found.found_state)]}"))
-    return True
+        else:
+            updated = await TradeIn.update({TradeIn.imei_or_serial: found.identifier,
+                                            TradeIn.found_state: found.found_state,
+                                            TradeIn.updated_at: now_utc()}).where(
+                (TradeIn.id == trade_in_id) & (TradeIn.status == TradeInStatus.received)).returning(TradeIn.id)
+            if not updated:
+                raise Refused("status", "This trade-in changed in the meantime. Please reload the page.")
+            await TradeInEvent.insert(TradeInEvent(
+                trade_in=trade_in_id, status=TradeInStatus.received, actor=ACTOR, created_at=now_utc(),
+                note=f"Inspected: {CONDITION_LABELS[ConditionState(found.found_state)]}"))
+    if reported:
+        # The operator must act on a suspended device (decide, or resume once cleared): it reaches the console's
+        # open disputes and the operator's mailbox, not only the person's.
+        await raise_dispute(trade_in_id, "refurbisher", f"Reported lost or stolen: {found.identifier} is on the "
+                            "register checked at inspection.", settings=settings)
+    return not reported
 
 
 def _inspected(trade_in: dict[str, Any]) -> None:

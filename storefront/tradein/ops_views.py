@@ -11,15 +11,12 @@ from storefront.errors import NotFound
 from storefront.mail.tables import OutboxEmail
 from storefront.sellers.tables import Seller
 from storefront.tradein.operator import DECIDABLE_STATUSES, OPEN_STATUSES, OUTCOME_LABELS
+from storefront.tradein.photos import photos_of
+from storefront.tradein.seller_views import program_figures
 from storefront.tradein.states import CONDITION_LABELS, TRADE_IN_STATUS_LABELS, ConditionState, TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInDispute, TradeInEvent, TradeInTransfer
 
 PAGE_SIZE = 50
-
-
-def _bp(count: int, total: int) -> int | None:
-    """A rate in basis points, rounded half up; None without any decision to count."""
-    return None if total == 0 else (count * 10_000 * 2 + total) // (2 * total)
 
 
 async def _models(model_ids: set[int]) -> dict[int, str]:
@@ -62,16 +59,14 @@ async def open_disputes() -> list[dict[str, Any]]:
 
 
 async def counter_offer_figures(seller_id: int) -> dict[str, Any]:
-    """How often the refurbisher counter-offers: trade-ins it counter-offered among those it decided on (paid at
-    the quote or counter-offered), beside the quality figures of its sales."""
-    decided = await TradeIn.select(TradeIn.counter_cents).where(
-        (TradeIn.seller == seller_id) & TradeIn.found_state.is_not_null())
-    countered = sum(1 for row in decided if row["counter_cents"] is not None)
+    """How often the refurbisher counter-offers, read by the same function as its own portal's figure (a page
+    each with its own count once disagreed), beside the quality figures of its sales."""
+    figures = await program_figures(seller_id)
     seller = await Seller.select(Seller.name, Seller.defect_rate_bp, Seller.wrong_item_rate_bp,
                                  Seller.cosmetic_rate_bp, Seller.late_delivery_rate_bp).where(
         Seller.id == seller_id).first()
-    return {"decided": len(decided), "countered": countered, "counter_rate_bp": _bp(countered, len(decided)),
-            **(seller or {})}
+    return {"decided": figures.decisions, "countered": figures.counter_offers,
+            "counter_rate_bp": figures.counter_offer_rate_bp, **(seller or {})}
 
 
 async def console_trade_in(trade_in_id: int) -> dict[str, Any]:
@@ -103,6 +98,7 @@ async def console_trade_in(trade_in_id: int) -> dict[str, Any]:
         "disputes": [{**dispute, "decision_label": OUTCOME_LABELS.get(dispute["decision"], "")}
                      for dispute in disputes],
         "mails": mails, "transfer": transfer,
+        "photo_ids": [photo["id"] for photo in await photos_of(trade_in_id)],
         "can_suspend": status in OPEN_STATUSES, "can_resume": status == TradeInStatus.suspended,
         "can_decide": at_step in DECIDABLE_STATUSES,
         "refurbisher": await counter_offer_figures(row["seller"]),

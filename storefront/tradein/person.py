@@ -159,9 +159,14 @@ async def mark_sent(reference: str, tracking: str, *, account_id: int, settings:
         raise Refused("tracking", f"A tracking number has at most {MAX_TRACKING} characters.")
     async with write_transaction(TradeIn._meta.db):
         trade_in = await _owned(reference, account_id)
+        now = now_utc()
+        if trade_in["status"] == TradeInStatus.to_send and trade_in["ship_by"] < now:
+            # Past the date the job has not swept yet: the quote has lapsed all the same.
+            raise Refused("status", f"The quote lapsed on {trade_in['ship_by']:%d %B %Y}: ask for a new quote.")
         values: dict[str, Any] = {"tracking_number": tracking} if tracking else {}
-        await move(trade_in, (TradeInStatus.to_send,), TradeInStatus.sent, actor="person",
-                   note=f"Sent, tracking {tracking or trade_in['tracking_number']}", **values)
+        await move(trade_in, (TradeInStatus.to_send,), TradeInStatus.sent, actor="person", at=now,
+                   note=f"Sent, tracking {tracking or trade_in['tracking_number']}", still=TradeIn.ship_by >= now,
+                   **values)
         _, seller, name = await _parties(trade_in)
         await _queue_seller(seller, kind="tradein_sent", subject=f"Trade-in {reference} is on its way",
                     body=(f"The person sent the {name} of trade-in {reference}, tracking number "
@@ -174,23 +179,36 @@ async def answer_counter_offer(reference: str, accepted: bool, *, account_id: in
     async with write_transaction(TradeIn._meta.db):
         trade_in = await _owned(reference, account_id)
         counter = trade_in["counter_cents"]
+        now = now_utc()
+        expires = trade_in["counter_expires_at"]
+        if trade_in["status"] == TradeInStatus.counter_offered and expires is not None and expires < now:
+            # Past the answer's date the job has not swept yet: the conditions' outcome holds, not a late answer.
+            raise Refused("status", f"The time to answer ended on {expires:%d %B %Y, %H:%M} UTC: the device comes "
+                                    "back to you free of charge.")
+        in_time = TradeIn.counter_expires_at.is_null() | (TradeIn.counter_expires_at >= now)
         if accepted:
             if counter is None:
                 raise Refused("status", "There is no counter-offer to accept on this trade-in.")
             rate = settings.tradein.commission_basis_points
             commission = money.commission_for(counter, rate)
-            await move(trade_in, (TradeInStatus.counter_offered,), TradeInStatus.paid, actor="person",
+            await move(trade_in, (TradeInStatus.counter_offered,), TradeInStatus.paid, actor="person", at=now,
                        note=f"Counter-offer of {euros(counter)} accepted", paid_cents=counter,
-                       commission_cents=commission)
+                       commission_cents=commission, still=in_time)
             await money.book_payment(trade_in, counter, rate)
         else:
-            await move(trade_in, (TradeInStatus.counter_offered,), TradeInStatus.returning, actor="person",
-                       note="Counter-offer refused: the device goes back")
+            await move(trade_in, (TradeInStatus.counter_offered,), TradeInStatus.returning, actor="person", at=now,
+                       note="Counter-offer refused: the device goes back", still=in_time)
         account, seller, name = await _parties(trade_in)
         if accepted:
             await queue(to=account["email"], kind="tradein_paid", subject=f"Trade-in {reference}: payment on its way",
                         body=(f"You accepted {euros(counter or 0)} for your {name}. The transfer to your account "
                               f"leaves in the next payout run.\n{_url(settings, reference)}\n"))
+        else:
+            await queue(to=account["email"], kind="tradein_counter_refused",
+                        subject=f"Trade-in {reference}: your device comes back to you",
+                        body=(f"You refused the counter-offer for your {name}. The refurbisher sends it back to you "
+                              "free of charge; you will get the tracking number by e-mail.\n"
+                              f"{_url(settings, reference)}\n"))
         await _queue_seller(seller, kind="tradein_counter_answered",
                     subject=f"Trade-in {reference}: counter-offer {'accepted' if accepted else 'refused'}",
                     body=(f"The person {'accepted' if accepted else 'refused'} your counter-offer for the {name}."

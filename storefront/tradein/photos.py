@@ -11,6 +11,7 @@ from typing import Any
 from storefront.db import write_transaction
 from storefront.errors import NotFound, Refused
 from storefront.settings import Settings
+from storefront.tradein.moves import hold
 from storefront.tradein.states import TradeInStatus
 from storefront.tradein.tables import TradeInPhoto
 
@@ -50,7 +51,8 @@ async def add_photo(trade_in: dict[str, Any], data: bytes, settings: Settings) -
     path.write_bytes(data)
     try:
         async with write_transaction(TradeInPhoto._meta.db):
-            # Counted inside the write transaction: two uploads at once cannot both take the last place.
+            # Counted under the trade-in's lock: two uploads at once cannot both take the last place.
+            await hold(trade_in["id"])
             count = await TradeInPhoto.count().where(TradeInPhoto.trade_in == trade_in["id"])
             if count >= rules.photo_max_count:
                 raise Refused("photo", f"At most {rules.photo_max_count} photos per device.")

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from storefront.errors import Refused
+from storefront.errors import NotFound, Refused
 from storefront.legal.figures import legal_figures
 from storefront.settings import Settings
-from storefront.tradein import operator, ops_views
+from storefront.tradein import operator, ops_views, photos
 from storefront.tradein.states import TRADE_IN_STATUS_LABELS
 from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
@@ -98,11 +98,24 @@ async def ops_trade_in_decide(request: Request, trade_in_id: Id, dispute_id: Id,
     return Redirect(f"/ops/trade-ins/{trade_in_id}", status_code=303, query_params={"done": "decided"})
 
 
+@get("/trade-ins/{trade_in_id:int}/photos/{photo_id:int}", name="ops_trade_in_photo")
+async def ops_trade_in_photo(trade_in_id: Id, photo_id: Id, settings: NamedDependency[Settings]) -> Response:
+    """An inspection photo for the operator deciding a dispute: kept out of every shared cache, like the
+    refurbisher's and the person's copies of the same route."""
+    try:
+        data, kind = await photos.read_photo(photo_id, trade_in_id=trade_in_id, settings=settings)
+    except NotFound as missing:
+        raise NotFoundException("No such photo.") from missing
+    return Response(content=data, media_type=kind, headers={
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
 @get("/legal/trade-in", name="tradein_conditions", cache_control=None)
 async def tradein_conditions(settings: NamedDependency[Settings]) -> Template:
     return Template(template_name="pages/legal/tradein_conditions.html", context={
         "figures": legal_figures(settings), "tradein": settings.tradein})
 
 
-OPS_HANDLERS = [ops_trade_ins, ops_trade_in, ops_trade_in_suspend, ops_trade_in_resume, ops_trade_in_decide]
+OPS_HANDLERS = [ops_trade_ins, ops_trade_in, ops_trade_in_suspend, ops_trade_in_resume, ops_trade_in_decide,
+                ops_trade_in_photo]
 LEGAL_HANDLERS = [tradein_conditions]

@@ -50,6 +50,7 @@ from storefront.sellers.offer_import import start_import
 from storefront.sellers.tables import Offer, Seller
 from storefront.settings import Settings, get_settings
 from storefront.tradein import operator as tradein_operator
+from storefront.tradein import photos as tradein_photos
 from storefront.tradein.tables import TradeIn, TradeInPhoto
 from storefront.web import csrf
 from storefront.web.viewer import SESSION_COOKIE, Viewer
@@ -278,6 +279,9 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
         iban="FR7630006000011234567890189", holder_name="Matrix", ownership_declared=True,
         created_at=dt.datetime.now(dt.UTC), updated_at=dt.datetime.now(dt.UTC))).returning(TradeIn.id))[0]["id"]
     dispute = await tradein_operator.raise_dispute(trade_in, "person", "Matrix dispute.", settings=settings)
+    # Its inspection photo, a real file: the console shows it to the operator alone.
+    console_photo = await tradein_photos.add_photo(await TradeIn.select().where(TradeIn.id == trade_in).first(),
+                                                   b"\xff\xd8\xff\xe0" + b"\x00" * 64, settings)
     # A refund held up at the provider, for the console's "send again" (the operator's alone).
     held_part = await SellerOrder.select(SellerOrder.id, SellerOrder.order).where(
         SellerOrder.id == parties["shopper_b"].owned["seller_order_id"]).first()
@@ -300,7 +304,9 @@ async def world(module_store: Settings) -> AsyncIterator[World]:
               # The seller API's objects: seller Y's offer and order, asked with everyone's cookies.
               "sku": f"M-{min(y_variants)}", "order_id": parties["shopper_b"].owned["seller_order_id"], "path": "x",
               "document_id": receipt["id"], "file_format": "pdf", "file_name": "statement.pdf",
-              "photo_id": 1}  # a trade-in photo: under someone else's reference (filled above) it is missing
+              # A trade-in photo: the console's trade-in's for the operator; under someone else's reference (filled
+              # above) it is missing.
+              "photo_id": console_photo}
     yield World(settings, parties, public, [x, y], x_variants | y_variants)
 
 
