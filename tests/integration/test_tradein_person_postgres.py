@@ -56,3 +56,24 @@ async def test_one_token_one_trade_in_and_one_answer_on_postgres(postgres_store)
     entries = await LedgerEntry.count().where(LedgerEntry.transaction == f"tip:{references[0]}")
     # Whichever answer won, the ledger agrees with it: paid books the two balanced lines, returning none.
     assert (status, entries) in (("paid", 2), ("returning", 0))
+
+
+async def test_three_photos_at_once_for_the_last_place_keep_the_limit_on_postgres(postgres_store, tmp_path) -> None:
+    from storefront.tradein import photos
+    from storefront.tradein.tables import TradeInPhoto
+    from tests.integration.test_referencing import exclusive_seller
+    from tests.integration.test_tradein_operator import trade_in
+
+    rules = replace(postgres_store.settings.tradein, photos_dir=tmp_path / "photos", photo_max_count=2)
+    settings = replace(postgres_store.settings, tradein=rules)
+    made = await trade_in(await exclusive_seller(), "received")
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 400
+    await photos.add_photo(made, jpeg, settings)
+
+    outcomes = await asyncio.gather(*(photos.add_photo(made, jpeg, settings) for _ in range(3)),
+                                    return_exceptions=True)
+
+    assert sum(isinstance(outcome, int) for outcome in outcomes) == 1
+    assert await TradeInPhoto.count().where(TradeInPhoto.trade_in == made["id"]) == 2
+    # The refused uploads left no file behind.
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 2
