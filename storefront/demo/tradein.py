@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from stdnum import luhn
+
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel, Variant
 from storefront.sellers.services import iban_with_check_digits
@@ -98,6 +100,13 @@ async def load_demo_trade_ins(sellers: list[int], settings: Settings) -> int:
     return len(PLAN)
 
 
+def _imei(trade_in_id: int) -> str:
+    """A well-formed IMEI (its Luhn digit right) of a type allocation code no sandbox register lists, one per
+    trade-in: the demo's devices are none of them reported stolen."""
+    body = f"35209900{trade_in_id:06d}"
+    return body + luhn.calc_check_digit(body)
+
+
 async def _walk(t: dict[str, Any], goal: TradeInStatus, found: ConditionState | None, prices: dict, at: dt.datetime,
                 now: dt.datetime, counter_days: int, rate: int, operator_id: int | None, settings: Settings) -> None:
     """Takes one trade-in from "to send" to `goal`, a day or so per step."""
@@ -112,28 +121,29 @@ async def _walk(t: dict[str, Any], goal: TradeInStatus, found: ConditionState | 
     if goal == S.to_send:
         return
     await move(t, (S.to_send,), S.sent, actor="person", at=at + day)
-    if goal == S.suspended:
-        await operator.raise_dispute(t["id"], "person", "The tracking says delivered but the refurbisher says not.",
-                                     settings=settings, now=at + 3 * day)
-        if operator_id is not None:
-            await operator.suspend(t["id"], operator_id=operator_id, reasons="Checking with the carrier.",
-                                   settings=settings, now=at + 3 * day)
-        return
     if goal == S.sent:
         return
     await move(t, (S.sent,), S.received, actor="refurbisher", at=at + 2 * day)
+    if goal == S.suspended:
+        # A dispute the operator can decide (the refurbisher has the device), and the suspension while it is looked at.
+        await operator.raise_dispute(t["id"], "person", "Received three days ago and no word since: the refurbisher "
+                                     "does not answer my messages.", settings=settings, now=at + 5 * day)
+        if operator_id is not None:
+            await operator.suspend(t["id"], operator_id=operator_id, reasons="Asking the refurbisher for the "
+                                   "inspection.", settings=settings, now=at + 5 * day)
+        return
     if goal == S.received:
         return
     found = found or ConditionState(t["declared_state"])
     if goal == S.paid:
         await move(t, (S.received,), S.paid, actor="refurbisher", note="As declared.", at=at + 3 * day,
-                   imei_or_serial="356938035643809", found_state=found, paid_cents=t["quote_cents"],
+                   imei_or_serial=_imei(t["id"]), found_state=found, paid_cents=t["quote_cents"],
                    commission_cents=money.commission_for(t["quote_cents"], rate))
         await money.book_payment(t, t["quote_cents"], rate, at=at + 3 * day)
         return
     counter = prices[(t["storage_gb"], found)]
     await move(t, (S.received,), S.counter_offered, actor="refurbisher", at=at + 3 * day,
-               note="Found in another state than declared.", imei_or_serial="356938035643809", found_state=found,
+               note="Found in another state than declared.", imei_or_serial=_imei(t["id"]), found_state=found,
                counter_cents=counter, counter_reasons="The state found differs from the answers.",
                counter_expires_at=min(at + 3 * day + dt.timedelta(days=counter_days), now + 2 * day))
     if goal == S.counter_offered:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import xmlschema  # type: ignore[import-untyped]
 from litestar.testing import AsyncTestClient
+from stdnum import imei
 
 from storefront.app import create_app
 from storefront.jobs.registry import JobContext, job_named
@@ -25,6 +26,7 @@ from storefront.payments.payouts import run_payouts
 from storefront.payments.tables import LedgerEntry
 from storefront.settings import Settings, from_environment
 from storefront.tradein import clocks, operator
+from storefront.tradein.blocklist import SANDBOX_REPORTED
 from storefront.tradein.tables import (
     GridPrice,
     TradeIn,
@@ -365,6 +367,17 @@ async def test_the_demo_has_two_refurbishers_with_full_grids_and_a_trade_in_at_e
     booked = await LedgerEntry.select(LedgerEntry.amount_cents).where(
         (LedgerEntry.transaction == "tip:TI-DEMO-005") & (LedgerEntry.account == "tradein_payable"))
     assert [row["amount_cents"] for row in booked] == [-paid["paid_cents"]]
+    # The inspected devices are well-formed and none is on the sandbox's stolen register (the demo pays them).
+    identifiers = [row["imei_or_serial"] for row in await TradeIn.select(TradeIn.imei_or_serial).where(
+        TradeIn.reference.like("TI-DEMO-%")) if row["imei_or_serial"]]
+    assert len(identifiers) == 4
+    assert all(imei.is_valid(i) and i not in SANDBOX_REPORTED for i in identifiers)
+    # The suspended one waits on a dispute the operator can decide: the refurbisher has the device.
+    suspended = await TradeIn.select(TradeIn.id, TradeIn.suspended_from).where(
+        TradeIn.reference == "TI-DEMO-010").first()
+    assert suspended["suspended_from"] == "received"
+    assert await TradeInDispute.count().where((TradeInDispute.trade_in == suspended["id"])
+                                              & (TradeInDispute.decision == "")) == 1
 
 
 async def test_the_console_pages_and_the_conditions_are_valid_html(client: AsyncTestClient, tmp_path: Path,
