@@ -171,10 +171,9 @@ def test_the_person_refuses_the_counter_offer_and_the_device_comes_back(live_ser
     card.get_by_role("link", name="Samsung Galaxy S22 256 GB").click()
     counter = phone.locator(".tradein-counter")
     counter.get_by_role("heading", name="Counter-offer: €180.00").wait_for()
-    text = counter.inner_text()
-    assert "The screen is more worn or damaged than declared" in text
-    assert "The body is more worn or damaged than declared" in text
-    assert "Scratches across the screen and a dent by the camera." in text
+    assert counter.locator(".tradein-reasons li").all_inner_texts() == [
+        "The screen is more worn or damaged than declared", "The body is more worn or damaged than declared"]
+    assert "Scratches across the screen and a dent by the camera." in counter.inner_text()
     photo = counter.get_by_role("img", name="Inspection photo 1")
     photo.scroll_into_view_if_needed()
     assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 16
