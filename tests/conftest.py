@@ -60,13 +60,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def store_settings(base: Settings, folder: Path) -> Settings:
     return replace(base, database_url=f"sqlite:///{folder / 'encore.sqlite3'}", search_index_dir=folder / "search",
-                   payouts=replace(base.payouts, files_dir=folder / "payouts"))
+                   payouts=replace(base.payouts, files_dir=folder / "payouts"),
+                   tradein=replace(base.tradein, photos_dir=folder / "tradein-photos"))
 
 
 def store_environment(settings: Settings) -> dict[str, str]:
     """The environment for a command run in a subprocess on the same store as `settings`."""
     return {**os.environ, "DATABASE_URL": settings.database_url, "SEARCH_INDEX_DIR": str(settings.search_index_dir),
-            "PAYOUT_FILES_DIR": str(settings.payouts.files_dir)}
+            "PAYOUT_FILES_DIR": str(settings.payouts.files_dir), "TRADEIN_PHOTOS_DIR": str(settings.tradein.photos_dir)}
 
 
 @pytest.fixture(scope="session")
