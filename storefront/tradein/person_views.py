@@ -42,7 +42,7 @@ class TradeInDetail(TradeInSummary):
     label_carrier: str
     tracking_number: str
     counter_cents: int | None
-    counter_reasons: str
+    counter_reasons: list[str]  # one per reason the refurbisher chose (stored one a line)
     counter_comment: str
     counter_expires_at: dt.datetime | None
     paid_cents: int | None
@@ -114,7 +114,7 @@ async def trade_in_detail(account_id: int, reference: str) -> TradeInDetail | No
         **_summary(row), declared_state_label=_state_label(row["declared_state"]),
         found_state_label=_state_label(row["found_state"]), seller_address=row["seller_address"] or "",
         label_carrier=row["label_carrier"], tracking_number=row["tracking_number"],
-        counter_cents=row["counter_cents"], counter_reasons=row["counter_reasons"],
+        counter_cents=row["counter_cents"], counter_reasons=row["counter_reasons"].splitlines(),
         counter_comment=row["counter_comment"], counter_expires_at=row["counter_expires_at"],
         paid_cents=row["paid_cents"], return_tracking_number=row["return_tracking_number"],
         history=history, photo_ids=[photo["id"] for photo in photos])

@@ -22,7 +22,7 @@ from storefront.mail.tables import OutboxEmail
 from storefront.payments.tables import LedgerEntry
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
-from storefront.tradein import person, quotes
+from storefront.tradein import inspection, person, quotes
 from storefront.tradein.quotes import ConditionAnswers
 from storefront.tradein.states import ConditionState, TradeInStatus
 from storefront.tradein.tables import GridPrice, PriceGrid, TradeIn, TradeInEvent, TradeInPhoto, TradeInProgram
@@ -426,6 +426,22 @@ async def test_refusing_a_counter_offer_sends_it_back(client: AsyncTestClient, s
     answer = await post_on(client, reference, "counter-offer", answer="refuse")
     assert answer.status_code == 303
     assert await status_of(reference) == "returning"
+
+
+async def test_each_reason_of_a_counter_offer_is_its_own_line(client: AsyncTestClient, settings: Settings) -> None:
+    """The refurbisher's reasons, chosen from its list, reach the person one per line, not run into one sentence."""
+    reference, _, seller_id = await accepted(client, settings)
+    row = await TradeIn.select(TradeIn.id).where(TradeIn.reference == reference).first()
+    await inspection.mark_received(row["id"], seller_id=seller_id, settings=settings)
+    await inspection.inspect(row["id"], inspection.InspectionInput("352099001761481", "functional_used"),
+                             seller_id=seller_id, settings=settings)
+    await inspection.counter_offer(row["id"], inspection.CounterOfferInput("150", ("screen", "battery"), ""),
+                                   seller_id=seller_id, settings=settings)
+    page = (await client.get(f"/account/trade-ins/{reference}")).text
+    reasons = re.search(r'<ul class="tradein-reasons">(.*?)</ul>', page, re.S)
+    assert reasons is not None
+    assert re.findall(r"<li>(.*?)</li>", reasons.group(1)) == [
+        "The screen is more worn or damaged than declared", "The battery is worn beyond the usual"]
 
 
 async def test_accepting_a_counter_offer_from_the_page(client: AsyncTestClient, settings: Settings) -> None:
