@@ -21,10 +21,15 @@ run: deps assets
 	ENCORE_ENV=demo PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
 		--log-level info storefront.app:create_app
 
+# The suite runs on every core (pytest-xdist), one test module per worker at a time: a module's costly fixtures
+# (a PostgreSQL database, the browser, the access matrix's world) are then made once. `PYTEST_WORKERS=0` runs it
+# in one process.
+PYTEST_WORKERS ?= auto
+
 test: deps assets browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 setup: deps assets browser
 
