@@ -113,10 +113,12 @@ async def _walk(t: dict[str, Any], goal: TradeInStatus, found: ConditionState | 
         return
     await move(t, (S.to_send,), S.sent, actor="person", at=at + day)
     if goal == S.suspended:
-        await operator.raise_dispute(t["id"], "person", "The tracking says delivered but the refurbisher says not.",
+        # A dispute is raised once the refurbisher has the device (operator.may_raise_dispute).
+        await move(t, (S.sent,), S.received, actor="refurbisher", at=at + 2 * day)
+        await operator.raise_dispute(t["id"], "person", "The refurbisher says the screen is cracked; it was whole.",
                                      settings=settings, now=at + 3 * day)
         if operator_id is not None:
-            await operator.suspend(t["id"], operator_id=operator_id, reasons="Checking with the carrier.",
+            await operator.suspend(t["id"], operator_id=operator_id, reasons="Checking the inspection.",
                                    settings=settings, now=at + 3 * day)
         return
     if goal == S.sent:
