@@ -4,6 +4,10 @@ e-mailed; bad input comes back next to the field; someone else's trade-in is mis
 pages. Each test makes its own refurbisher, person and trade-in (rows written directly, at the step wanted)."""
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 from litestar.testing import AsyncTestClient
 
 from storefront.mail.tables import OutboxEmail
@@ -13,6 +17,7 @@ from storefront.tradein.tables import TradeInDispute
 from tests.integration.commerce import make_account, post_form, sign_in
 from tests.integration.test_referencing import exclusive_seller
 from tests.integration.test_tradein_operator import as_operator, trade_in
+from tests.integration.test_valid_html import nu_checker  # noqa: F401  (a fixture)
 
 
 async def mails_about(reference: str, kind: str) -> list[str]:
@@ -170,3 +175,25 @@ async def test_the_decision_shows_with_its_reasons_on_both_pages(client: AsyncTe
         assert "Raise a dispute" not in shown  # paid: nothing left to dispute
     assert sorted(await mails_about(t["reference"], "tradein_dispute_decided")) == sorted(
         [t["person"]["email"], shop.email])
+
+
+async def test_both_pages_with_a_dispute_and_an_error_are_valid_html(client: AsyncTestClient, settings: Settings,
+                                                                     tmp_path: Path,
+                                                                     nu_checker: list[str]) -> None:  # noqa: F811
+    shop = await exclusive_seller()
+    t = await trade_in(shop, "received")
+    await sign_in(client, t["person"]["id"])
+    page = f"/account/trade-ins/{t['reference']}"
+    person_refused = await post_form(client, page, f"{page}/dispute", {"reason": ""})
+    await operator.raise_dispute(t["id"], "person", "The screen was whole when I sent it.", settings=settings)
+    await sign_in(client, shop.account_id)
+    device = f"/seller/trade-in/devices/{t['id']}"
+    seller_refused = await post_form(client, device, f"{device}/dispute", {"reason": "It is not the phone declared."})
+    assert (person_refused.status_code, seller_refused.status_code) == (400, 400)
+
+    names = []
+    for n, answer in enumerate((person_refused, seller_refused)):
+        (tmp_path / f"page{n}.html").write_text(answer.text, encoding="utf-8")
+        names.append(str(tmp_path / f"page{n}.html"))
+    done = subprocess.run([*nu_checker, *names], capture_output=True, text=True, timeout=180)
+    assert [m for m in json.loads(done.stderr or "{}").get("messages", []) if m.get("type") == "error"] == []
