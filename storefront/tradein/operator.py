@@ -24,7 +24,13 @@ OPEN_STATUSES = (TradeInStatus.to_send, TradeInStatus.sent, TradeInStatus.receiv
                  TradeInStatus.counter_offered, TradeInStatus.returning)
 # A dispute is decided once the device is with the refurbisher: it pays the quote or sends the device back.
 DECIDABLE_STATUSES = (TradeInStatus.received, TradeInStatus.counter_offered)
+# When either side may raise a dispute: while the refurbisher holds the device (received, or a counter-offer
+# waiting), or while the operator has stopped it at one of those steps. Those are exactly the steps Encore can
+# decide a dispute at (pay the quote or send the device back): a dispute raised earlier (the parcel on its way)
+# or later (a return already under way, paid, returned) could never be decided and would stay open for good.
+# A person whose parcel went missing, or whose return does not come, writes to Encore's contact address.
 DISPUTE_SIDES = ("person", "refurbisher")
+MIN_DISPUTE_REASON = 10
 PAY, RETURN = "pay", "return"
 OUTCOME_LABELS = {PAY: "Pay the quote to the person", RETURN: "Send the device back to the person, free"}
 MAX_REASONS = 2_000
@@ -36,6 +42,29 @@ def _reasons_problem(reasons: str, field: str = "reasons") -> dict[str, str]:
     if len(reasons) > MAX_REASONS:
         return {field: f"At most {MAX_REASONS:,} characters."}
     return {}
+
+
+def may_raise_dispute(status: str, suspended_from: str = "") -> bool:
+    """Whether a dispute can be raised on a trade-in at `status` (and, suspended, stopped at `suspended_from`)."""
+    at_step = suspended_from if status == TradeInStatus.suspended else status
+    return at_step in DECIDABLE_STATUSES
+
+
+def _dispute_reason_problem(reason: str) -> dict[str, str]:
+    if reason.strip() and len(reason.strip()) < MIN_DISPUTE_REASON:
+        return {"reason": f"Say what went wrong in a sentence (at least {MIN_DISPUTE_REASON} characters)."}
+    return _reasons_problem(reason, "reason")
+
+
+async def disputes_of(trade_in_id: int) -> list[dict[str, Any]]:
+    """A trade-in's disputes, oldest first, as both sides' pages show them: who raised it and why, and, once
+    decided, the outcome and Encore's reasons."""
+    rows = await TradeInDispute.select(
+        TradeInDispute.id, TradeInDispute.raised_by, TradeInDispute.reason, TradeInDispute.created_at,
+        TradeInDispute.decision, TradeInDispute.decision_reasons, TradeInDispute.decided_at).where(
+        TradeInDispute.trade_in == trade_in_id).order_by(TradeInDispute.id)
+    return [{**row, "open": not row["decision"], "decision_label": OUTCOME_LABELS.get(row["decision"], "")}
+            for row in rows]
 
 
 async def contacts(trade_in: dict[str, Any]) -> tuple[str, str]:
@@ -97,15 +126,21 @@ async def resume(trade_in_id: int, *, operator_id: int, reasons: str, settings: 
 
 
 async def raise_dispute(trade_in_id: int, by: str, reason: str, *, settings: Settings,
-                        now: dt.datetime | None = None) -> int:
+                        now: dt.datetime | None = None, account_id: int | None = None,
+                        seller_id: int | None = None) -> int:
     """Records a dispute the person or the refurbisher raises (a line in the trade-in's history too), lists it
-    for the operator and e-mails the operator's contact address. One open dispute per trade-in at a time."""
+    for the operator and e-mails the operator's contact address and the other side. One open dispute per
+    trade-in at a time, and only at a step Encore can decide it at (`may_raise_dispute`). With `account_id` or
+    `seller_id`, only that person's or that refurbisher's trade-in (someone else's looks missing)."""
     problems = {} if by in DISPUTE_SIDES else {"by": "Only the person or the refurbisher raises a dispute."}
-    problems |= _reasons_problem(reason, "reason")
+    problems |= _dispute_reason_problem(reason)
     refuse_if(problems)
     now = now or now_utc()
     async with write_transaction(TradeIn._meta.db):
-        trade_in = await trade_in_of(trade_in_id)
+        trade_in = await trade_in_of(trade_in_id, account_id=account_id, seller_id=seller_id)
+        if not may_raise_dispute(trade_in["status"], trade_in["suspended_from"]):
+            raise Refused("status", "A dispute is raised while the refurbisher has the device (received or "
+                                    "counter-offered); at this step, write to Encore's team instead.")
         if await TradeInDispute.exists().where((TradeInDispute.trade_in == trade_in_id)
                                                & (TradeInDispute.decision == "")):
             raise Refused("reason", "A dispute on this trade-in is already waiting for Encore's decision.")
@@ -118,7 +153,26 @@ async def raise_dispute(trade_in_id: int, by: str, reason: str, *, settings: Set
                     subject=f"Trade-in {trade_in['reference']}: a dispute from the {by}",
                     body=(f"The {by} raised a dispute on trade-in {trade_in['reference']}:\n\n{reason.strip()}\n\n"
                           f"Decide it: {settings.public_base_url}/ops/trade-ins/{trade_in_id}\n"))
+        await _tell_other_side(trade_in, by, reason.strip(), settings)
     return int(dispute)
+
+
+async def _tell_other_side(trade_in: dict[str, Any], by: str, reason: str, settings: Settings) -> None:
+    """The side that did not raise the dispute hears of it, with the reason and where to follow it."""
+    person_email, seller_email = await contacts(trade_in)
+    if by == "person":
+        to, raiser = seller_email, "The person who sold you the device"
+        page = f"{settings.public_base_url}/seller/trade-in/devices/{trade_in['id']}"
+    else:
+        to, raiser = person_email, "The refurbisher"
+        page = f"{settings.public_base_url}/account/trade-ins/{trade_in['reference']}"
+    if not to:
+        return
+    await queue(to=to, kind="tradein_dispute_raised",
+                subject=f"Trade-in {trade_in['reference']}: a dispute was raised",
+                body=(f"{raiser} raised a dispute on trade-in {trade_in['reference']}:\n\n{reason}\n\n"
+                      f"{settings.brand_name}'s team decides it and writes to you both with its reasons. "
+                      f"Follow it here: {page}\n\n{settings.brand_name}\n"))
 
 
 async def decide_dispute(dispute_id: int, *, outcome: str, reasons: str, operator_id: int, settings: Settings,

@@ -18,7 +18,7 @@ from storefront.errors import NotFound, Refused, refuse_if
 from storefront.mail.outbox import queue
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
-from storefront.tradein import labels, money, quotes
+from storefront.tradein import labels, money, operator, quotes
 from storefront.tradein.moves import move, now_utc
 from storefront.tradein.states import CONDITION_LABELS, ConditionState, IdentityDocument, TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInEvent
@@ -214,3 +214,10 @@ async def answer_counter_offer(reference: str, accepted: bool, *, account_id: in
                     body=(f"The person {'accepted' if accepted else 'refused'} your counter-offer for the {name}."
                           + ("" if accepted else " Send it back free, at your cost.")
                           + f"\n{settings.public_base_url}/seller/trade-in\n"))
+
+
+async def raise_dispute(reference: str, reason: str, *, account_id: int, settings: Settings) -> int:
+    """The person asks Encore to decide between them and the refurbisher (storefront.tradein.operator holds
+    the rules: when, one at a time, who is told)."""
+    trade_in = await _owned(reference, account_id)
+    return await operator.raise_dispute(trade_in["id"], "person", reason, settings=settings, account_id=account_id)

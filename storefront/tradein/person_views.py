@@ -10,6 +10,7 @@ from typing import Any
 from storefront.catalog.tables import ProductModel
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
+from storefront.tradein.operator import disputes_of, may_raise_dispute
 from storefront.tradein.states import CONDITION_LABELS, TRADE_IN_STATUS_LABELS, ConditionState, TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInEvent, TradeInPhoto
 
@@ -19,6 +20,7 @@ DONE_MESSAGES = {
     "sent": "Thank you: the refurbisher now waits for your parcel.",
     "paid": "You accepted the counter-offer: the transfer leaves in the next payout run.",
     "refused": "You refused the counter-offer: the refurbisher sends the device back to you free.",
+    "disputed": "Your dispute is sent to Encore's team, and the refurbisher is told. Both of you hear the decision.",
 }
 
 
@@ -49,6 +51,8 @@ class TradeInDetail(TradeInSummary):
     return_tracking_number: str
     history: list[dict[str, Any]] = field(default_factory=list)
     photo_ids: list[int] = field(default_factory=list)
+    suspended_from: str = ""
+    disputes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def can_cancel(self) -> bool:
@@ -61,6 +65,14 @@ class TradeInDetail(TradeInSummary):
     @property
     def has_label(self) -> bool:
         return self.status in (TradeInStatus.to_send, TradeInStatus.sent)
+
+    @property
+    def open_dispute(self) -> dict[str, Any] | None:
+        return next((dispute for dispute in self.disputes if dispute["open"]), None)
+
+    @property
+    def can_raise_dispute(self) -> bool:
+        return self.open_dispute is None and may_raise_dispute(self.status, self.suspended_from)
 
     @property
     def awaits_answer(self) -> bool:
@@ -100,7 +112,7 @@ async def trade_in_detail(account_id: int, reference: str) -> TradeInDetail | No
         *_SUMMARY, TradeIn.id, TradeIn.declared_state, TradeIn.found_state,
         TradeIn.seller.address.as_alias("seller_address"), TradeIn.label_carrier, TradeIn.tracking_number,
         TradeIn.counter_cents, TradeIn.counter_reasons, TradeIn.counter_comment, TradeIn.counter_expires_at,
-        TradeIn.paid_cents, TradeIn.return_tracking_number,
+        TradeIn.paid_cents, TradeIn.return_tracking_number, TradeIn.suspended_from,
     ).where((TradeIn.reference == reference) & (TradeIn.account == account_id)).first()
     if row is None:
         return None
@@ -117,7 +129,8 @@ async def trade_in_detail(account_id: int, reference: str) -> TradeInDetail | No
         counter_cents=row["counter_cents"], counter_reasons=row["counter_reasons"].splitlines(),
         counter_comment=row["counter_comment"], counter_expires_at=row["counter_expires_at"],
         paid_cents=row["paid_cents"], return_tracking_number=row["return_tracking_number"],
-        history=history, photo_ids=[photo["id"] for photo in photos])
+        history=history, photo_ids=[photo["id"] for photo in photos], suspended_from=row["suspended_from"],
+        disputes=await disputes_of(row["id"]))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.accounts.tables import Account
+from storefront.tradein.operator import disputes_of, may_raise_dispute
 from storefront.tradein.photos import photos_of
 from storefront.tradein.states import CONDITION_LABELS, TRADE_IN_STATUS_LABELS, ConditionState, TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInEvent
@@ -90,6 +91,8 @@ async def device(seller_id: int, trade_in_id: int) -> dict[str, Any] | None:
     history = await TradeInEvent.select().where(TradeInEvent.trade_in == trade_in_id).order_by(
         TradeInEvent.created_at).order_by(TradeInEvent.id)
     status = TradeInStatus(row["status"])
+    disputes = await disputes_of(trade_in_id)
+    open_dispute = next((dispute for dispute in disputes if dispute["open"]), None)
     return {
         **{key: value for key, value in row.items() if key not in ("iban", "id_document_number")},
         "person_name": person["name"] if person else "",
@@ -100,4 +103,6 @@ async def device(seller_id: int, trade_in_id: int) -> dict[str, Any] | None:
         "inspected": bool(row["imei_or_serial"] and row["found_state"]),
         "history": [{**event, "label": TAB_LABELS[TradeInStatus(event["status"])]} for event in history],
         "photos": await photos_of(trade_in_id),
+        "disputes": disputes, "open_dispute": open_dispute,
+        "can_raise_dispute": open_dispute is None and may_raise_dispute(row["status"], row["suspended_from"]),
     }

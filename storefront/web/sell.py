@@ -16,7 +16,7 @@ from storefront.documents.render import PDF_TYPE
 from storefront.errors import NotFound, Refused
 from storefront.inputs import parse_id, parse_whole
 from storefront.settings import Settings
-from storefront.tradein import labels, person, person_views, quotes
+from storefront.tradein import labels, operator, person, person_views, quotes
 from storefront.tradein.moves import now_utc
 from storefront.tradein.quotes import BODIES, SCREENS, ConditionAnswers
 from storefront.tradein.states import CONDITION_LABELS, IDENTITY_DOCUMENT_LABELS
@@ -225,9 +225,30 @@ async def counter_offer(reference: FromPath[str], request: Request, settings: Na
                                                           settings=settings))
 
 
+@post("/account/trade-ins/{reference:str}/dispute", name="my_trade_in_dispute")
+async def dispute(reference: FromPath[str], request: Request, settings: NamedDependency[Settings],
+                  viewer: NamedDependency[Viewer]) -> Response:
+    """The person's dispute: a refused reason (blank, too short, one already open) comes back next to the field
+    with the text kept; a step where no dispute can be raised says so above the page (409)."""
+    account_id = viewer.signed_in_account["id"]
+    reason = str((await request.form()).get("reason") or "")[:operator.MAX_REASONS + 1]
+    try:
+        await person.raise_dispute(reference, reason, account_id=account_id, settings=settings)
+    except NotFound:
+        raise NotFoundException() from None
+    except Refused as refused:
+        at_step = refused.field == "status"
+        return Template(template_name="pages/account/trade_in.html", status_code=409 if at_step else 400, context={
+            "t": await _detail(viewer, reference), "accepted": False, "done": None,
+            "messages": person_views.DONE_MESSAGES, "error": refused.message if at_step else None,
+            "dispute_errors": {} if at_step else refused.problems, "dispute_reason": reason})
+    return Redirect(path=f"/account/trade-ins/{reference}?done=disputed", status_code=303)
+
+
 async def _refuse_answer() -> None:
     raise Refused("answer", "Choose to accept or to refuse the counter-offer.")
 
 
 PUBLIC_HANDLERS = [sell, recycling]
-ACCOUNT_HANDLERS = [accept_form, accept, my_trade_ins, my_trade_in, label, photo, cancel, sent, counter_offer]
+ACCOUNT_HANDLERS = [accept_form, accept, my_trade_ins, my_trade_in, label, photo, cancel, sent, counter_offer,
+                    dispute]

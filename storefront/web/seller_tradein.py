@@ -22,7 +22,7 @@ from litestar.response import Redirect, Template
 from storefront.errors import NotFound, Refused
 from storefront.orders.seller_views import seller_profile
 from storefront.settings import Settings
-from storefront.tradein import grid_csv, grids, inspection, photos, seller_views
+from storefront.tradein import grid_csv, grids, inspection, operator, photos, seller_views
 from storefront.tradein.moves import trade_in_of
 from storefront.tradein.states import CONDITION_LABELS, ConditionState
 from storefront.web.htmx import page_or_fragment
@@ -43,6 +43,7 @@ DONE = {
     "paid": "Paid: the person is paid in the next payout run, from your balance.",
     "countered": "Counter-offer sent: the person accepts or refuses it.",
     "returned": "Marked sent back: the person has the tracking number.",
+    "disputed": "Dispute sent to Encore's team, and the person is told. Both of you hear the decision.",
 }
 
 
@@ -291,6 +292,14 @@ async def send_back(request: Request, trade_in_id: Id, seller_id: NamedDependenc
         trade_in_id, values["tracking_number"], seller_id=seller_id, settings=settings), "returned", values)
 
 
+@post("/trade-in/devices/{trade_in_id:int}/dispute", name="seller_tradein_dispute")
+async def dispute(request: Request, trade_in_id: Id, seller_id: NamedDependency[int],
+                  settings: NamedDependency[Settings]) -> Template | Redirect:
+    values = {"reason": _text(await request.form(), "reason", operator.MAX_REASONS + 1)}
+    return await _act(seller_id, trade_in_id, settings, lambda: operator.raise_dispute(
+        trade_in_id, "refurbisher", values["reason"], seller_id=seller_id, settings=settings), "disputed", values)
+
+
 HANDLERS = [program_page, set_program, new_grid, grid_page, save_grid, pause_grid, export_grids, import_form,
             import_preview, import_apply, devices_page, device_page, mark_received, inspect, add_photo, photo, pay,
-            counter_offer, send_back]
+            counter_offer, send_back, dispute]
