@@ -91,7 +91,8 @@ async def load_demo_trade_ins(sellers: list[int], settings: Settings) -> int:
                       id_document_type="identity_card", id_document_number=f"DEMO{n:05d}",
                       iban=iban_with_check_digits("FR", f"30006000011234567890{n:03d}"), holder_name=person["name"],
                       ownership_declared=True, label_carrier="Colissimo", tracking_number=f"6A{n:09d}",
-                      created_at=at, updated_at=at)
+                      return_name=person["name"], return_line1=f"{n} rue de la République", return_postcode="69002",
+                      return_city="Lyon", return_country="FR", created_at=at, updated_at=at)
         await row.save()
         t = await TradeIn.select().where(TradeIn.id == row.id).first()
         assert t is not None  # just saved

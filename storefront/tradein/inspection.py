@@ -21,7 +21,7 @@ from storefront.db import write_transaction
 from storefront.errors import Refused, refuse_if
 from storefront.mail.outbox import queue
 from storefront.settings import Settings
-from storefront.tradein import money
+from storefront.tradein import labels, money
 from storefront.tradein.blocklist import Blocklist, default_blocklist
 from storefront.tradein.moves import move, now_utc, trade_in_of
 from storefront.tradein.operator import raise_dispute
@@ -33,7 +33,6 @@ from storefront.units import parse_euros
 ACTOR = "refurbisher"
 SERIAL = re.compile(r"[A-Za-z0-9]{6,20}")
 MAX_COMMENT = 1_000
-MAX_TRACKING = 40
 COUNTER_REASONS = {
     "screen": "The screen is more worn or damaged than declared",
     "body": "The body is more worn or damaged than declared",
@@ -213,14 +212,21 @@ async def counter_offer(trade_in_id: int, offer: CounterOfferInput, *, seller_id
                       "is sent back to you free of charge.")
 
 
-async def send_back(trade_in_id: int, tracking_number: str, *, seller_id: int, settings: Settings) -> None:
-    """returning → returned: the refused device is on its way back, at the refurbisher's cost."""
-    tracking = tracking_number.strip()
-    if not tracking or len(tracking) > MAX_TRACKING or not re.fullmatch(r"[A-Za-z0-9 -]+", tracking):
-        raise Refused("tracking_number", "Give the return parcel's tracking number (letters, digits, spaces or -).")
+async def send_back(trade_in_id: int, *, seller_id: int, settings: Settings) -> str:
+    """returning → returned: the refused device goes back free, at the refurbisher's cost, with a prepaid return
+    label (the sandbox carrier's, like the person's label: storefront/tradein/labels.py) addressed to the return
+    address the person gave when accepting. The tracking number is the label's, made here, so the label, the
+    person's page and the e-mail cannot disagree. Returns it."""
     async with write_transaction(_db()):
         trade_in = await trade_in_of(trade_in_id, seller_id=seller_id)
+        if trade_in["status"] == TradeInStatus.returning and not trade_in["return_line1"]:
+            raise Refused("send_back", "This trade-in has no return address, so no label can be made: ask "
+                                       f"{settings.brand_name}'s team for the person's address.")
+        tracking = labels.tracking_number()
         await move(trade_in, (TradeInStatus.returning,), TradeInStatus.returned, actor=ACTOR,
-                   note=f"Sent back, tracking {tracking}", return_tracking_number=tracking)
+                   note=f"Sent back, tracking {tracking}", return_tracking_number=tracking,
+                   return_label_carrier=labels.carrier(settings))
         await _tell(settings, trade_in, "returned", "your device is on its way back",
-                    f"The refurbisher sent your device back, free of charge. Tracking number: {tracking}.")
+                    f"The refurbisher sent your device back to the address you gave, free of charge. Tracking "
+                    f"number: {tracking} ({labels.carrier(settings)}).")
+    return tracking

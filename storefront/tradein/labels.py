@@ -1,6 +1,7 @@
-"""The prepaid shipping label that goes with an accepted trade-in. No carrier is contracted yet: the store makes
-a sandbox label (its own carrier name, a generated tracking number) as a PDF, laid out by WeasyPrint like the
-store's documents (storefront/documents/render.py)."""
+"""The prepaid shipping labels of a trade-in: the person's, to the refurbisher, that goes with an accepted quote,
+and the refurbisher's, back to the person's return address, when a refused device is sent back. No carrier is
+contracted yet: the store makes a sandbox label (its own carrier name, a generated tracking number) as a PDF,
+laid out by WeasyPrint like the store's documents (storefront/documents/render.py)."""
 from __future__ import annotations
 
 import secrets
@@ -44,11 +45,42 @@ Send before {{ t.ship_by.strftime("%d %B %Y") }}. Put the reference inside the p
 </div></body></html>""")
 
 
+_RETURN_LABEL = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string(
+    """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Return label {{ t.reference }}</title>
+<style>
+@page { size: A6 landscape; margin: 8mm; }
+body { font-family: sans-serif; font-size: 10pt; }
+.box { border: 2px solid #000; padding: 4mm; }
+.tracking { font-size: 18pt; font-weight: bold; letter-spacing: 1pt; }
+.sandbox { border: 1px dashed #000; padding: 2mm; margin-top: 3mm; font-size: 8pt; }
+</style></head><body>
+<div class="box">
+<p><strong>{{ carrier }}</strong> · prepaid by the sender</p>
+<p class="tracking">{{ t.return_tracking_number }}</p>
+<p>To: <strong>{{ t.return_name }}</strong><br>{{ t.return_line1 }}<br>{{ t.return_postcode }} {{ t.return_city }}<br>
+{{ country }}</p>
+<p>From: {{ t.seller_name }}<br>Trade-in {{ t.reference }} · {{ t.device }} · returned free of charge.</p>
+<p class="sandbox">Sandbox label made by {{ brand_name }}: no carrier picks it up.</p>
+</div></body></html>""")
+
+
 def label_html(trade_in: dict[str, Any], brand_name: str) -> str:
     return _LABEL.render(t=trade_in, carrier=trade_in["label_carrier"] or SANDBOX_CARRIER, brand_name=brand_name,
                          money=money)
 
 
+def return_label_html(trade_in: dict[str, Any], brand_name: str, country: str) -> str:
+    """The return parcel's label: `trade_in` carries the return address, the return tracking number, the
+    refurbisher's name (seller_name) and the device's name (device); `country` is the country's name."""
+    return _RETURN_LABEL.render(t=trade_in, carrier=trade_in["return_label_carrier"] or SANDBOX_CARRIER,
+                                brand_name=brand_name, country=country)
+
+
 async def label_pdf(trade_in: dict[str, Any], brand_name: str) -> bytes:
     """The label as a PDF, laid out like the store's documents."""
     return await pdf_from_html(label_html(trade_in, brand_name))
+
+
+async def return_label_pdf(trade_in: dict[str, Any], brand_name: str, country: str) -> bytes:
+    return await pdf_from_html(return_label_html(trade_in, brand_name, country))

@@ -16,6 +16,8 @@ from storefront.accounts.tables import Account
 from storefront.db import is_unique_violation, write_transaction
 from storefront.errors import NotFound, Refused, refuse_if
 from storefront.mail.outbox import queue
+from storefront.orders.checkout_forms import COUNTRIES, read_address
+from storefront.payments.sepa import in_sepa
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
 from storefront.tradein import labels, money, operator, quotes
@@ -27,6 +29,15 @@ from storefront.units import money as euros
 REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
 ALREADY_ACCEPTED = "This quote was already accepted: see My trade-ins, or ask for a fresh quote."
 MAX_TRACKING = 40
+NOT_SEPA = ("We pay by SEPA credit transfer, and this IBAN's country is outside the SEPA area: give an account in "
+            "the EU, the EEA, Switzerland, the United Kingdom or another SEPA country.")
+NO_LONGER_BUYS = ("{seller} no longer buys this device, so this offer cannot be accepted. Ask for a new quote: "
+                  "another refurbisher may buy it.")
+# The return address's fields as the accept form names them → as the delivery address rules name them
+# (storefront/orders/checkout_forms.py, one home for what an address must look like).
+RETURN_COUNTRIES = COUNTRIES  # the accept form's choice: the countries the shop delivers to
+RETURN_ADDRESS_FIELDS = {"return_name": "name", "return_line1": "line1", "return_postcode": "postcode",
+                         "return_city": "city", "return_country": "country"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,23 @@ class AcceptInput:
     iban: str = ""
     holder_name: str = ""
     declaration: bool = False
+    # Where a refused device is sent back: kept with the trade-in, shown to the refurbisher only when it must
+    # send the device back.
+    return_name: str = ""
+    return_line1: str = ""
+    return_postcode: str = ""
+    return_city: str = ""
+    return_country: str = ""
+
+    def return_address(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The return address as it is stored (trimmed, country code upper case), and its problems, each under
+        the accept form's field name. The countries are those the shop delivers to."""
+        read = read_address({name: getattr(self, ours) for ours, name in RETURN_ADDRESS_FIELDS.items()})
+        values = {ours: read.values[name] for ours, name in RETURN_ADDRESS_FIELDS.items()}
+        problems = {ours: read.errors[name] for ours, name in RETURN_ADDRESS_FIELDS.items() if name in read.errors}
+        if "return_country" in problems:
+            problems["return_country"] = "Choose the country from the list: we send devices back there only."
+        return values, problems
 
     def problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
@@ -50,8 +78,12 @@ class AcceptInput:
             iban_numbers.validate(self.iban)
         except ValidationError:
             problems["iban"] = "This IBAN is not valid: check it against your bank's details."
+        else:
+            if not in_sepa(iban_numbers.compact(self.iban)):
+                problems["iban"] = NOT_SEPA
         if not 2 <= len(self.holder_name.strip()) <= 120:
             problems["holder_name"] = "Write the account holder's name as the bank knows it."
+        problems.update(self.return_address()[1])
         if not self.declaration:
             problems["declaration"] = ("Declare that the device is yours and its account locks are removed: "
                                        "we cannot buy it otherwise.")
@@ -65,23 +97,32 @@ def _new_reference() -> str:
 async def accept(token: str, given: AcceptInput, *, account_id: int,
                  settings: Settings, now: dt.datetime | None = None) -> str:
     """Turns a signed quote into a trade-in to send (with its prepaid label); returns its reference. A token
-    makes one trade-in: a second acceptance, even at the same instant, is refused."""
+    makes one trade-in: a second acceptance, even at the same instant, is refused. The quote's date only limits
+    when it may be accepted: the device is to be sent within TRADEIN_QUOTE_DAYS of accepting, as the trade-in
+    conditions say. A refurbisher that no longer buys the device (dereferenced, programme off, grid paused or
+    price removed) is not bound by an older quote: accepting it is refused."""
     now = now or now_utc()
     quote = quotes.quote_from(token, settings.secret_key, now)
     refuse_if(given.problems())
+    address, _ = given.return_address()
     digest = quotes.token_hash(token)
     trade_in = TradeIn(
         reference=_new_reference(), account=account_id, seller=quote.seller_id, model=quote.model_id,
         storage_gb=quote.storage_gb, declared_state=quote.state, answers=json.dumps(quote.answers.as_dict()),
         quote_cents=quote.price_cents, quote_token_hash=digest, status=TradeInStatus.to_send,
-        ship_by=quote.valid_until, id_document_type=given.id_document_type,
+        ship_by=now + dt.timedelta(days=settings.tradein.quote_valid_days), id_document_type=given.id_document_type,
         id_document_number=given.id_document_number.strip(), iban=iban_numbers.compact(given.iban),
         holder_name=given.holder_name.strip(), ownership_declared=True, label_carrier=labels.carrier(settings),
-        tracking_number=labels.tracking_number(), created_at=now, updated_at=now)
+        tracking_number=labels.tracking_number(), return_name=address["return_name"],
+        return_line1=address["return_line1"], return_postcode=address["return_postcode"],
+        return_city=address["return_city"], return_country=address["return_country"], created_at=now, updated_at=now)
     try:
         async with write_transaction(TradeIn._meta.db):
             if await TradeIn.exists().where(TradeIn.quote_token_hash == digest):
                 raise Refused("token", ALREADY_ACCEPTED)
+            if not await quotes.still_buys(quote):
+                seller = await Seller.select(Seller.name).where(Seller.id == quote.seller_id).first()
+                raise Refused("quote", NO_LONGER_BUYS.format(seller=seller["name"] if seller else "The refurbisher"))
             await TradeIn.insert(trade_in)
             await TradeInEvent.insert(TradeInEvent(trade_in=trade_in.id, status=TradeInStatus.to_send,
                                                    actor="person", note="Quote accepted", created_at=now))

@@ -82,26 +82,45 @@ class Quote:
     answers: ConditionAnswers
 
 
+async def _buying_sellers() -> list[int]:
+    return [row["seller"] for row in await TradeInProgram.select(TradeInProgram.seller)
+            .where(TradeInProgram.enabled.eq(True))]
+
+
+def _priced(model_id: int, storage_gb: int, state: ConditionState, buying: list[int]) -> Any:
+    """The grid prices that may quote this device: the refurbisher's programme is on (`buying`), it is
+    referenced, its grid for the model is not paused, and the cell holds a price."""
+    return ((GridPrice.grid._.model == model_id) & (GridPrice.storage_gb == storage_gb) & (GridPrice.state == state)
+            & GridPrice.grid._.paused.eq(False) & (GridPrice.grid._.seller._.status == SellerStatus.referenced)
+            & GridPrice.grid._.seller._.id.is_in(buying) & (GridPrice.price_cents > 0))
+
+
 async def best_quote(model_id: int, storage_gb: int, answers: ConditionAnswers, *, valid_days: int,
                      now: dt.datetime) -> Quote | None:
     """The best price for the device among refurbishers that buy (programme enabled, referenced, grid not
     paused). Equal prices go to the grid updated first (it offered that price first), then the lowest seller
     id; None when nobody buys it. Refused when the answers are incomplete or the locks are on."""
     state = state_for(answers)
-    buying = [row["seller"] for row in await TradeInProgram.select(TradeInProgram.seller)
-              .where(TradeInProgram.enabled.eq(True))]
+    buying = await _buying_sellers()
     if not buying:
         return None
     row = await GridPrice.select(GridPrice.price_cents, GridPrice.grid._.seller._.id.as_alias("seller_id")).where(
-        (GridPrice.grid._.model == model_id) & (GridPrice.storage_gb == storage_gb) & (GridPrice.state == state)
-        & GridPrice.grid._.paused.eq(False) & (GridPrice.grid._.seller._.status == SellerStatus.referenced)
-        & GridPrice.grid._.seller._.id.is_in(buying) & (GridPrice.price_cents > 0),
+        _priced(model_id, storage_gb, state, buying),
     ).order_by(GridPrice.price_cents, ascending=False).order_by(
         GridPrice.grid._.updated_at, GridPrice.grid._.seller._.id).first()
     if row is None:
         return None
     return Quote(model_id=model_id, storage_gb=storage_gb, state=state, seller_id=row["seller_id"],
                  price_cents=row["price_cents"], valid_until=now + dt.timedelta(days=valid_days), answers=answers)
+
+
+async def still_buys(quote: Quote) -> bool:
+    """Whether the quote's refurbisher would still quote this device: the same rule as `best_quote`. The price
+    may have changed meanwhile (the quote's own price is honoured); a refurbisher since dereferenced, whose
+    programme is off, whose grid is paused or whose cell was emptied buys nothing."""
+    if quote.seller_id not in await _buying_sellers():
+        return False
+    return await GridPrice.exists().where(_priced(quote.model_id, quote.storage_gb, quote.state, [quote.seller_id]))
 
 
 def _sign(secret: str, body: str) -> str:

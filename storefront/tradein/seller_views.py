@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storefront.accounts.tables import Account
+from storefront.orders.checkout_forms import COUNTRIES
 from storefront.tradein.operator import disputes_of, may_raise_dispute
 from storefront.tradein.photos import photos_of
 from storefront.tradein.states import CONDITION_LABELS, TRADE_IN_STATUS_LABELS, ConditionState, TradeInStatus
@@ -24,6 +25,11 @@ TAB_LABELS = {
     TradeInStatus.cancelled: "Cancelled", TradeInStatus.expired: "Expired",
 }
 DECISIONS = (TradeInStatus.paid, TradeInStatus.counter_offered)
+# Never shown to the refurbisher: how the person is paid and who they are on paper.
+PRIVATE = ("iban", "id_document_number")
+# The person's return address: the refurbisher reads it only when it must send the device back, and after.
+RETURN_ADDRESS = ("return_name", "return_line1", "return_postcode", "return_city", "return_country")
+SENDING_BACK = (TradeInStatus.returning, TradeInStatus.returned)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,14 @@ async def program_figures(seller_id: int) -> ProgramFigures:
     average = None if not seconds else round(sum(seconds) / len(seconds) / 8_640)
     counters = sum(1 for status, _ in decided.values() if status == TradeInStatus.counter_offered)
     return ProgramFigures(bought=bought, decisions=len(decided), counter_offers=counters, average_days_x10=average)
+
+
+def return_address(row: dict[str, Any]) -> list[str]:
+    """The return address's lines, as a label writes them; [] when the person gave none."""
+    if not row["return_line1"]:
+        return []
+    country = COUNTRIES.get(row["return_country"], row["return_country"])
+    return [row["return_name"], row["return_line1"], f"{row['return_postcode']} {row['return_city']}", country]
 
 
 def days_text(days_x10: int | None) -> str:
@@ -93,8 +107,11 @@ async def device(seller_id: int, trade_in_id: int) -> dict[str, Any] | None:
     status = TradeInStatus(row["status"])
     disputes = await disputes_of(trade_in_id)
     open_dispute = next((dispute for dispute in disputes if dispute["open"]), None)
+    hidden = PRIVATE if status in SENDING_BACK else PRIVATE + RETURN_ADDRESS
     return {
-        **{key: value for key, value in row.items() if key not in ("iban", "id_document_number")},
+        **{key: value for key, value in row.items() if key not in hidden},
+        "return_address": return_address(row) if status in SENDING_BACK else [],
+        "has_return_label": status == TradeInStatus.returned and bool(row["return_label_carrier"]),
         "person_name": person["name"] if person else "",
         "status_label": TAB_LABELS[status],
         "person_status_label": TRADE_IN_STATUS_LABELS[status],
@@ -106,3 +123,17 @@ async def device(seller_id: int, trade_in_id: int) -> dict[str, Any] | None:
         "disputes": disputes, "open_dispute": open_dispute,
         "can_raise_dispute": open_dispute is None and may_raise_dispute(row["status"], row["suspended_from"]),
     }
+
+
+async def return_label(seller_id: int, trade_in_id: int) -> dict[str, Any] | None:
+    """What this refurbisher's return label of a device prints (its `country` is the country's name), or None:
+    another refurbisher's device, or one not sent back with a label."""
+    row = await TradeIn.select(
+        TradeIn.reference, TradeIn.status, TradeIn.storage_gb, TradeIn.return_tracking_number,
+        TradeIn.return_label_carrier, *(getattr(TradeIn, name) for name in RETURN_ADDRESS),
+        TradeIn.model.name.as_alias("model_name"), TradeIn.seller.name.as_alias("seller_name")).where(
+        (TradeIn.id == trade_in_id) & (TradeIn.seller == seller_id)).first()
+    if row is None or row["status"] != TradeInStatus.returned or not row["return_label_carrier"]:
+        return None
+    device = f"{row['model_name']} {row['storage_gb']} GB" if row["storage_gb"] else row["model_name"]
+    return {**row, "device": device, "country": COUNTRIES.get(row["return_country"], row["return_country"])}

@@ -75,6 +75,15 @@ class TradeIn(Table):
     paid_cents = Integer(null=True, default=None)
     commission_cents = Integer(default=0)
     return_tracking_number = Varchar(length=40, default="")
+    # Where a refused device goes back to, given when accepting (storefront/tradein/person.py); the refurbisher
+    # reads it only once the device is to be sent back. Empty on trade-ins made before it was asked.
+    return_name = Varchar(length=120, default="")
+    return_line1 = Varchar(length=200, default="")
+    return_postcode = Varchar(length=12, default="")
+    return_city = Varchar(length=100, default="")
+    return_country = Varchar(length=2, default="")
+    # The return parcel's label: the carrier the refurbisher's send-back made it with ("" before).
+    return_label_carrier = Varchar(length=60, default="")
     # While suspended: the status to resume to, and the clocks' remaining time is kept by moving them on resume.
     suspended_from = Varchar(length=16, default="")
     suspended_at = Timestamptz(null=True, default=None)

@@ -25,6 +25,7 @@ from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
 ANSWER_FIELDS = ("works", "screen", "body", "locks_removed")
+ACCEPT_FIELDS = ("id_document_type", "id_document_number", "iban", "holder_name", *person.RETURN_ADDRESS_FIELDS)
 
 
 def _answers(request: Request) -> ConditionAnswers:
@@ -94,7 +95,7 @@ async def recycling() -> Template:
 def _accept_context(quote: quotes.Quote | None, token: str, *, values: dict[str, Any] | None = None,
                     errors: dict[str, str] | None = None, token_error: str = "") -> dict[str, Any]:
     return {"quote": quote, "token": token, "values": values or {}, "errors": errors or {},
-            "token_error": token_error, "documents": IDENTITY_DOCUMENT_LABELS,
+            "token_error": token_error, "documents": IDENTITY_DOCUMENT_LABELS, "countries": person.RETURN_COUNTRIES,
             "state_label": CONDITION_LABELS[quote.state] if quote else ""}
 
 
@@ -103,26 +104,35 @@ async def _names(context: dict[str, Any]) -> dict[str, Any]:
     if quote is not None:
         context["device"] = await person_views.model_name(quote.model_id)
         context["seller_name"] = await person_views.seller_name(quote.seller_id)
+        # The same device and answers, quoted afresh: for a quote whose refurbisher no longer buys.
+        device = await quotes.device(quote.model_id)
+        if device is not None:
+            context["fresh_quote_url"] = "/sell?" + urlencode({
+                "category": device["category_id"], "brand": device["brand_id"], "model": quote.model_id,
+                "storage": quote.storage_gb, **quote.answers.as_dict()})
     return context
 
 
 @get("/sell/accept", name="sell_accept_form")
-async def accept_form(request: Request, settings: NamedDependency[Settings]) -> Template:
+async def accept_form(request: Request, settings: NamedDependency[Settings],
+                      viewer: NamedDependency[Viewer]) -> Template:
     token = str(request.query_params.get("token") or "")
     try:
         quote = quotes.quote_from(token, settings.secret_key, now_utc())
     except Refused as refused:
         return Template(template_name="pages/sell/accept.html", status_code=400,
                         context=await _names(_accept_context(None, token, token_error=refused.message)))
-    return Template(template_name="pages/sell/accept.html", context=await _names(_accept_context(quote, token)))
+    # The return parcel is addressed to the account's name unless the person writes another.
+    values = {"return_name": viewer.signed_in_account["name"] or "", "return_country": "FR"}
+    return Template(template_name="pages/sell/accept.html",
+                    context=await _names(_accept_context(quote, token, values=values)))
 
 
 @post("/sell/accept", name="sell_accept")
 async def accept(request: Request, settings: NamedDependency[Settings], viewer: NamedDependency[Viewer]) -> Response:
     form = await request.form()
     token = str(form.get("token") or "")
-    values = {name: str(form.get(name) or "") for name in ("id_document_type", "id_document_number", "iban",
-                                                           "holder_name")}
+    values = {name: str(form.get(name) or "") for name in ACCEPT_FIELDS}
     given = person.AcceptInput(**values, declaration=form.get("declaration") == "yes")
     try:
         reference = await person.accept(token, given, account_id=viewer.signed_in_account["id"], settings=settings)

@@ -19,10 +19,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from storefront.documents.render import PDF_TYPE
 from storefront.errors import NotFound, Refused
 from storefront.orders.seller_views import seller_profile
 from storefront.settings import Settings
-from storefront.tradein import grid_csv, grids, inspection, operator, photos, seller_views
+from storefront.tradein import grid_csv, grids, inspection, labels, operator, photos, seller_views
 from storefront.tradein.moves import trade_in_of
 from storefront.tradein.states import CONDITION_LABELS, ConditionState
 from storefront.web.htmx import page_or_fragment
@@ -42,7 +43,8 @@ DONE = {
                  "Encore's team takes it from here.",
     "paid": "Paid: the person is paid in the next payout run, from your balance.",
     "countered": "Counter-offer sent: the person accepts or refuses it.",
-    "returned": "Marked sent back: the person has the tracking number.",
+    "returned": "Return label made: print it, stick it on the parcel and hand it to the carrier. The person has "
+                "the tracking number.",
     "disputed": "Dispute sent to Encore's team, and the person is told. Both of you hear the decision.",
 }
 
@@ -285,11 +287,23 @@ async def counter_offer(request: Request, trade_in_id: Id, seller_id: NamedDepen
 
 
 @post("/trade-in/devices/{trade_in_id:int}/send-back", name="seller_tradein_send_back")
-async def send_back(request: Request, trade_in_id: Id, seller_id: NamedDependency[int],
+async def send_back(trade_in_id: Id, seller_id: NamedDependency[int],
                     settings: NamedDependency[Settings]) -> Template | Redirect:
-    values = {"tracking_number": _text(await request.form(), "tracking_number", 60)}
     return await _act(seller_id, trade_in_id, settings, lambda: inspection.send_back(
-        trade_in_id, values["tracking_number"], seller_id=seller_id, settings=settings), "returned", values)
+        trade_in_id, seller_id=seller_id, settings=settings), "returned")
+
+
+@get("/trade-in/devices/{trade_in_id:int}/return-label.pdf", name="seller_tradein_return_label")
+async def return_label(trade_in_id: Id, seller_id: NamedDependency[int],
+                       settings: NamedDependency[Settings]) -> Response:
+    """The prepaid return label, addressed to the person: only this refurbisher's, once it sent the device back."""
+    content = await seller_views.return_label(seller_id, trade_in_id)
+    if content is None:
+        raise NotFoundException()
+    body = await labels.return_label_pdf(content, settings.brand_name, content["country"])
+    return Response(content=body, media_type=PDF_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="return-label-{content["reference"]}.pdf"',
+        "Cache-Control": "private, no-store"})
 
 
 @post("/trade-in/devices/{trade_in_id:int}/dispute", name="seller_tradein_dispute")
@@ -302,4 +316,4 @@ async def dispute(request: Request, trade_in_id: Id, seller_id: NamedDependency[
 
 HANDLERS = [program_page, set_program, new_grid, grid_page, save_grid, pause_grid, export_grids, import_form,
             import_preview, import_apply, devices_page, device_page, mark_received, inspect, add_photo, photo, pay,
-            counter_offer, send_back, dispute]
+            counter_offer, send_back, return_label, dispute]

@@ -109,6 +109,9 @@ def accept_and_send(page, person: dict, iban: str, tracking: str = "") -> tuple[
     page.get_by_label("Document number").fill("ID7788990")
     page.get_by_label("IBAN (where we send the money)").fill(iban)
     page.get_by_label("Account holder").fill(person["name"])
+    page.get_by_label("Street and number").fill(person["street"])
+    page.get_by_label("Postcode").fill(person["postcode"])
+    page.get_by_label("Town or city").fill(person["city"])
     page.get_by_label(re.compile("I declare that this device is mine")).check()
     page.get_by_role("button", name="Accept the offer").click()
     page.wait_for_url(re.compile(r"/account/trade-ins/TI-[A-Z2-9]{8}\?accepted=1"))
@@ -144,7 +147,8 @@ def history(page) -> list[str]:
 
 def test_the_person_refuses_the_counter_offer_and_the_device_comes_back(live_server: str, live_store,
                                                                         browser) -> None:
-    person = run(make_account(name="Noor Haddad"))
+    person = {**run(make_account(name="Noor Haddad")), "street": "12 avenue Foch", "postcode": "13001",
+              "city": "Marseille"}
     phone = new_page(browser, 390, 844, is_mobile=True, has_touch=True)
     quote(phone, live_server, "Samsung", "Galaxy S22", 256)
     phone.get_by_role("heading", name="Second Wave Devices offers €262.00").wait_for()
@@ -183,15 +187,21 @@ def test_the_person_refuses_the_counter_offer_and_the_device_comes_back(live_ser
     assert phone.locator(".tradein-status").inner_text() == "Being sent back to you"
 
     seller.reload()
-    seller.get_by_label("Tracking number of the return parcel").fill("RET-4471-0932")
-    seller.get_by_role("button", name="Mark it sent back").click()
-    seller.get_by_text("Marked sent back: the person has the tracking number.").wait_for()
+    # Only now, with the device to send back, does the refurbisher see where to: the person's return address.
+    assert "12 avenue Foch\n13001 Marseille" in seller.locator("address").inner_text()
+    seller.get_by_role("button", name="Make the return label and send it back").click()
+    seller.get_by_text("Return label made: print it").wait_for()
+    with seller.expect_download() as download:
+        seller.get_by_role("link", name="Download the return label (PDF)").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    returned = run(status_of(reference))["return_tracking_number"]
+    assert re.fullmatch(r"ER\d{12}", returned)
     fits(seller, 1366)
 
     phone.reload()
     assert phone.locator(".tradein-status").inner_text() == "Returned"
     facts = phone.locator(".tradein-facts").inner_text()
-    assert re.search(r"Return tracking\s+RET-4471-0932", facts)
+    assert re.search(rf"Return tracking\s+{returned}", facts)
     assert re.search(r"State found\s+Works fully, visibly used", facts)
     assert history(phone) == [
         "To send: Quote accepted",
@@ -200,11 +210,11 @@ def test_the_person_refuses_the_counter_offer_and_the_device_comes_back(live_ser
         "Received, being inspected: Inspected: Works fully, visibly used",
         "Counter-offer waiting for your answer: Counter-offer: €180.00",
         "Being sent back to you: Counter-offer refused: the device goes back",
-        "Returned: Sent back, tracking RET-4471-0932",
+        f"Returned: Sent back, tracking {returned}",
     ]
     fits(phone, 390)
     assert run(status_of(reference)) == {"status": "returned", "counter_cents": 18_000, "paid_cents": None,
-                                         "return_tracking_number": "RET-4471-0932"}
+                                         "return_tracking_number": returned}
     phone.context.close()
     seller.context.close()
 
@@ -222,7 +232,8 @@ async def payout_run_of(settings) -> dt.date:
 
 
 def test_a_device_is_inspected_paid_and_in_the_payout_file(live_server: str, live_store, browser) -> None:
-    person = run(make_account(name="Ines Moreau"))
+    person = {**run(make_account(name="Ines Moreau")), "street": "5 place Bellecour", "postcode": "69002",
+              "city": "Lyon"}
     page = new_page(browser, 1366, 900)
     quote(page, live_server, "Apple", "iPhone 14", 256)
     page.get_by_role("heading", name="ReNew Lab offers €440.00").wait_for()

@@ -31,6 +31,9 @@ from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
 from tests.integration.test_valid_html import VNU
 
 IBAN = "FR1420041010050500013M02606"
+# Where a refused device goes back: asked when accepting (tests/integration/test_tradein_accepting.py).
+RETURN_ADDRESS = {"return_name": "Camille Martin", "return_line1": "3 rue des Lilas", "return_postcode": "69003",
+                  "return_city": "Lyon", "return_country": "FR"}
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 written: list[Path] = []
 
@@ -199,7 +202,7 @@ async def quoted(client: AsyncTestClient, price: int = 21_000) -> tuple[Exclusiv
 
 def accept_form(token: str, csrf: str, **changes: str) -> dict[str, str]:
     return {"_csrf": csrf, "token": token, "id_document_type": "passport", "id_document_number": "19AB12345",
-            "iban": IBAN, "holder_name": "Camille Martin", "declaration": "yes", **changes}
+            "iban": IBAN, "holder_name": "Camille Martin", "declaration": "yes", **RETURN_ADDRESS, **changes}
 
 
 async def test_accepting_needs_sign_in_and_keeps_the_quote(client: AsyncTestClient) -> None:
@@ -298,7 +301,7 @@ async def test_an_expired_token_is_refused(settings: Settings) -> None:
 
     with pytest.raises(Refused) as refused:
         await person.accept(quotes.token_for(quote, settings.secret_key),
-                            person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True),
+                            person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True, **RETURN_ADDRESS),
                             account_id=account["id"], settings=settings)
 
     assert refused.value.message == quotes.EXPIRED
@@ -310,7 +313,8 @@ async def test_a_grid_change_keeps_the_price_shown(client: AsyncTestClient, sett
     await GridPrice.update({GridPrice.price_cents: 15_000}).where(GridPrice.grid.is_in(grids))
     account = await make_account()
 
-    reference = await person.accept(token_of(url), person.AcceptInput("passport", "19AB12345", IBAN, "C M", True),
+    reference = await person.accept(token_of(url), person.AcceptInput("passport", "19AB12345", IBAN, "C M", True,
+                                                                      **RETURN_ADDRESS),
                                     account_id=account["id"], settings=settings)
 
     assert await TradeIn.select(TradeIn.quote_cents).where(TradeIn.reference == reference).first() == {
@@ -320,7 +324,7 @@ async def test_a_grid_change_keeps_the_price_shown(client: AsyncTestClient, sett
 async def test_two_acceptances_of_one_token_make_one_trade_in(client: AsyncTestClient, settings: Settings) -> None:
     _, url = await quoted(client)
     account = await make_account()
-    given = person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True)
+    given = person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True, **RETURN_ADDRESS)
 
     outcomes = await asyncio.gather(*(person.accept(token_of(url), given, account_id=account["id"],
                                                     settings=settings) for _ in range(2)), return_exceptions=True)
@@ -336,7 +340,8 @@ async def accepted(client: AsyncTestClient, settings: Settings, price: int = 21_
     account = await make_account()
     await sign_in(client, account["id"])
     client.follow_redirects = False
-    reference = await person.accept(token_of(url), person.AcceptInput("passport", "19AB12345", IBAN, "C M", True),
+    reference = await person.accept(token_of(url), person.AcceptInput("passport", "19AB12345", IBAN, "C M", True,
+                                                                      **RETURN_ADDRESS),
                                     account_id=account["id"], settings=settings)
     return reference, account, shop.seller_id
 

@@ -16,6 +16,7 @@ from tests.integration.commerce import make_account
 from tests.integration.test_tradein_person import (  # noqa: F401 (remove_photos: the autouse clean-up)
     GOOD,
     IBAN,
+    RETURN_ADDRESS,
     buyer,
     counter_offered,
     grid,
@@ -23,7 +24,7 @@ from tests.integration.test_tradein_person import (  # noqa: F401 (remove_photos
     remove_photos,
 )
 
-GIVEN = person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True)
+GIVEN = person.AcceptInput("passport", "19AB12345", IBAN, "Camille Martin", True, **RETURN_ADDRESS)
 
 
 async def test_one_token_one_trade_in_and_one_answer_on_postgres(postgres_store) -> None:
