@@ -15,7 +15,7 @@ from storefront.moderation.decisions import audit
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
 from storefront.tradein import money
-from storefront.tradein.moves import move, now_utc, trade_in_of
+from storefront.tradein.moves import hold, move, now_utc, trade_in_of
 from storefront.tradein.states import TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInDispute, TradeInEvent
 
@@ -137,6 +137,7 @@ async def raise_dispute(trade_in_id: int, by: str, reason: str, *, settings: Set
     refuse_if(problems)
     now = now or now_utc()
     async with write_transaction(TradeIn._meta.db):
+        await hold(trade_in_id)  # two sides raising at once: the second sees the first's dispute
         trade_in = await trade_in_of(trade_in_id, account_id=account_id, seller_id=seller_id)
         if not may_raise_dispute(trade_in["status"], trade_in["suspended_from"]):
             raise Refused("status", "A dispute is raised while the refurbisher has the device (received or "

@@ -78,3 +78,24 @@ async def test_three_photos_at_once_for_the_last_place_keep_the_limit_on_postgre
     assert await TradeInPhoto.count().where(TradeInPhoto.trade_in == made["id"]) == 2
     # The refused uploads left no file behind.
     assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 2
+
+
+async def test_both_sides_raising_a_dispute_at_once_open_one_on_postgres(postgres_store) -> None:
+    from storefront.tradein import operator
+    from storefront.tradein.tables import TradeInDispute
+    from tests.integration.test_referencing import exclusive_seller
+    from tests.integration.test_tradein_operator import trade_in
+
+    made = await trade_in(await exclusive_seller(), "received")
+
+    outcomes = await asyncio.gather(
+        operator.raise_dispute(made["id"], "person", "The refurbisher keeps my phone and says nothing.",
+                               settings=postgres_store.settings),
+        operator.raise_dispute(made["id"], "refurbisher", "The person sent another phone than declared.",
+                               settings=postgres_store.settings),
+        return_exceptions=True)
+
+    assert sum(isinstance(outcome, int) for outcome in outcomes) == 1
+    assert [o.message for o in outcomes if isinstance(o, Refused)] == [
+        "A dispute on this trade-in is already waiting for Encore's decision."]
+    assert await TradeInDispute.count().where(TradeInDispute.trade_in == made["id"]) == 1
