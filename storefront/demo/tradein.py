@@ -11,6 +11,7 @@ from stdnum import luhn
 
 from storefront.accounts.tables import Account
 from storefront.catalog.tables import ProductModel, Variant
+from storefront.payments.payouts import refuse_unless_covered
 from storefront.sellers.services import iban_with_check_digits
 from storefront.settings import Settings
 from storefront.tradein import money, operator
@@ -137,12 +138,17 @@ async def _walk(t: dict[str, Any], goal: TradeInStatus, found: ConditionState | 
         return
     found = found or ConditionState(t["declared_state"])
     if goal == S.paid:
+        # As the seller portal would: its sales must cover the device (the history is loaded first).
+        await refuse_unless_covered(t["seller"], t["quote_cents"], money.commission_for(t["quote_cents"], rate),
+                                    settings, field="decision", what="this purchase")
         await move(t, (S.received,), S.paid, actor="refurbisher", note="As declared.", at=at + 3 * day,
                    imei_or_serial=_imei(t["id"]), found_state=found, paid_cents=t["quote_cents"],
                    commission_cents=money.commission_for(t["quote_cents"], rate))
         await money.book_payment(t, t["quote_cents"], rate, at=at + 3 * day)
         return
     counter = prices[(t["storage_gb"], found)]
+    await refuse_unless_covered(t["seller"], counter, money.commission_for(counter, rate), settings,
+                                field="amount", what="this counter-offer")
     await move(t, (S.received,), S.counter_offered, actor="refurbisher", at=at + 3 * day,
                note="Found in another state than declared.", imei_or_serial=_imei(t["id"]), found_state=found,
                counter_cents=counter, counter_reasons="The state found differs from the answers.",

@@ -6,7 +6,9 @@
   field or a new kind of line shows up in the PDF and the CSV without a change here; `LABELS` names it well.
 - **Invoice** (the platform's, to the seller): the month's flat fee and commissions as the ledger booked them
   on the seller's balance, less commissions reversed (kind `commission_reversal`), each line what the
-  transaction moved into or out of `platform_commission`. Amounts include VAT at `PLATFORM_VAT_BASIS_POINTS`.
+  transaction moved into or out of `platform_commission`; and the trade-in commission on each device the seller
+  bought (kind `tradein_payment`), what it moved into `platform_tradein_commission`. Amounts include VAT at
+  `PLATFORM_VAT_BASIS_POINTS`.
 - **Receipt** (the platform's, to the buyer): the service fee the order paid.
 Each carries the operator's identity and the other party's, as they were on the day of issue.
 """
@@ -23,9 +25,15 @@ from storefront.payments import ledger
 from storefront.payments.tables import LedgerEntry
 from storefront.sellers.tables import Seller
 from storefront.settings import Settings
+from storefront.tradein.money import TRADEIN_COMMISSION
 from storefront.units import percent
 
 COMMISSION_KINDS = ("commission", "commission_reversal")
+TRADEIN_KIND = "tradein_payment"
+# Each kind of charging transaction → the platform's account it credits.
+CHARGED_ACCOUNTS = {"commission": ledger.COMMISSION, "commission_reversal": ledger.COMMISSION,
+                    TRADEIN_KIND: TRADEIN_COMMISSION}
+INVOICED_KINDS = ("monthly_fee", *CHARGED_ACCOUNTS)
 # Field and section names of the statement → the words a seller reads; anything unnamed reads as its name.
 LABELS = {
     "transactions": "Confirmed transactions", "refunds": "Refunds", "paid_out": "Payouts sent",
@@ -122,22 +130,25 @@ def statement_content(statement: Statement, seller: dict[str, str], settings: Se
 
 
 async def invoice_lines(seller_id: int, year: int, month: int) -> list[dict[str, Any]]:
-    """The invoice's lines, from the ledger: what the month's fee and commission transactions took from the
-    seller's balance for the platform (a reversal gives some back: a negative line)."""
+    """The invoice's lines, from the ledger: what the month's fee, commission and trade-in transactions took from
+    the seller's balance for the platform (a reversal gives some back: a negative line)."""
     start, end = month_bounds(year, month)
     mine = await LedgerEntry.select(LedgerEntry.transaction, LedgerEntry.kind, LedgerEntry.amount_cents,
                                     LedgerEntry.created_at, LedgerEntry.order.reference.as_alias("reference")).where(
         (LedgerEntry.account == ledger.SELLER) & (LedgerEntry.seller == seller_id)
-        & LedgerEntry.kind.is_in(["monthly_fee", *COMMISSION_KINDS])
+        & LedgerEntry.kind.is_in(list(INVOICED_KINDS))
         & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < end)
     ).order_by(LedgerEntry.created_at, LedgerEntry.id)
-    commission_transactions = [row["transaction"] for row in mine if row["kind"] in COMMISSION_KINDS]
-    # What each commission transaction moved on the platform's side: negative is income (the ledger's signs).
-    platform: dict[str, int] = {}
-    if commission_transactions:
-        for entry in await LedgerEntry.select(LedgerEntry.transaction, LedgerEntry.amount_cents).where(
-                (LedgerEntry.account == ledger.COMMISSION) & LedgerEntry.transaction.is_in(commission_transactions)):
-            platform[entry["transaction"]] = platform.get(entry["transaction"], 0) - entry["amount_cents"]
+    charging = [row["transaction"] for row in mine if row["kind"] in CHARGED_ACCOUNTS]
+    # What each charging transaction moved on the platform's side: negative is income (the ledger's signs).
+    platform: dict[tuple[str, str], int] = {}
+    if charging:
+        for entry in await LedgerEntry.select(LedgerEntry.transaction, LedgerEntry.account,
+                                              LedgerEntry.amount_cents).where(
+                LedgerEntry.account.is_in(sorted(set(CHARGED_ACCOUNTS.values())))
+                & LedgerEntry.transaction.is_in(charging)):
+            key = (entry["transaction"], entry["account"])
+            platform[key] = platform.get(key, 0) - entry["amount_cents"]
     lines: list[dict[str, Any]] = []
     seen: set[str] = set()
     for row in mine:
@@ -150,8 +161,13 @@ async def invoice_lines(seller_id: int, year: int, month: int) -> list[dict[str,
             lines.append({"date": on, "description": f"Monthly flat fee, {month_label(f'{year:04d}-{month:02d}')}",
                           "reference": "", "cents": amount})
             continue
-        amount = platform.get(row["transaction"], 0)
+        amount = platform.get((row["transaction"], CHARGED_ACCOUNTS[row["kind"]]), 0)
         if amount == 0:
+            continue
+        if row["kind"] == TRADEIN_KIND:
+            reference = row["transaction"].removeprefix("tip:")
+            lines.append({"date": on, "description": f"Trade-in commission on device {reference}",
+                          "reference": reference, "cents": amount})
             continue
         what = "Commission on confirmed transaction" if amount > 0 else "Commission reversed on order"
         lines.append({"date": on, "description": f"{what} {row['reference'] or ''}".strip(),

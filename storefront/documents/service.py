@@ -72,7 +72,8 @@ async def seller_downloads(seller_id: int, year: int, month: int, now: dt.dateti
     # the fact, such as the demo's history).
     if joined is None or ((year, month) < joined and not await _moved(seller_id, year, month)):
         return SellerDownloads(closed=True)
-    charged = await _moved(seller_id, year, month, ["monthly_fee", *contents.COMMISSION_KINDS])
+    # Charged: the invoice has a line (a trade-in bought at a 0 % commission charged nothing).
+    charged = bool(await contents.invoice_lines(seller_id, year, month))
     return SellerDownloads(closed=True, statement=True, invoice=charged)
 
 

@@ -26,7 +26,13 @@ kept in the database and written to PAYOUT_FILES_DIR as `pain001-<D>.xml`.
 
 **People who sold a device** (trade-in) are paid in the same file: each paid trade-in not yet sent is one more
 `CdtTrfTxInf` to the IBAN the person gave, booked `tipo:<reference>` and recorded once (storefront.tradein.transfers).
-Their money was taken from the refurbisher's balance when it paid, so it is never held.
+Their money was taken from the refurbisher's balance when it paid, so the payable balance already counts it; what
+the refurbisher holds for its people is that balance plus their transfers not yet sent, less its own payout in the
+run. The transfers are sent oldest first while that covers them; one it does not cover is **held**: it stays due,
+the console lists it with what was left, and a later run sends it once the refurbisher's sales make up for it. So
+a run never sends, for one refurbisher and its people together, more than the refurbisher's balance held. A
+refurbisher cannot buy beyond its payable balance (`refuse_unless_covered`): a hold is the backstop for a payment
+that could not be refused (a counter-offer accepted after the balance fell, a dispute the operator decided).
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storefront.db import is_unique_violation, write_transaction
+from storefront.errors import Refused
 from storefront.orders.tables import SellerOrder
 from storefront.payments import ledger
 from storefront.payments.states import PayoutStatus
@@ -43,6 +50,7 @@ from storefront.sellers.services import iban_is_valid, normalise_iban
 from storefront.sellers.tables import Seller
 from storefront.settings import PayoutRules, Settings
 from storefront.tradein.transfers import PersonPayout, due_transfers, record_transfers
+from storefront.units import money
 
 SCHEMA = "pain.001.001.03"
 
@@ -60,6 +68,14 @@ class SellerPayout:
 
 
 @dataclass(frozen=True)
+class HeldTransfer:
+    """A person's transfer the run did not send: its refurbisher had `left_cents` for it (the rule above)."""
+    person: PersonPayout
+    refurbisher: str
+    left_cents: int
+
+
+@dataclass(frozen=True)
 class RunResult:
     run_id: int
     run_on: dt.date
@@ -67,8 +83,9 @@ class RunResult:
     held: tuple[SellerPayout, ...]
     document: bytes
     file: Path | None
-    # The people paid for their devices in the same file.
+    # The people paid for their devices in the same file, and those whose refurbisher's balance did not cover them.
     people: tuple[PersonPayout, ...] = ()
+    people_held: tuple[HeldTransfer, ...] = ()
 
     @property
     def total_cents(self) -> int:
@@ -80,19 +97,65 @@ def delivery_cutoff(run_on: dt.date, delay_days: int) -> dt.datetime:
     return dt.datetime.combine(run_on, dt.time(), dt.UTC) - dt.timedelta(days=delay_days)
 
 
-async def payable_balances(run_on: dt.date, delay_days: int) -> dict[int, int]:
-    """Every seller with a counted ledger row, and its payable balance in cents (the rule above)."""
+async def payable_balances(run_on: dt.date, delay_days: int, seller_id: int | None = None) -> dict[int, int]:
+    """Every seller with a counted ledger row (or only `seller_id`), and its payable balance in cents (the rule
+    above)."""
     cutoff = delivery_cutoff(run_on, delay_days)
-    delivered = await SellerOrder.select(SellerOrder.order, SellerOrder.seller).where(
-        SellerOrder.delivered_at.is_not_null() & (SellerOrder.delivered_at <= cutoff))
+    delivered_where = SellerOrder.delivered_at.is_not_null() & (SellerOrder.delivered_at <= cutoff)
+    entries_where = (LedgerEntry.account == ledger.SELLER) & LedgerEntry.seller.is_not_null()
+    if seller_id is not None:
+        delivered_where &= SellerOrder.seller == seller_id
+        entries_where &= LedgerEntry.seller == seller_id
+    delivered = await SellerOrder.select(SellerOrder.order, SellerOrder.seller).where(delivered_where)
     ready = {(row["order"], row["seller"]) for row in delivered}
     entries = await LedgerEntry.select(LedgerEntry.seller, LedgerEntry.order, LedgerEntry.amount_cents).where(
-        (LedgerEntry.account == ledger.SELLER) & LedgerEntry.seller.is_not_null())
+        entries_where)
     balances: dict[int, int] = {}
     for entry in entries:
         if entry["order"] is None or (entry["order"], entry["seller"]) in ready:
             balances[entry["seller"]] = balances.get(entry["seller"], 0) - entry["amount_cents"]
     return balances
+
+
+async def payable_balance(seller_id: int, on: dt.date, delay_days: int) -> int:
+    """One seller's payable balance as a run of `on` would count it: what it has to pay out, or to pay with."""
+    return (await payable_balances(on, delay_days, seller_id)).get(seller_id, 0)
+
+
+async def refuse_unless_covered(seller_id: int, price_cents: int, commission_cents: int, settings: Settings, *,
+                                field: str, what: str, on: dt.date | None = None) -> None:
+    """A refurbisher pays for a device from its payable balance: refused (on `field`) when that balance does not
+    cover the price and the platform's trade-in commission (`what` names the purchase), so the platform never
+    advances it the money."""
+    on = on or dt.datetime.now(dt.UTC).date()
+    available = await payable_balance(seller_id, on, settings.payouts.delay_days)
+    if available < price_cents + commission_cents:
+        cost = money(price_cents) + (f" and the {money(commission_cents)} trade-in commission"
+                                     if commission_cents else "")
+        raise Refused(field, f"Your {settings.brand_name} balance ({money(max(available, 0))} available) does not "
+                             f"cover {what} ({cost}): a sale counts towards it {settings.payouts.delay_days} days "
+                             "after its delivery, less fees, refunds and the devices you already bought.")
+
+
+def cover_people(people: list[PersonPayout], balances: dict[int, int], sent_to_sellers: dict[int, int],
+                 names: dict[int, str]) -> tuple[list[PersonPayout], list[HeldTransfer]]:
+    """Which people's transfers a run sends, oldest first, and which it holds (the rule above). `balances` are
+    the payable balances (the transfers' debits already in them), `sent_to_sellers` what the run pays each
+    seller itself."""
+    owed: dict[int, int] = {}
+    for person in people:
+        owed[person.seller_id] = owed.get(person.seller_id, 0) + person.amount_cents
+    left = {seller_id: balances.get(seller_id, 0) + total - sent_to_sellers.get(seller_id, 0)
+            for seller_id, total in owed.items()}
+    sent: list[PersonPayout] = []
+    held: list[HeldTransfer] = []
+    for person in people:
+        if person.amount_cents <= left[person.seller_id]:
+            left[person.seller_id] -= person.amount_cents
+            sent.append(person)
+        else:
+            held.append(HeldTransfer(person, names.get(person.seller_id, ""), max(left[person.seller_id], 0)))
+    return sent, held
 
 
 def latest_payout_day(today: dt.date, days: tuple[int, ...]) -> dt.date:
@@ -146,6 +209,27 @@ async def _sellers(seller_ids: list[int]) -> dict[int, dict]:
     return {row["id"]: row for row in rows}
 
 
+async def _seller_lines(balances: dict[int, int]) -> list[SellerPayout]:
+    sellers = await _sellers(sorted(balances))
+    return [SellerPayout(seller_id, sellers[seller_id]["legal_name"] or sellers[seller_id]["name"],
+                         normalise_iban(sellers[seller_id]["payment_account"]), amount)
+            for seller_id, amount in sorted(balances.items())]
+
+
+async def _people(balances: dict[int, int], lines: list[SellerPayout]) -> tuple[list[PersonPayout],
+                                                                                 list[HeldTransfer]]:
+    due = await due_transfers()
+    names = {seller_id: row["name"] for seller_id, row in (await _sellers(sorted({p.seller_id for p in due}))).items()}
+    return cover_people(due, balances, {line.seller_id: line.amount_cents for line in lines if line.paid}, names)
+
+
+async def transfers_held_now(settings: Settings, today: dt.date | None = None) -> list[HeldTransfer]:
+    """The people's transfers a run made today would hold, for the console: they wait for their refurbisher."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    balances = await payable_balances(today, settings.payouts.delay_days)
+    return (await _people(balances, await _seller_lines(balances)))[1]
+
+
 async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime | None = None) -> RunResult | None:
     """The payout run of `run_on`; None when that date has already been run (here or by another process)."""
     now = now or dt.datetime.now(dt.UTC)
@@ -156,13 +240,10 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
                 return None
             run = (await PayoutRun.insert(PayoutRun(run_on=run_on, created_at=now)).returning(PayoutRun.id))[0]
             balances = await payable_balances(run_on, rules.delay_days)
-            sellers = await _sellers(sorted(balances))
-            lines = [SellerPayout(seller_id, sellers[seller_id]["legal_name"] or sellers[seller_id]["name"],
-                                  normalise_iban(sellers[seller_id]["payment_account"]), amount)
-                     for seller_id, amount in sorted(balances.items())]
+            lines = await _seller_lines(balances)
             paid = [line for line in lines if line.paid]
             held = [line for line in lines if not line.paid]
-            people = await due_transfers()
+            people, people_held = await _people(balances, lines)
             document = credit_transfer_file(run_on, paid, rules, people) if paid or people else b""
             await record_transfers(run["id"], run_on, people, now)
             for line in paid:
@@ -177,7 +258,7 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
             await PayoutRun.update({
                 PayoutRun.payout_count: len(paid) + len(people),
                 PayoutRun.total_cents: sum(p.amount_cents for p in paid) + sum(p.amount_cents for p in people),
-                PayoutRun.held_count: len(held), PayoutRun.document: document.decode(),
+                PayoutRun.held_count: len(held) + len(people_held), PayoutRun.document: document.decode(),
                 PayoutRun.file_name: file_name(run_on) if document else "",
             }).where(PayoutRun.id == run["id"])
     except Exception as error:
@@ -189,4 +270,5 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
         rules.files_dir.mkdir(parents=True, exist_ok=True)
         written = rules.files_dir / file_name(run_on)
         written.write_bytes(document)
-    return RunResult(run["id"], run_on, tuple(paid), tuple(held), document, written, tuple(people))
+    return RunResult(run["id"], run_on, tuple(paid), tuple(held), document, written, tuple(people),
+                     tuple(people_held))

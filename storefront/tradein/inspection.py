@@ -20,6 +20,7 @@ from storefront.catalog.tables import ProductModel
 from storefront.db import write_transaction
 from storefront.errors import Refused, refuse_if
 from storefront.mail.outbox import queue
+from storefront.payments.payouts import refuse_unless_covered
 from storefront.settings import Settings
 from storefront.tradein import labels, money
 from storefront.tradein.blocklist import Blocklist, default_blocklist
@@ -175,12 +176,16 @@ def _inspected(trade_in: dict[str, Any]) -> None:
 
 async def pay(trade_in_id: int, *, seller_id: int, settings: Settings) -> int:
     """Pays the quote: received → paid, with its balanced ledger transaction in the same write transaction.
-    Returns the platform's commission."""
+    Refused when the refurbisher's payable balance does not cover the price and the commission. Returns the
+    platform's commission."""
     async with write_transaction(_db()):
         trade_in = await trade_in_of(trade_in_id, seller_id=seller_id)
         _inspected(trade_in)
         price = trade_in["quote_cents"]
         commission = money.commission_for(price, settings.tradein.commission_basis_points)
+        if trade_in["status"] == TradeInStatus.received:  # otherwise `move` says why it cannot be paid
+            await refuse_unless_covered(seller_id, price, commission, settings, field="decision",
+                                        what="this purchase")
         await move(trade_in, (TradeInStatus.received,), TradeInStatus.paid, actor=ACTOR,
                    note=f"Quote paid: {euros(price)}", paid_cents=price, commission_cents=commission)
         await money.book_payment(trade_in, price, settings.tradein.commission_basis_points)
@@ -191,13 +196,19 @@ async def pay(trade_in_id: int, *, seller_id: int, settings: Settings) -> int:
 
 
 async def counter_offer(trade_in_id: int, offer: CounterOfferInput, *, seller_id: int, settings: Settings) -> None:
-    """received → counter_offered: a lower price with reasons; the person answers within counter_offer_days."""
+    """received → counter_offered: a lower price with reasons; the person answers within counter_offer_days.
+    Refused when the refurbisher's payable balance does not cover that price and its commission: the person's
+    acceptance pays it and cannot be refused."""
     async with write_transaction(_db()):
         trade_in = await trade_in_of(trade_in_id, seller_id=seller_id)
         refuse_if(offer.problems(trade_in["quote_cents"]))
         _inspected(trade_in)
         cents = parse_euros(offer.amount)
         assert cents is not None
+        if trade_in["status"] == TradeInStatus.received:
+            commission = money.commission_for(cents, settings.tradein.commission_basis_points)
+            await refuse_unless_covered(seller_id, cents, commission, settings, field="amount",
+                                        what="this counter-offer")
         at = now_utc()
         expires = at + dt.timedelta(days=settings.tradein.counter_offer_days)
         reasons = "\n".join(COUNTER_REASONS[reason] for reason in offer.reasons)

@@ -1,8 +1,8 @@
 """Paying people for their devices in the payout runs (storefront.payments.payouts): every paid trade-in whose
-person has not been paid yet is one more credit transfer in the run's pain.001 file, to the IBAN and holder the
-person gave when accepting. Its ledger transaction `tipo:<reference>` moves the price from what is owed to people
-to the money in transit; a `TradeInTransfer` row (unique per trade-in), written in the run's transaction, makes sure
-a person is paid once, whatever runs overlap."""
+person has not been paid yet, once its refurbisher's balance covers it, is one more credit transfer in the run's
+pain.001 file, to the IBAN and holder the person gave when accepting. Its ledger transaction `tipo:<reference>`
+moves the price from what is owed to people to the money in transit; a `TradeInTransfer` row (unique per
+trade-in), written in the run's transaction, makes sure a person is paid once, whatever runs overlap."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +22,7 @@ class PersonPayout:
     name: str
     iban: str
     amount_cents: int
+    seller_id: int  # the refurbisher whose balance pays it
 
     @property
     def end_to_end_id(self) -> str:
@@ -29,13 +30,14 @@ class PersonPayout:
 
 
 async def due_transfers() -> list[PersonPayout]:
-    """Paid trade-ins not yet sent to their person, with a valid IBAN (accepting checked it; kept as a guard)."""
+    """Paid trade-ins not yet sent to their person, with a valid IBAN (accepting checked it; kept as a guard),
+    oldest first. Whether the refurbisher's balance covers each is the run's to say (storefront.payments.payouts)."""
     sent = {row["trade_in"] for row in await TradeInTransfer.select(TradeInTransfer.trade_in)}
     rows = await TradeIn.select(TradeIn.id, TradeIn.reference, TradeIn.holder_name, TradeIn.iban,
-                                TradeIn.paid_cents).where(
+                                TradeIn.paid_cents, TradeIn.seller).where(
         (TradeIn.status == TradeInStatus.paid) & TradeIn.paid_cents.is_not_null()).order_by(TradeIn.id)
     due = [PersonPayout(row["id"], row["reference"], row["holder_name"][:70], normalise_iban(row["iban"]),
-                        row["paid_cents"]) for row in rows if row["id"] not in sent]
+                        row["paid_cents"], row["seller"]) for row in rows if row["id"] not in sent]
     return [line for line in due if line.amount_cents > 0 and iban_is_valid(line.iban)]
 
 

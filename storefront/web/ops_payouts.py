@@ -1,5 +1,6 @@
 """The console's payouts: each run (date, transfers, total, its pain.001 file) and the sellers held, whose
-balance was zero or below (or who had no account to pay), with that balance; runs are made by the scheduled
+balance was zero or below (or who had no account to pay), with that balance; the transfers to people who sold a
+device that a run made today would hold, their refurbisher's balance not covering them; runs are made by the scheduled
 job or `python -m storefront.manage payout-run`. Also the refunds the provider refused or could not be reached
 for, which the operator can send again."""
 from __future__ import annotations
@@ -10,7 +11,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Template
 
-from storefront.payments import payout_views, refunds
+from storefront.payments import payout_views, payouts, refunds
+from storefront.settings import Settings
 from storefront.web.inputs import Id
 from storefront.web.viewer import Viewer
 
@@ -18,10 +20,11 @@ XML_TYPE = "application/xml; charset=utf-8"
 
 
 @get("/payouts", name="ops_payouts")
-async def ops_payouts(done: FromQuery[str | None] = None) -> Template:
+async def ops_payouts(settings: NamedDependency[Settings], done: FromQuery[str | None] = None) -> Template:
     latest, held = await payout_views.held_sellers()
     return Template(template_name="pages/ops/payouts.html", context={
         "runs": await payout_views.recent_runs(), "latest": latest, "held": held, "section": "payouts",
+        "people_held": await payouts.transfers_held_now(settings),
         "failed_refunds": await refunds.failed_refunds(),
         "done": "The refund is being sent again." if done == "refund" else None})
 

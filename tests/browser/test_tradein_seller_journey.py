@@ -13,6 +13,7 @@ from storefront.catalog.tables import ProductModel
 from storefront.tradein.tables import TradeIn
 from tests.browser.axe import assert_accessible
 from tests.browser.csp import LISTEN, csp_violations
+from tests.integration.builders import credit_balance
 from tests.integration.commerce import PASSWORD, make_account
 from tests.integration.test_tradein_refurbisher import JPEG, VALID_IMEI, a_model, refurbisher, trade_in
 
@@ -27,6 +28,7 @@ def run(coroutine):
 
 async def arrange() -> dict:
     seller_id = await refurbisher()
+    await credit_balance(seller_id, 100_000)  # its sales pay for the devices
     account = await make_account("seller", seller_id)
     made = await trade_in(seller_id, "sent", quote_cents=15_000)
     model_id, _, storage = await a_model()

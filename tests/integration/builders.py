@@ -3,6 +3,7 @@ change (a seller's price edit has no screen yet). What a service does exists, th
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +11,7 @@ from search_index.backends import SearchBackend
 from search_index.drain import OutboxDrainer
 from storefront.accounts.tables import Account
 from storefront.catalog.outbox import mark_for_reindex
+from storefront.payments import ledger
 from storefront.sellers.tables import Offer
 from storefront.settings import Settings
 
@@ -30,3 +32,11 @@ async def change_offer(offer_id: int, settings: Settings, backend: SearchBackend
 async def demo_operator_id() -> int:
     operator = await Account.select(Account.id).where(Account.role == "operator").order_by(Account.id).first()
     return operator["id"]
+
+
+async def credit_balance(seller_id: int, cents: int) -> None:
+    """`cents` on the seller's payable balance at once, standing for its sales delivered long enough ago (a
+    balanced transaction of no order, from money held at the provider), so it can pay for trade-ins. Tests about
+    the balance itself sell and deliver through the services (tests/integration/test_payouts.py)."""
+    await ledger.post(f"credit:{uuid.uuid4().hex[:12]}", None, "adjustment",
+                      [ledger.Posting(ledger.PSP, cents), ledger.Posting(ledger.SELLER, -cents, seller_id)])

@@ -35,7 +35,7 @@ from storefront.tradein.tables import (
     TradeInProgram,
     TradeInTransfer,
 )
-from tests.integration.builders import demo_operator_id
+from tests.integration.builders import credit_balance, demo_operator_id
 from tests.integration.commerce import make_account, post_form, sign_in
 from tests.integration.test_payouts import XSD, transfers
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
@@ -260,7 +260,9 @@ async def unbalanced() -> list[str]:
 
 
 async def paid_trade_in(settings: Settings, operator_id: int | None = None) -> dict[str, Any]:
-    t = await trade_in(await exclusive_seller(), "received")
+    shop = await exclusive_seller()
+    await credit_balance(shop.seller_id, 50_000)  # its sales cover the €180.00 it owes the person
+    t = await trade_in(shop, "received")
     dispute = await operator.raise_dispute(t["id"], "person", "Please pay.", settings=settings)
     await operator.decide_dispute(dispute, outcome="pay", reasons="As declared.",
                                   operator_id=operator_id or await demo_operator_id(), settings=settings)

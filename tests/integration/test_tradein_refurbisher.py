@@ -24,6 +24,7 @@ from storefront.sellers.tables import Seller
 from storefront.settings import Settings
 from storefront.tradein import inspection
 from storefront.tradein.tables import GridPrice, PriceGrid, TradeIn, TradeInEvent, TradeInPhoto, TradeInProgram
+from tests.integration.builders import credit_balance
 from tests.integration.commerce import csrf_from, make_account, sign_in
 
 NOW = dt.datetime.now(dt.UTC)
@@ -353,6 +354,7 @@ async def test_photos_are_not_reachable_by_another_seller_or_anonymously(web: As
 
 async def _inspected(web: AsyncTestClient, quote_cents: int = 15_000) -> dict:
     seller_id = await refurbisher(web)
+    await credit_balance(seller_id, 100_000)  # its sales pay for the devices
     made = await trade_in(seller_id, "received", quote_cents, imei_or_serial=VALID_IMEI,
                           found_state="functional_good")
     return {**made, "seller": seller_id}
@@ -433,6 +435,7 @@ async def test_a_refused_device_is_sent_back_with_a_return_label(web: AsyncTestC
 
 async def test_two_clicks_at_once_exactly_one_wins(settings: Settings) -> None:
     seller_id = await refurbisher()
+    await credit_balance(seller_id, 100_000)
     made = await trade_in(seller_id, "received", imei_or_serial=VALID_IMEI, found_state="functional_good")
     offer = inspection.CounterOfferInput("90", ("screen",), "")
     outcomes = await asyncio.gather(
