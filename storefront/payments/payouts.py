@@ -49,7 +49,7 @@ from storefront.payments.tables import LedgerEntry, Payout, PayoutRun
 from storefront.sellers.services import iban_is_valid, normalise_iban
 from storefront.sellers.tables import Seller
 from storefront.settings import PayoutRules, Settings
-from storefront.tradein.transfers import PersonPayout, due_transfers, record_transfers
+from storefront.tradein.transfers import PersonPayout, due_transfers, record_transfers, tell_people
 from storefront.units import money
 
 SCHEMA = "pain.001.001.03"
@@ -128,6 +128,9 @@ async def refuse_unless_covered(seller_id: int, price_cents: int, commission_cen
     cover the price and the platform's trade-in commission (`what` names the purchase), so the platform never
     advances it the money."""
     on = on or dt.datetime.now(dt.UTC).date()
+    # The seller's row is held until the purchase commits (PostgreSQL): two purchases at once, or a purchase beside
+    # a payout run (which holds every seller's row), are decided one after the other on the balance the other left.
+    await Seller.update({Seller.name: Seller.name}).where(Seller.id == seller_id)
     available = await payable_balance(seller_id, on, settings.payouts.delay_days)
     if available < price_cents + commission_cents:
         cost = money(price_cents) + (f" and the {money(commission_cents)} trade-in commission"
@@ -239,6 +242,9 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
             if await PayoutRun.exists().where(PayoutRun.run_on == run_on):
                 return None
             run = (await PayoutRun.insert(PayoutRun(run_on=run_on, created_at=now)).returning(PayoutRun.id))[0]
+            # Every seller's row held until the run commits (PostgreSQL): a trade-in bought meanwhile waits, so the
+            # balances and the people's transfers below are read alike, and no purchase lands between them.
+            await Seller.update({Seller.name: Seller.name}).where(Seller.id > 0)
             balances = await payable_balances(run_on, rules.delay_days)
             lines = await _seller_lines(balances)
             paid = [line for line in lines if line.paid]
@@ -246,6 +252,7 @@ async def run_payouts(settings: Settings, run_on: dt.date, *, now: dt.datetime |
             people, people_held = await _people(balances, lines)
             document = credit_transfer_file(run_on, paid, rules, people) if paid or people else b""
             await record_transfers(run["id"], run_on, people, now)
+            await tell_people(run_on, people, [h.person for h in people_held], settings)
             for line in paid:
                 await ledger.post(f"payout:{run_on.isoformat()}:{line.seller_id}", None, "payout",
                                   ledger.payout_postings(line.seller_id, line.amount_cents),

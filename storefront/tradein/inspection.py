@@ -25,7 +25,7 @@ from storefront.settings import Settings
 from storefront.tradein import labels, money
 from storefront.tradein.blocklist import Blocklist, default_blocklist
 from storefront.tradein.moves import move, now_utc, trade_in_of
-from storefront.tradein.operator import raise_dispute
+from storefront.tradein.operator import open_dispute
 from storefront.tradein.states import CONDITION_LABELS, ConditionState, TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInEvent
 from storefront.units import money as euros
@@ -150,6 +150,10 @@ async def inspect(trade_in_id: int, found: InspectionInput, *, seller_id: int, s
             await _tell(settings, trade_in, "suspended", "suspended",
                         "This device is reported lost or stolen in the register the refurbisher checks. It cannot be "
                         f"bought: {settings.brand_name}'s team will contact you about what happens next.")
+            # The operator must act on a suspended device (decide, or resume once cleared): it reaches the
+            # console's open disputes and the operator's mailbox in this same transaction, not only the person.
+            await open_dispute(trade_in, "refurbisher", f"Reported lost or stolen: {found.identifier} is on the "
+                               "register checked at inspection.", settings=settings, now=at)
         else:
             updated = await TradeIn.update({TradeIn.imei_or_serial: found.identifier,
                                             TradeIn.found_state: found.found_state,
@@ -160,11 +164,6 @@ async def inspect(trade_in_id: int, found: InspectionInput, *, seller_id: int, s
             await TradeInEvent.insert(TradeInEvent(
                 trade_in=trade_in_id, status=TradeInStatus.received, actor=ACTOR, created_at=now_utc(),
                 note=f"Inspected: {CONDITION_LABELS[ConditionState(found.found_state)]}"))
-    if reported:
-        # The operator must act on a suspended device (decide, or resume once cleared): it reaches the console's
-        # open disputes and the operator's mailbox, not only the person's.
-        await raise_dispute(trade_in_id, "refurbisher", f"Reported lost or stolen: {found.identifier} is on the "
-                            "register checked at inspection.", settings=settings)
     return not reported
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from storefront.payments import ledger
 from storefront.payments.ledger import Posting
+from storefront.sellers.tables import Seller
 
 TRADEIN_PAYABLE = "tradein_payable"
 TRADEIN_COMMISSION = "platform_tradein_commission"
@@ -40,6 +41,9 @@ async def book_payment(trade_in: dict[str, Any], price_cents: int, rate_basis_po
     """Books the refurbisher's payment for the device, inside the caller's write transaction (the move to
     `paid`); returns the commission."""
     commission = commission_for(price_cents, rate_basis_points)
+    # The refurbisher's row is held until commit (PostgreSQL), as a payout run holds every seller's: a payment
+    # never lands between the run's reading of balances and of the transfers owed to people.
+    await Seller.update({Seller.name: Seller.name}).where(Seller.id == trade_in["seller"])
     await ledger.post(f"tip:{trade_in['reference']}", None, "tradein_payment",
                       payment_postings(trade_in["seller"], price_cents, commission),
                       f"trade-in {trade_in['reference']} bought", at=at)

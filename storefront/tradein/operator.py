@@ -142,19 +142,31 @@ async def raise_dispute(trade_in_id: int, by: str, reason: str, *, settings: Set
         if not may_raise_dispute(trade_in["status"], trade_in["suspended_from"]):
             raise Refused("status", "A dispute is raised while the refurbisher has the device (received or "
                                     "counter-offered); at this step, write to Encore's team instead.")
-        if await TradeInDispute.exists().where((TradeInDispute.trade_in == trade_in_id)
-                                               & (TradeInDispute.decision == "")):
+        dispute = await open_dispute(trade_in, by, reason.strip(), settings=settings, now=now)
+        if dispute is None:
             raise Refused("reason", "A dispute on this trade-in is already waiting for Encore's decision.")
-        dispute = (await TradeInDispute.insert(TradeInDispute(
-            trade_in=trade_in_id, raised_by=by, reason=reason.strip(), created_at=now)).returning(
-            TradeInDispute.id))[0]["id"]
-        await TradeInEvent.insert(TradeInEvent(trade_in=trade_in_id, status=trade_in["status"], actor=by,
-                                               note=f"Dispute raised: {reason.strip()}", created_at=now))
-        await queue(to=settings.operator.contact_email, kind="tradein_dispute",
-                    subject=f"Trade-in {trade_in['reference']}: a dispute from the {by}",
-                    body=(f"The {by} raised a dispute on trade-in {trade_in['reference']}:\n\n{reason.strip()}\n\n"
-                          f"Decide it: {settings.public_base_url}/ops/trade-ins/{trade_in_id}\n"))
         await _tell_other_side(trade_in, by, reason.strip(), settings)
+    return dispute
+
+
+async def open_dispute(trade_in: dict[str, Any], by: str, reason: str, *, settings: Settings,
+                       now: dt.datetime) -> int | None:
+    """Opens a dispute in the caller's write transaction (the trade-in's row held): a line in its history, listed
+    for the operator, who is e-mailed. None when one is already open: the reason is then added to its history,
+    where the operator reads it too."""
+    if await TradeInDispute.exists().where((TradeInDispute.trade_in == trade_in["id"])
+                                           & (TradeInDispute.decision == "")):
+        await TradeInEvent.insert(TradeInEvent(trade_in=trade_in["id"], status=trade_in["status"], actor=by,
+                                               note=f"Added to the open dispute: {reason}", created_at=now))
+        return None
+    dispute = (await TradeInDispute.insert(TradeInDispute(
+        trade_in=trade_in["id"], raised_by=by, reason=reason, created_at=now)).returning(TradeInDispute.id))[0]["id"]
+    await TradeInEvent.insert(TradeInEvent(trade_in=trade_in["id"], status=trade_in["status"], actor=by,
+                                           note=f"Dispute raised: {reason}", created_at=now))
+    await queue(to=settings.operator.contact_email, kind="tradein_dispute",
+                subject=f"Trade-in {trade_in['reference']}: a dispute from the {by}",
+                body=(f"The {by} raised a dispute on trade-in {trade_in['reference']}:\n\n{reason}\n\n"
+                      f"Decide it: {settings.public_base_url}/ops/trade-ins/{trade_in['id']}\n"))
     return int(dispute)
 
 

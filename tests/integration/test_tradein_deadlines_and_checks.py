@@ -16,7 +16,7 @@ from storefront.app import create_app
 from storefront.mail.tables import OutboxEmail
 from storefront.payments.tables import LedgerEntry
 from storefront.settings import Settings
-from storefront.tradein import clocks, photos
+from storefront.tradein import clocks, operator, photos
 from storefront.tradein.states import TradeInStatus
 from storefront.tradein.tables import TradeIn, TradeInDispute, TradeInEvent
 from tests.integration.builders import demo_operator_id
@@ -148,6 +148,26 @@ async def test_a_device_on_the_stolen_register_reaches_the_operator(web: AsyncTe
                                                                "register checked at inspection."}]
     assert f"Trade-in {t['reference']}: a dispute from the refurbisher" in await mails_to(
         settings.operator.contact_email)
+
+
+async def test_a_stolen_device_whose_person_already_disputes_is_suspended_all_the_same(
+        web: AsyncTestClient, settings: Settings) -> None:
+    shop = await exclusive_seller()
+    t = await trade_in(shop, "received")
+    await operator.raise_dispute(t["id"], "person", "No news from the refurbisher for a week.", settings=settings)
+    await sign_in(web, shop.account_id)
+    page = f"/seller/trade-in/devices/{t['id']}"
+
+    answer = await post_form(web, page, page + "/inspect", {"imei_or_serial": STOLEN_IMEI,
+                                                            "found_state": "functional_good"})
+
+    assert answer.status_code == 303 and "done=suspended" in answer.headers["location"]
+    assert (await fresh(t["id"]))["status"] == "suspended"
+    assert await TradeInDispute.count().where(TradeInDispute.trade_in == t["id"]) == 1
+    notes = [row["note"] for row in await TradeInEvent.select(TradeInEvent.note).where(
+        TradeInEvent.trade_in == t["id"]).order_by(TradeInEvent.id)]
+    assert notes[-1] == f"Added to the open dispute: Reported lost or stolen: {STOLEN_IMEI} is on the register " \
+                        "checked at inspection."
 
 
 # One counter-offer rate

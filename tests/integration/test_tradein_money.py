@@ -23,6 +23,7 @@ from litestar.testing import AsyncTestClient
 from search_index.drain import OutboxDrainer
 from storefront.app import create_app
 from storefront.errors import Refused
+from storefront.mail.tables import OutboxEmail
 from storefront.payments.payouts import run_payouts
 from storefront.payments.tables import LedgerEntry, Payout
 from storefront.settings import Settings
@@ -54,6 +55,12 @@ async def decided_pay(t: dict[str, Any], settings: Settings, now: dt.datetime | 
     dispute = await operator.raise_dispute(t["id"], "person", "Please pay.", settings=settings, now=now)
     await operator.decide_dispute(dispute, outcome="pay", reasons="As declared.",
                                   operator_id=await demo_operator_id(), settings=settings, now=now)
+
+
+async def subjects_about(reference: str, kind: str) -> list[tuple[str, str]]:
+    rows = await OutboxEmail.select(OutboxEmail.to_address, OutboxEmail.subject).where(
+        (OutboxEmail.kind == kind) & OutboxEmail.subject.like(f"%{reference}%"))
+    return sorted((row["to_address"], row["subject"]) for row in rows)
 
 
 async def status_of(trade_in_id: int) -> str:
@@ -146,6 +153,10 @@ async def test_a_payment_the_balance_does_not_cover_is_held_until_sales_make_up_
     assert await LedgerEntry.count().where(LedgerEntry.transaction == f"tipo:{t['reference']}") == 0
     assert [(p.seller_id, p.amount_cents) for p in first.held if p.seller_id == shop.seller_id] == [
         (shop.seller_id, -6_390)]
+    # Both sides hear that the transfer waits.
+    assert await subjects_about(t["reference"], "tradein_transfer_held") == sorted([
+        (t["person"]["email"], f"Trade-in {t['reference']}: your transfer waits for a later run"),
+        (shop.email, f"Trade-in {t['reference']}: the person's transfer is held")])
 
     await as_operator(client)
     console = (await client.get("/ops/payouts")).text
@@ -167,6 +178,8 @@ async def test_a_payment_the_balance_does_not_cover_is_held_until_sales_make_up_
         (shop.seller_id, 5_220)]
     assert await TradeInTransfer.count().where(TradeInTransfer.trade_in == t["id"]) == 1
     assert "No transfer to a person is held" in (await client.get("/ops/payouts")).text
+    assert await subjects_about(t["reference"], "tradein_transfer_sent") == [
+        (t["person"]["email"], f"Trade-in {t['reference']}: your money is on its way")]
 
 
 async def test_one_run_never_sends_more_than_the_balance_for_a_refurbisher_and_its_people(

@@ -26,6 +26,7 @@ from storefront.tradein import inspection, person, quotes
 from storefront.tradein.quotes import ConditionAnswers
 from storefront.tradein.states import ConditionState, TradeInStatus
 from storefront.tradein.tables import GridPrice, PriceGrid, TradeIn, TradeInEvent, TradeInPhoto, TradeInProgram
+from tests.integration.builders import credit_balance
 from tests.integration.commerce import csrf_from, make_account, sign_in
 from tests.integration.test_referencing import ExclusiveSeller, exclusive_seller
 from tests.integration.test_valid_html import VNU
@@ -437,6 +438,7 @@ async def test_each_reason_of_a_counter_offer_is_its_own_line(client: AsyncTestC
     """The refurbisher's reasons, chosen from its list, reach the person one per line, not run into one sentence."""
     reference, _, seller_id = await accepted(client, settings)
     row = await TradeIn.select(TradeIn.id).where(TradeIn.reference == reference).first()
+    await credit_balance(seller_id, 50_000)  # the refurbisher can pay for what it offers
     await inspection.mark_received(row["id"], seller_id=seller_id, settings=settings)
     await inspection.inspect(row["id"], inspection.InspectionInput("352099001761481", "functional_used"),
                              seller_id=seller_id, settings=settings)

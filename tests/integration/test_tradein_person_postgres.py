@@ -99,3 +99,23 @@ async def test_both_sides_raising_a_dispute_at_once_open_one_on_postgres(postgre
     assert [o.message for o in outcomes if isinstance(o, Refused)] == [
         "A dispute on this trade-in is already waiting for Encore's decision."]
     assert await TradeInDispute.count().where(TradeInDispute.trade_in == made["id"]) == 1
+
+
+async def test_two_purchases_at_once_never_take_more_than_the_balance_on_postgres(postgres_store) -> None:
+    from storefront.payments.payouts import payable_balance
+    from storefront.tradein import inspection
+    from tests.integration.builders import credit_balance
+    from tests.integration.test_referencing import exclusive_seller
+    from tests.integration.test_tradein_operator import trade_in
+
+    shop = await exclusive_seller()
+    await credit_balance(shop.seller_id, 20_000)  # enough for one €180.00 device, not two
+    devices = [await trade_in(shop, "received", found_state="functional_good", imei_or_serial=imei)
+               for imei in ("352099001761481", "352099001761499")]
+
+    outcomes = await asyncio.gather(*(inspection.pay(d["id"], seller_id=shop.seller_id,
+                                                     settings=postgres_store.settings) for d in devices),
+                                    return_exceptions=True)
+
+    assert sum(isinstance(outcome, Refused) for outcome in outcomes) == 1
+    assert await payable_balance(shop.seller_id, dt.date.today(), postgres_store.settings.payouts.delay_days) == 2_000
