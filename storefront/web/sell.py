@@ -37,7 +37,8 @@ async def sell(request: Request, settings: NamedDependency[Settings]) -> Templat
     """One handler for every step: the choices made so far come from the URL; the first one missing is asked."""
     params = request.query_params
     context: dict[str, Any] = {"categories": await quotes.categories(), "screens": SCREENS, "bodies": BODIES,
-                               "errors": {}, "chosen": {}, "step": "category"}
+                               "errors": {}, "chosen": {}, "step": "category",
+                               "ship_days": settings.tradein.quote_valid_days}
     chosen = context["chosen"]
     category_id = parse_id(params.get("category"))
     if category_id and any(c["id"] == category_id for c in context["categories"]):
