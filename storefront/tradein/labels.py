@@ -26,15 +26,19 @@ def tracking_number() -> str:
     return "ER" + "".join(secrets.choice("0123456789") for _ in range(12))
 
 
-_LABEL = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Prepaid label {{ t.reference }}</title>
-<style>
+# Both labels' layout: one parcel label on an A6 sheet.
+_STYLE = """<style>
 @page { size: A6 landscape; margin: 8mm; }
 body { font-family: sans-serif; font-size: 10pt; }
 .box { border: 2px solid #000; padding: 4mm; }
 .tracking { font-size: 18pt; font-weight: bold; letter-spacing: 1pt; }
 .sandbox { border: 1px dashed #000; padding: 2mm; margin-top: 3mm; font-size: 8pt; }
-</style></head><body>
+</style>"""
+
+_LABELS = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_LABEL = _LABELS.from_string("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Prepaid label {{ t.reference }}</title>
+""" + _STYLE + """</head><body>
 <div class="box">
 <p><strong>{{ carrier }}</strong> · prepaid</p>
 <p class="tracking">{{ t.tracking_number }}</p>
@@ -45,16 +49,10 @@ Send before {{ t.ship_by.strftime("%d %B %Y") }}. Put the reference inside the p
 </div></body></html>""")
 
 
-_RETURN_LABEL = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string(
+_RETURN_LABEL = _LABELS.from_string(
     """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Return label {{ t.reference }}</title>
-<style>
-@page { size: A6 landscape; margin: 8mm; }
-body { font-family: sans-serif; font-size: 10pt; }
-.box { border: 2px solid #000; padding: 4mm; }
-.tracking { font-size: 18pt; font-weight: bold; letter-spacing: 1pt; }
-.sandbox { border: 1px dashed #000; padding: 2mm; margin-top: 3mm; font-size: 8pt; }
-</style></head><body>
+""" + _STYLE + """</head><body>
 <div class="box">
 <p><strong>{{ carrier }}</strong> · prepaid by the sender</p>
 <p class="tracking">{{ t.return_tracking_number }}</p>
