@@ -21,10 +21,11 @@ run: deps assets
 	ENCORE_ENV=demo PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/granian --interface asgi --factory --host $(HOST) --port $(PORT) \
 		--log-level info storefront.app:create_app
 
-# The suite runs on every core (pytest-xdist), one test module per worker at a time: a module's costly fixtures
-# (a PostgreSQL database, the browser, the access matrix's world) are then made once. `PYTEST_WORKERS=0` runs it
-# in one process. The slowest tests are listed at the end: the suite keeps under 15 minutes.
-PYTEST_WORKERS ?= auto
+# One process by default: on the 2-core machines the suite is measured on, two pytest-xdist workers took longer
+# (20 min 42 s, each worker preparing its own demo store beside its own browser and server) than one process
+# (about 15 min). `PYTEST_WORKERS=auto` spreads it over every core of a larger machine, a test module per
+# worker (`--dist loadfile`), so a module's costly fixtures are made once. The slowest tests are listed at the end.
+PYTEST_WORKERS ?= 0
 
 test: deps assets browser
 	$(VENV)/bin/ruff check .
